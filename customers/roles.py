@@ -1,0 +1,83 @@
+"""Who is who: the staff groups, their permissions, and where each kind of user works."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+AGENTS = "agents"
+SUPERVISORS = "supervisors"
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    CUSTOMER = "customer"
+
+
+_AGENT_PERMISSIONS = [
+    "customers.view_customer", "customers.add_customer", "customers.change_customer",
+    "customers.view_contact", "customers.add_contact", "customers.change_contact",
+    "customers.view_address", "customers.add_address", "customers.change_address",
+    "customers.view_interaction", "customers.add_interaction",
+    "customers.view_installedproduct",
+    "customers.view_district", "customers.view_street",
+    "orders.view_productoffering", "orders.view_fulfilmentstep",
+]
+
+_SUPERVISOR_PERMISSIONS = _AGENT_PERMISSIONS + [
+    "customers.delete_contact", "customers.delete_address",
+    "customers.change_interaction",
+    "customers.add_installedproduct", "customers.change_installedproduct",
+    "customers.add_district", "customers.change_district",
+    "customers.add_street", "customers.change_street", "customers.delete_street",
+    "orders.add_productoffering", "orders.change_productoffering",
+    "orders.add_fulfilmentstep", "orders.change_fulfilmentstep", "orders.delete_fulfilmentstep",
+]
+
+# Later migrations extend these lists and call sync_role_groups again.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    AGENTS: _AGENT_PERMISSIONS,
+    SUPERVISORS: _SUPERVISOR_PERMISSIONS,
+}
+
+
+def sync_role_groups(apps, schema_editor=None) -> None:
+    """Create the staff groups and give them exactly their permissions (a data migration step)."""
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations ran; the groups need them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group_name, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        wanted = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)
+
+
+def role_of(user) -> Role | None:
+    """The role a signed-in user works in; None for anyone without one."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.customer_id:
+        return Role.CUSTOMER
+    group_names = {g.name for g in user.groups.all()}
+    if user.is_superuser or SUPERVISORS in group_names:
+        return Role.SUPERVISOR
+    if AGENTS in group_names:
+        return Role.AGENT
+    return None
+
+
+def request_role(request) -> Role | None:
+    """role_of(request.user), worked out once per request."""
+    if not hasattr(request, "_role"):
+        request._role = role_of(request.user)
+    return request._role

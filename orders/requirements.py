@@ -1,0 +1,314 @@
+"""Declarative data requirements of an offering, and the one validator every channel uses.
+
+An offering's requirements are a list of field specs, stored as JSON in the catalog:
+
+    {"name": "speed", "label": "Speed", "type": "choice", "required": true,
+     "choices": [{"value": "500", "label": "500 Mbit/s"}]}
+    {"name": "handsets", "label": "Handsets", "type": "group", "min": 1, "max": 200,
+     "fields": [{"name": "extension", "type": "text", "required": true, "pattern": "^[0-9]{3,4}$",
+                 "unique": true},
+                {"name": "group", "type": "choice", "choices_from": "user_groups.name"},
+                {"name": "features", "type": "choice", "multiple": true, "choices": ["voicemail"]}]}
+
+Types: text (min_length, max_length, pattern), number (min, max, integer), choice (choices,
+multiple, or choices_from "<top-level group>.<field>"), boolean, date (ISO yyyy-mm-dd; min, max),
+phone, email, and group (fields, min, max: a repeatable block whose rows nest further groups).
+"unique" on a field inside a group makes its values distinct across the group's rows.
+
+A characteristics document is the matching JSON object: {"speed": "500", "handsets": [{...}]}.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+FIELD_TYPES = {"text", "number", "choice", "boolean", "date", "phone", "email", "group"}
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()-]{5,19}$")
+ALLOWED_KEYS = {
+    "common": {"name", "label", "type", "required", "help", "unique", "default"},
+    "text": {"min_length", "max_length", "pattern"},
+    "number": {"min", "max", "integer"},
+    "choice": {"choices", "multiple", "choices_from"},
+    "boolean": set(),
+    "date": {"min", "max"},
+    "phone": set(),
+    "email": set(),
+    "group": {"fields", "min", "max"},
+}
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """A problem with one value, addressed by its path, e.g. handsets[2].extension."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+def label_of(spec: dict) -> str:
+    return spec.get("label") or spec["name"].replace("_", " ").capitalize()
+
+
+def choice_options(spec: dict, document: dict | None = None) -> list[tuple[str, str]]:
+    """(value, label) pairs a choice field accepts, resolving choices_from against the document."""
+    if "choices_from" in spec:
+        group_name, field_name = spec["choices_from"].split(".", 1)
+        rows = (document or {}).get(group_name) or []
+        values = [str(row.get(field_name)) for row in rows if isinstance(row, dict) and row.get(field_name)]
+        return [(v, v) for v in dict.fromkeys(values)]
+    options = []
+    for choice in spec.get("choices", []):
+        if isinstance(choice, dict):
+            options.append((str(choice["value"]), str(choice.get("label", choice["value"]))))
+        else:
+            options.append((str(choice), str(choice)))
+    return options
+
+
+# --- checking the requirements themselves (catalog maintenance) -------------------------------
+
+
+def requirement_schema_errors(requirements) -> list[str]:
+    """Everything wrong with a requirements declaration, as readable messages (empty if fine)."""
+    if requirements in (None, ""):
+        return []
+    if not isinstance(requirements, list):
+        return ["Data requirements must be a list of field specs."]
+    errors: list[str] = []
+    _check_specs(requirements, "", errors, top_level=requirements)
+    return errors
+
+
+def _check_specs(specs: list, prefix: str, errors: list[str], top_level: list) -> None:
+    seen = set()
+    for index, spec in enumerate(specs):
+        where = f"{prefix}[{index}]" if not isinstance(spec, dict) or "name" not in spec else prefix + str(spec["name"])
+        if not isinstance(spec, dict):
+            errors.append(f"{where}: a field spec must be an object.")
+            continue
+        name, kind = spec.get("name"), spec.get("type")
+        if not isinstance(name, str) or not NAME_PATTERN.match(name):
+            errors.append(f"{where}: name must be lower-case letters, digits and underscores, starting with a letter.")
+            continue
+        if name in seen:
+            errors.append(f"{where}: the name is used twice.")
+        seen.add(name)
+        if kind not in FIELD_TYPES:
+            errors.append(f"{where}: type must be one of {', '.join(sorted(FIELD_TYPES))}.")
+            continue
+        unknown = set(spec) - ALLOWED_KEYS["common"] - ALLOWED_KEYS[kind]
+        if unknown:
+            errors.append(f"{where}: unknown keys for a {kind} field: {', '.join(sorted(unknown))}.")
+        _check_bounds(spec, where, errors)
+        if kind == "choice":
+            _check_choice_spec(spec, where, errors, top_level)
+        if kind == "text" and "pattern" in spec:
+            try:
+                re.compile(spec["pattern"])
+            except (re.error, TypeError):
+                errors.append(f"{where}: pattern is not a valid regular expression.")
+        if kind == "group":
+            fields = spec.get("fields")
+            if not isinstance(fields, list) or not fields:
+                errors.append(f"{where}: a group needs a non-empty list of fields.")
+            else:
+                _check_specs(fields, f"{where}.", errors, top_level)
+
+
+def _check_bounds(spec: dict, where: str, errors: list[str]) -> None:
+    kind = spec["type"]
+    pairs = {"text": ("min_length", "max_length"), "number": ("min", "max"), "group": ("min", "max")}
+    if kind == "date":
+        for key in ("min", "max"):
+            if key in spec and _parse_date(spec[key]) is None:
+                errors.append(f"{where}: {key} must be a date (yyyy-mm-dd).")
+        return
+    if kind not in pairs:
+        return
+    low_key, high_key = pairs[kind]
+    low, high = spec.get(low_key), spec.get(high_key)
+    for key, value in ((low_key, low), (high_key, high)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            errors.append(f"{where}: {key} must be a number.")
+            return
+    if kind != "number" and any(v is not None and v < 0 for v in (low, high)):
+        errors.append(f"{where}: {low_key}/{high_key} cannot be negative.")
+    if low is not None and high is not None and low > high:
+        errors.append(f"{where}: {low_key} is greater than {high_key}.")
+
+
+def _check_choice_spec(spec: dict, where: str, errors: list[str], top_level: list) -> None:
+    if "choices_from" in spec:
+        source = spec["choices_from"]
+        group_name, _, field_name = str(source).partition(".")
+        group = next((s for s in top_level if isinstance(s, dict) and s.get("name") == group_name), None)
+        if not field_name or group is None or group.get("type") != "group" or not any(
+            isinstance(f, dict) and f.get("name") == field_name for f in group.get("fields", [])
+        ):
+            errors.append(f"{where}: choices_from must name a top-level group and one of its fields.")
+        return
+    choices = spec.get("choices")
+    if not isinstance(choices, list) or not choices:
+        errors.append(f"{where}: a choice field needs a non-empty list of choices (or choices_from).")
+        return
+    for choice in choices:
+        if isinstance(choice, dict) and "value" not in choice:
+            errors.append(f"{where}: every choice object needs a value.")
+            return
+
+
+# --- checking a characteristics document against the requirements ---------------------------
+
+
+def validate_characteristics(requirements, document) -> list[FieldError]:
+    """Every problem in a characteristics document, with field paths; an empty list means valid."""
+    requirements = requirements or []
+    if document is None:
+        document = {}
+    if not isinstance(document, dict):
+        return [FieldError("", "characteristics must be an object")]
+    errors: list[FieldError] = []
+    _validate_object(requirements, document, "", errors, root=document)
+    return errors
+
+
+def _validate_object(specs: list, values: dict, prefix: str, errors: list[FieldError], root: dict) -> None:
+    known = {spec["name"] for spec in specs}
+    for key in sorted(set(values) - known):
+        errors.append(FieldError(f"{prefix}{key}", "unknown field"))
+    for spec in specs:
+        path = f"{prefix}{spec['name']}"
+        value = values.get(spec["name"])
+        if _is_empty(value):
+            if spec["type"] == "group":
+                if spec.get("min", 0) > 0 or spec.get("required"):
+                    minimum = max(spec.get("min", 0), 1)
+                    errors.append(FieldError(path, f"at least {minimum} required"))
+            elif spec.get("required"):
+                errors.append(FieldError(path, "this field is required"))
+            continue
+        if spec["type"] == "group":
+            _validate_group(spec, value, path, errors, root)
+        else:
+            message = _value_error(spec, value, root)
+            if message:
+                errors.append(FieldError(path, message))
+
+
+def _validate_group(spec: dict, rows, path: str, errors: list[FieldError], root: dict) -> None:
+    if not isinstance(rows, list):
+        errors.append(FieldError(path, "must be a list of entries"))
+        return
+    minimum, maximum = spec.get("min", 0), spec.get("max")
+    if len(rows) < minimum:
+        errors.append(FieldError(path, f"at least {minimum} required, {len(rows)} given"))
+    if maximum is not None and len(rows) > maximum:
+        errors.append(FieldError(path, f"at most {maximum} allowed, {len(rows)} given"))
+    for index, row in enumerate(rows):
+        row_path = f"{path}[{index}]"
+        if not isinstance(row, dict):
+            errors.append(FieldError(row_path, "must be an object"))
+            continue
+        _validate_object(spec["fields"], row, f"{row_path}.", errors, root)
+    for field in spec["fields"]:
+        if not field.get("unique"):
+            continue
+        seen: dict[str, int] = {}
+        for index, row in enumerate(rows):
+            if not isinstance(row, dict) or _is_empty(row.get(field["name"])):
+                continue
+            key = str(row[field["name"]]).strip().lower()
+            if key in seen:
+                errors.append(
+                    FieldError(f"{path}[{index}].{field['name']}", f"duplicates {path}[{seen[key]}]")
+                )
+            else:
+                seen[key] = index
+
+
+def _value_error(spec: dict, value, root: dict) -> str | None:
+    kind = spec["type"]
+    if kind == "text":
+        if not isinstance(value, str):
+            return "must be text"
+        if len(value) < spec.get("min_length", 0):
+            return f"must be at least {spec['min_length']} characters"
+        if "max_length" in spec and len(value) > spec["max_length"]:
+            return f"must be at most {spec['max_length']} characters"
+        if "pattern" in spec and not re.fullmatch(spec["pattern"], value):
+            return "has the wrong format"
+        return None
+    if kind == "number":
+        number = _parse_number(value)
+        if number is None:
+            return "must be a number"
+        if spec.get("integer") and number != number.to_integral_value():
+            return "must be a whole number"
+        if "min" in spec and number < Decimal(str(spec["min"])):
+            return f"must be at least {spec['min']}"
+        if "max" in spec and number > Decimal(str(spec["max"])):
+            return f"must be at most {spec['max']}"
+        return None
+    if kind == "choice":
+        allowed = {value for value, _ in choice_options(spec, root)}
+        if spec.get("multiple"):
+            if not isinstance(value, list):
+                return "must be a list of choices"
+            wrong = [str(v) for v in value if str(v) not in allowed]
+            return f"not a valid choice: {', '.join(wrong)}" if wrong else None
+        if isinstance(value, (list, dict)) or str(value) not in allowed:
+            return f"not a valid choice: {value}"
+        return None
+    if kind == "boolean":
+        return None if isinstance(value, bool) else "must be true or false"
+    if kind == "date":
+        date = _parse_date(value)
+        if date is None:
+            return "must be a date (yyyy-mm-dd)"
+        if "min" in spec and date < _parse_date(spec["min"]):
+            return f"must be on or after {spec['min']}"
+        if "max" in spec and date > _parse_date(spec["max"]):
+            return f"must be on or before {spec['max']}"
+        return None
+    if kind == "phone":
+        return None if isinstance(value, str) and PHONE_PATTERN.match(value.strip()) else "must be a phone number"
+    if kind == "email":
+        try:
+            validate_email(value if isinstance(value, str) else "")
+        except ValidationError:
+            return "must be an email address"
+        return None
+    return None
+
+
+def _is_empty(value) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _parse_number(value) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _parse_date(value) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None

@@ -1,0 +1,43 @@
+import os
+
+import pytest
+
+from tests.factories import AgentFactory, CustomerUserFactory, SupervisorFactory
+
+# Playwright drives the browser from its own event loop; the live server's ORM calls are sync.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def agent(db):
+    return AgentFactory()
+
+
+@pytest.fixture
+def supervisor(db):
+    return SupervisorFactory()
+
+
+@pytest.fixture
+def customer_user(db):
+    return CustomerUserFactory()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's Chromium: Playwright's own browser download cannot reach the internet here.
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1366, "height": 860}}

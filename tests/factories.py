@@ -1,0 +1,112 @@
+"""factory_boy factories for the objects tests build most."""
+
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group
+
+from customers.models import Address, Contact, Customer, CustomerKind, InstalledProduct, User
+from customers.roles import AGENTS, SUPERVISORS
+from orders.models import FulfilmentStep, OfferingCategory, ProductOffering
+
+PASSWORD = "test-pass-long-enough"
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    kind = CustomerKind.INDIVIDUAL
+    name = factory.Faker("name", locale="en_GB")
+    email = factory.LazyAttribute(lambda c: f"{c.name.split()[0].lower()}@example.com")
+    phone = factory.Sequence(lambda n: f"+44 7700 9{n:05d}")
+
+
+class OrganisationFactory(CustomerFactory):
+    kind = CustomerKind.ORGANISATION
+    name = factory.Faker("company", locale="en_GB")
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Faker("name", locale="en_GB")
+    email = factory.Sequence(lambda n: f"contact{n}@example.com")
+
+
+class AddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Address
+
+    customer = factory.SubFactory(CustomerFactory)
+    street = "High Street"
+    house_number = "1"
+    postcode = "RV1 1AA"
+    town = "Riverton"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*[Group.objects.get(name=name) for name in extracted])
+        if create:
+            self.save()
+
+
+class AgentFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"agent{n}")
+    groups = [AGENTS]
+
+
+class SupervisorFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"supervisor{n}")
+    is_staff = True
+    groups = [SUPERVISORS]
+
+
+class CustomerUserFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"customer{n}")
+    customer = factory.SubFactory(CustomerFactory)
+
+
+class OfferingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductOffering
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"offering-{n}")
+    name = factory.Sequence(lambda n: f"Offering {n}")
+    category = OfferingCategory.BROADBAND
+    recurring_price = Decimal("30.00")
+    one_off_price = Decimal("0.00")
+    data_requirements = factory.LazyFunction(list)
+
+
+class FulfilmentStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FulfilmentStep
+
+    offering = factory.SubFactory(OfferingFactory)
+    code = factory.Sequence(lambda n: f"step-{n}")
+    name = factory.Sequence(lambda n: f"Step {n}")
+    system = FulfilmentStep.System.NETWORK
+
+
+class InstalledProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InstalledProduct
+
+    customer = factory.SubFactory(CustomerFactory)
+    offering = factory.SubFactory(OfferingFactory)
+    name = factory.LazyAttribute(lambda p: p.offering.name)
+    status = "active"
