@@ -1,9 +1,13 @@
 """Cross-cutting HTTP behaviour: no caching of private pages, and a 503 when the database is down."""
 
+import sys
+
 from django.conf import settings
+from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
-from django.template.loader import render_to_string
+from django.dispatch import receiver
 from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
 # Connection loss, timeouts and serialization failures: all of them are worth retrying later.
@@ -22,27 +26,25 @@ def database_unavailable_response() -> HttpResponse:
     return response
 
 
-class DatabaseUnavailableMiddleware:
-    """Outermost layer: answers 503 + Retry-After for a lost database connection.
+@receiver(got_request_exception)
+def _note_database_outage(sender, request=None, **kwargs):
+    # Django turns exceptions into 500 responses inside every middleware layer, so the outer
+    # layer never sees them; this signal fires while the exception is still being handled.
+    if request is not None and isinstance(sys.exc_info()[1], DATABASE_DOWN_ERRORS):
+        request.database_unavailable = True
 
-    Errors raised in views arrive through process_exception; those raised in inner middleware
-    (a session lookup, the login throttle) are already turned into 500 responses by Django, so
-    the 500 handler (ordersite.views.server_error) repeats the same check.
-    """
+
+class DatabaseUnavailableMiddleware:
+    """Outermost layer: a request that failed because the database is unreachable gets a 503."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        try:
-            return self.get_response(request)
-        except DATABASE_DOWN_ERRORS:
+        response = self.get_response(request)
+        if getattr(request, "database_unavailable", False):
             return database_unavailable_response()
-
-    def process_exception(self, request, exception):
-        if isinstance(exception, DATABASE_DOWN_ERRORS):
-            return database_unavailable_response()
-        return None
+        return response
 
 
 class NoStoreForAuthenticatedMiddleware:

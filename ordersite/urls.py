@@ -3,11 +3,9 @@ from django.urls import include, path
 
 from customers import views as customer_views
 
-admin.site.site_header = "Order management: back office"
-admin.site.site_title = "Order management"
+admin.site.site_header = "OrderDesk back office"
+admin.site.site_title = "OrderDesk"
 admin.site.index_title = "Supervisor back office"
-
-handler500 = "ordersite.views.server_error"
 
 urlpatterns = [
     path("", customer_views.home, name="home"),

@@ -1,0 +1,346 @@
+"""The demo data set: a believable catalog, customers with products, and one user per role.
+
+Everything here is idempotent (keyed on codes, emails and usernames), so `seed_demo` can run on
+every start without duplicating anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from customers.addresses import validate_and_attach
+from customers.models import (
+    Address,
+    Channel,
+    Contact,
+    CreditClass,
+    Customer,
+    CustomerKind,
+    InstalledProduct,
+    Interaction,
+    ProductStatus,
+    User,
+)
+from customers.roles import AGENTS, SUPERVISORS
+from orders.models import FulfilmentStep, OfferingCategory, ProductOffering
+
+DEMO_PASSWORD = "demo-pass"
+
+ROUTERS = [
+    {"value": "hub-6", "label": "Home Hub 6 (Wi-Fi 6)"},
+    {"value": "mesh-pack", "label": "Home Hub 6 + 2 mesh discs"},
+    {"value": "own-router", "label": "Customer's own router"},
+]
+
+PBX_FEATURES = [
+    {"value": "voicemail", "label": "Voicemail"},
+    {"value": "call_forwarding", "label": "Call forwarding"},
+    {"value": "call_recording", "label": "Call recording"},
+    {"value": "hot_desking", "label": "Hot desking"},
+    {"value": "busy_lamp_field", "label": "Busy lamp field"},
+]
+
+HOSTED_PBX_REQUIREMENTS = [
+    {"name": "main_number", "label": "Main business number", "type": "phone", "required": True},
+    {"name": "opening_hours", "label": "Opening hours", "type": "text", "max_length": 60,
+     "help": "Outside these hours calls go to the out-of-hours message."},
+    {"name": "user_groups", "label": "User groups", "type": "group", "min": 1, "max": 20, "fields": [
+        {"name": "name", "label": "Group name", "type": "text", "required": True, "max_length": 40, "unique": True},
+        {"name": "hunt_pattern", "label": "Ringing pattern", "type": "choice", "required": True, "choices": [
+            {"value": "simultaneous", "label": "Ring all at once"},
+            {"value": "sequential", "label": "Ring in turn"},
+            {"value": "round_robin", "label": "Round robin"},
+        ]},
+    ]},
+    {"name": "handsets", "label": "Handsets", "type": "group", "min": 1, "max": 500, "fields": [
+        {"name": "model", "label": "Model", "type": "choice", "required": True, "choices": [
+            {"value": "yealink-t54w", "label": "Yealink T54W desk phone"},
+            {"value": "yealink-t33g", "label": "Yealink T33G desk phone"},
+            {"value": "yealink-w73h", "label": "Yealink W73H DECT cordless"},
+            {"value": "softphone", "label": "Softphone app (no hardware)"},
+        ]},
+        {"name": "extension", "label": "Extension", "type": "text", "required": True, "pattern": "^[0-9]{3,4}$",
+         "unique": True, "help": "3 or 4 digits."},
+        {"name": "user_name", "label": "User", "type": "text", "required": True, "max_length": 80},
+        {"name": "group", "label": "User group", "type": "choice", "required": True, "choices_from": "user_groups.name"},
+        {"name": "features", "label": "Features", "type": "choice", "multiple": True, "choices": PBX_FEATURES},
+        {"name": "speed_dials", "label": "Speed dials", "type": "group", "max": 10, "fields": [
+            {"name": "label", "label": "Label", "type": "text", "required": True, "max_length": 30},
+            {"name": "number", "label": "Number", "type": "phone", "required": True},
+        ]},
+    ]},
+]
+
+STANDARD_BROADBAND_PLAN = [
+    ("ship-router", "Ship router", FulfilmentStep.System.LOGISTICS, False, [], 48),
+    ("book-engineer", "Book engineer visit", FulfilmentStep.System.FIELD_SERVICE, True, [], 72),
+    ("activate-line", "Activate fibre line", FulfilmentStep.System.NETWORK, False, ["book-engineer"], 4),
+    ("start-billing", "Start billing", FulfilmentStep.System.BILLING, False, ["activate-line", "ship-router"], 1),
+]
+
+CATALOG = [
+    {
+        "code": f"fibre-{speed}", "name": f"Fibre Broadband {speed}", "category": OfferingCategory.BROADBAND,
+        "description": f"Full-fibre home broadband, {speed} Mbit/s down, unlimited data, 18-month contract.",
+        "recurring_price": price, "one_off_price": Decimal("29.00"), "serviceable_technologies": ["fibre"],
+        "data_requirements": [
+            {"name": "router", "label": "Router", "type": "choice", "required": True, "choices": ROUTERS},
+            {"name": "static_ip", "label": "Static IP address", "type": "boolean"},
+        ],
+        "plan": STANDARD_BROADBAND_PLAN,
+    }
+    for speed, price in (("150", Decimal("27.99")), ("500", Decimal("37.99")), ("900", Decimal("49.99")))
+] + [
+    {
+        "code": "mobile-unlimited", "name": "Mobile Unlimited", "category": OfferingCategory.MOBILE,
+        "description": "Unlimited calls, texts and 5G data; EU roaming included; 30-day rolling.",
+        "recurring_price": Decimal("20.00"), "requires_install_address": False,
+        "data_requirements": [
+            {"name": "sim_type", "label": "SIM", "type": "choice", "required": True,
+             "choices": [{"value": "physical", "label": "Physical SIM"}, {"value": "esim", "label": "eSIM"}]},
+            {"name": "port_in_number", "label": "Number to bring over", "type": "phone",
+             "help": "Leave empty for a new number."},
+            {"name": "spend_cap", "label": "Monthly spend cap (GBP)", "type": "number", "min": 0, "max": 500,
+             "integer": True},
+        ],
+        "plan": [
+            ("ship-sim", "Ship SIM", FulfilmentStep.System.LOGISTICS, False, [], 24),
+            ("activate-sim", "Activate SIM and number", FulfilmentStep.System.NETWORK, True, ["ship-sim"], 2),
+            ("start-billing", "Start billing", FulfilmentStep.System.BILLING, False, ["activate-sim"], 1),
+        ],
+    },
+    {
+        "code": "tv-essentials", "name": "TV Essentials add-on", "category": OfferingCategory.TV,
+        "description": "80 live channels and catch-up on a 4K set-top box. Needs a fibre broadband line.",
+        "recurring_price": Decimal("12.00"), "one_off_price": Decimal("20.00"), "is_addon": True,
+        "serviceable_technologies": ["fibre"], "requires_codes": ["fibre-150", "fibre-500", "fibre-900"],
+        "data_requirements": [
+            {"name": "set_top_boxes", "label": "Set-top boxes", "type": "number", "required": True, "min": 1,
+             "max": 4, "integer": True},
+            {"name": "sports_pack", "label": "Sports pack", "type": "boolean"},
+            {"name": "parental_pin", "label": "Parental PIN", "type": "text", "pattern": "^[0-9]{4}$",
+             "help": "Four digits."},
+        ],
+        "plan": [
+            ("ship-box", "Ship set-top boxes", FulfilmentStep.System.LOGISTICS, False, [], 48),
+            ("activate-tv", "Activate TV service", FulfilmentStep.System.NETWORK, True, [], 2),
+            ("start-billing", "Start billing", FulfilmentStep.System.BILLING, False, ["activate-tv", "ship-box"], 1),
+        ],
+    },
+    {
+        "code": "hosted-pbx", "name": "Hosted Voice PBX", "category": OfferingCategory.VOICE,
+        "description": "Cloud phone system: user groups, handsets with per-user features, hunt groups.",
+        "recurring_price": Decimal("9.50"), "one_off_price": Decimal("150.00"),
+        "requires_customer_signoff": True, "offers_training": True,
+        "serviceable_technologies": ["fibre", "ethernet", "vdsl", "cable"],
+        "data_requirements": HOSTED_PBX_REQUIREMENTS,
+        "plan": [
+            ("configure-pbx", "Configure PBX tenant", FulfilmentStep.System.NETWORK, False, [], 24),
+            ("ship-handsets", "Ship handsets", FulfilmentStep.System.LOGISTICS, True, [], 72),
+            ("port-numbers", "Port numbers", FulfilmentStep.System.NETWORK, False, ["configure-pbx"], 120),
+            ("start-billing", "Start billing", FulfilmentStep.System.BILLING, False,
+             ["port-numbers", "ship-handsets"], 1),
+        ],
+    },
+    {
+        "code": "dedicated-internet", "name": "Dedicated Internet Access", "category": OfferingCategory.CONNECTIVITY,
+        "description": "Uncontended leased line with SLA; designed and priced per site after a survey.",
+        "recurring_price": Decimal("450.00"), "one_off_price": Decimal("1500.00"), "is_bespoke": True,
+        "requires_feasibility": True, "requires_customer_signoff": True,
+        "serviceable_technologies": ["ethernet", "fibre"],
+        "data_requirements": [
+            {"name": "bandwidth", "label": "Bandwidth", "type": "choice", "required": True,
+             "choices": [{"value": "100M", "label": "100 Mbit/s"}, {"value": "1G", "label": "1 Gbit/s"},
+                         {"value": "10G", "label": "10 Gbit/s"}]},
+            {"name": "resilience", "label": "Resilience", "type": "choice", "required": True,
+             "choices": [{"value": "single", "label": "Single path"},
+                         {"value": "dual", "label": "Dual path, diverse routing"}]},
+            {"name": "ip_block", "label": "IPv4 block", "type": "choice", "required": True,
+             "choices": ["/30", "/29", "/28"]},
+            {"name": "site_contact_phone", "label": "Site contact phone", "type": "phone", "required": True},
+            {"name": "ready_for_service_by", "label": "Needed by", "type": "date"},
+        ],
+        "plan": [
+            ("design", "Solution design", FulfilmentStep.System.DESIGN, False, [], 120),
+            ("survey", "Site survey", FulfilmentStep.System.FIELD_SERVICE, False, ["design"], 72),
+            ("build", "Build access circuit", FulfilmentStep.System.NETWORK, True, ["survey"], 480),
+            ("test", "End-to-end test", FulfilmentStep.System.NETWORK, False, ["build"], 8),
+            ("start-billing", "Start billing", FulfilmentStep.System.BILLING, False, ["test"], 1),
+        ],
+    },
+    {
+        "code": "sd-wan", "name": "Managed SD-WAN", "category": OfferingCategory.CONNECTIVITY,
+        "description": "Managed SD-WAN across your sites with application-aware routing; bespoke design.",
+        "recurring_price": Decimal("180.00"), "one_off_price": Decimal("900.00"), "is_bespoke": True,
+        "requires_feasibility": True, "requires_customer_signoff": True, "offers_training": True,
+        "requires_install_address": True,
+        "data_requirements": [
+            {"name": "sites", "label": "Sites", "type": "group", "min": 2, "max": 50, "fields": [
+                {"name": "site_name", "label": "Site name", "type": "text", "required": True, "unique": True},
+                {"name": "address", "label": "Site address", "type": "text", "required": True},
+                {"name": "role", "label": "Role", "type": "choice", "required": True,
+                 "choices": [{"value": "hub", "label": "Hub"}, {"value": "spoke", "label": "Spoke"}]},
+                {"name": "bandwidth", "label": "Bandwidth", "type": "choice", "required": True,
+                 "choices": ["100M", "500M", "1G"]},
+            ]},
+            {"name": "application_policies", "label": "Application policies", "type": "group", "max": 20,
+             "fields": [
+                {"name": "application", "label": "Application", "type": "text", "required": True},
+                {"name": "priority", "label": "Priority", "type": "choice", "required": True,
+                 "choices": ["critical", "business", "best-effort"]},
+             ]},
+        ],
+        "plan": [
+            ("design", "Network design", FulfilmentStep.System.DESIGN, False, [], 160),
+            ("ship-edge", "Ship edge devices", FulfilmentStep.System.LOGISTICS, True, ["design"], 72),
+            ("configure", "Configure overlay", FulfilmentStep.System.NETWORK, False, ["design"], 24),
+            ("test", "End-to-end test", FulfilmentStep.System.NETWORK, False, ["configure", "ship-edge"], 8),
+            ("start-billing", "Start billing", FulfilmentStep.System.BILLING, False, ["test"], 1),
+        ],
+    },
+]
+
+PBX_DEMO_CHARACTERISTICS = {
+    "main_number": "+44 1632 960100",
+    "opening_hours": "Mon-Fri 08:00-18:00",
+    "user_groups": [{"name": "Sales", "hunt_pattern": "simultaneous"},
+                    {"name": "Warehouse", "hunt_pattern": "sequential"}],
+    "handsets": [
+        {"model": "yealink-t54w", "extension": "201", "user_name": "Priya Shah", "group": "Sales",
+         "features": ["voicemail", "call_recording"],
+         "speed_dials": [{"label": "Warehouse", "number": "+44 1632 960150"}]},
+        {"model": "yealink-t33g", "extension": "202", "user_name": "Tom Reilly", "group": "Sales",
+         "features": ["voicemail"]},
+        {"model": "yealink-w73h", "extension": "301", "user_name": "Warehouse floor", "group": "Warehouse",
+         "features": ["hot_desking"]},
+    ],
+}
+
+# (email, kind, name, credit class, address (street, number, postcode), login, products)
+CUSTOMERS = [
+    ("alice.morgan@example.com", CustomerKind.INDIVIDUAL, "Alice Morgan", CreditClass.A,
+     ("Mill Lane", "12", "RV1 2LL"), "alice",
+     [("fibre-500", ProductStatus.ACTIVE, {"router": "hub-6"}),
+      ("mobile-unlimited", ProductStatus.ACTIVE, {"sim_type": "esim", "spend_cap": 40})]),
+    ("bob.hughes@example.com", CustomerKind.INDIVIDUAL, "Bob Hughes", CreditClass.B,
+     ("Orchard Road", "7", "RV2 4OR"), "bob",
+     [("mobile-unlimited", ProductStatus.ACTIVE, {"sim_type": "physical"}),
+      ("mobile-unlimited", ProductStatus.SUSPENDED, {"sim_type": "physical", "spend_cap": 15})]),
+    ("accounts@harbourside-logistics.example", CustomerKind.ORGANISATION, "Harbourside Logistics Ltd",
+     CreditClass.A, ("Harbour Way", "5", "RV3 1HW"), None,
+     [("hosted-pbx", ProductStatus.ACTIVE, PBX_DEMO_CHARACTERISTICS),
+      ("dedicated-internet", ProductStatus.ACTIVE,
+       {"bandwidth": "1G", "resilience": "dual", "ip_block": "/29", "site_contact_phone": "+44 1632 960101"})]),
+    ("hello@ashbygreenfarmshop.example", CustomerKind.ORGANISATION, "Ashby Green Farm Shop", CreditClass.C,
+     ("Church Lane", "9", "RV9 7CL"), None,
+     [("mobile-unlimited", ProductStatus.ACTIVE, {"sim_type": "physical"})]),
+    ("chen.wei@example.com", CustomerKind.INDIVIDUAL, "Wei Chen", CreditClass.A,
+     ("High Street", "48", "RV1 1AA"), None,
+     [("fibre-900", ProductStatus.ACTIVE, {"router": "mesh-pack", "static_ip": True}),
+      ("tv-essentials", ProductStatus.ACTIVE, {"set_top_boxes": 2, "sports_pack": True})]),
+    ("fatima.khan@example.com", CustomerKind.INDIVIDUAL, "Fatima Khan", CreditClass.UNRATED,
+     ("Station Road", "101", "RV1 3SR"), None, []),
+    ("it@quayside-dental.example", CustomerKind.ORGANISATION, "Quayside Dental Practice", CreditClass.B,
+     ("Quayside", "14", "RV3 2QS"), None,
+     [("fibre-150", ProductStatus.PENDING_ACTIVE, {"router": "hub-6"})]),
+    ("george.okafor@example.com", CustomerKind.INDIVIDUAL, "George Okafor", CreditClass.D,
+     ("Orchard Road", "88", "RV2 4OR"), None,
+     [("mobile-unlimited", ProductStatus.TERMINATED, {"sim_type": "physical"})]),
+]
+
+
+@transaction.atomic
+def seed_demo() -> dict[str, str]:
+    """Create or refresh the demo catalog, customers and users; returns username → role hints."""
+    offerings = seed_catalog()
+    users = seed_staff()
+    for row in CUSTOMERS:
+        customer, login = _seed_customer(row, offerings)
+        if login:
+            users[login] = f"customer {customer.name} ({customer.number})"
+    return users
+
+
+def seed_catalog() -> dict[str, ProductOffering]:
+    offerings: dict[str, ProductOffering] = {}
+    for entry in CATALOG:
+        fields = {k: v for k, v in entry.items() if k not in {"code", "plan", "requires_codes"}}
+        offering, _ = ProductOffering.objects.update_or_create(code=entry["code"], defaults=fields)
+        offering.full_clean()
+        offerings[offering.code] = offering
+        steps = {}
+        for sequence, (code, name, system, ponr, _deps, hours) in enumerate(entry["plan"], start=1):
+            steps[code], _ = FulfilmentStep.objects.update_or_create(
+                offering=offering, code=code,
+                defaults={"name": name, "system": system, "sequence": sequence * 10,
+                          "is_point_of_no_return": ponr, "expected_duration_hours": hours},
+            )
+        for code, *_rest, deps, _hours in entry["plan"]:
+            steps[code].depends_on.set([steps[d] for d in deps])
+    for entry in CATALOG:
+        if entry.get("requires_codes"):
+            offerings[entry["code"]].requires.set([offerings[c] for c in entry["requires_codes"]])
+    return offerings
+
+
+def seed_staff() -> dict[str, str]:
+    agent = _user("agent", first_name="Sam", last_name="Taylor", channel=Channel.CALL_CENTRE)
+    agent.groups.set([Group.objects.get(name=AGENTS)])
+    supervisor = _user("supervisor", first_name="Jo", last_name="Patel", is_staff=True, channel=Channel.CALL_CENTRE)
+    supervisor.groups.set([Group.objects.get(name=SUPERVISORS)])
+    return {"agent": "call-centre agent → /agent/", "supervisor": "supervisor → /admin/"}
+
+
+def _user(username: str, **fields) -> User:
+    user, created = User.objects.update_or_create(username=username, defaults=fields)
+    if created or not user.check_password(DEMO_PASSWORD):
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _seed_customer(row, offerings) -> tuple[Customer, str | None]:
+    email, kind, name, credit_class, (street, number, postcode), login, products = row
+    customer, _ = Customer.objects.update_or_create(
+        email=email,
+        defaults={"kind": kind, "name": name, "credit_class": credit_class, "phone": _phone_for(email),
+                  "credit_checked_at": None if credit_class == CreditClass.UNRATED else timezone.now()},
+    )
+    if not customer.contacts.exists():
+        Contact.objects.create(customer=customer, name=name if kind == CustomerKind.INDIVIDUAL else f"{name} office",
+                               email=email, phone=customer.phone, is_primary=True)
+    address = customer.addresses.filter(purpose=Address.Purpose.INSTALLATION).first()
+    if address is None:
+        address = Address(customer=customer, street=street, house_number=number, postcode=postcode, town="")
+        check = validate_and_attach(address)
+        if not check.is_valid:
+            raise ValueError(f"Demo address for {name} does not validate: {check.errors}")
+        address.save()
+    if not customer.products.exists():
+        for index, (code, status, characteristics) in enumerate(products):
+            offering = offerings[code]
+            product = InstalledProduct(
+                customer=customer, offering=offering, name=offering.name, status=status,
+                characteristics=characteristics,
+                install_address=address if offering.requires_install_address else None,
+                start_date=dt.date(2025, 3, 1) + dt.timedelta(days=40 * index),
+                termination_date=dt.date(2026, 6, 30) if status == ProductStatus.TERMINATED else None,
+            )
+            product.full_clean()
+            product.save()
+        Interaction.objects.create(customer=customer, kind=Interaction.Kind.CALL, channel=Channel.CALL_CENTRE,
+                                   summary="Welcome call: confirmed contact details and installed products.")
+    if login:
+        user = _user(login, first_name=name.split()[0], last_name=name.split()[-1], email=email, customer=customer)
+        user.groups.clear()
+    return customer, login
+
+
+def _phone_for(email: str) -> str:
+    # Stable, obviously fictional numbers (Ofcom's drama range 07700 900xxx).
+    return f"+44 7700 900{sum(map(ord, email)) % 1000:03d}"

@@ -1,0 +1,155 @@
+"""The data-requirements validator: one function every channel uses to check characteristics."""
+
+import copy
+
+import pytest
+
+from orders.demo import HOSTED_PBX_REQUIREMENTS, PBX_DEMO_CHARACTERISTICS
+from orders.requirements import requirement_schema_errors, validate_characteristics
+
+BROADBAND = [
+    {"name": "router", "type": "choice", "required": True, "choices": ["hub-6", {"value": "mesh", "label": "Mesh"}]},
+    {"name": "static_ip", "type": "boolean"},
+    {"name": "notes", "type": "text", "max_length": 10},
+    {"name": "boxes", "type": "number", "min": 1, "max": 4, "integer": True},
+    {"name": "install_on", "type": "date", "min": "2026-01-01"},
+    {"name": "contact", "type": "phone"},
+    {"name": "email", "type": "email"},
+    {"name": "pin", "type": "text", "pattern": "^[0-9]{4}$"},
+]
+
+
+def messages(requirements, document):
+    return [str(error) for error in validate_characteristics(requirements, document)]
+
+
+def test_a_complete_document_is_valid():
+    assert messages(BROADBAND, {"router": "mesh", "static_ip": True, "boxes": 2, "install_on": "2026-02-01"}) == []
+
+
+def test_a_missing_required_field_is_reported_by_name():
+    assert messages(BROADBAND, {}) == ["router: this field is required"]
+    assert messages(BROADBAND, {"router": ""}) == ["router: this field is required"]
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        ({"router": "fax"}, "router: not a valid choice: fax"),
+        ({"static_ip": "yes"}, "static_ip: must be true or false"),
+        ({"notes": "much too long text"}, "notes: must be at most 10 characters"),
+        ({"notes": 12}, "notes: must be text"),
+        ({"boxes": 0}, "boxes: must be at least 1"),
+        ({"boxes": 5}, "boxes: must be at most 4"),
+        ({"boxes": 1.5}, "boxes: must be a whole number"),
+        ({"boxes": "two"}, "boxes: must be a number"),
+        ({"boxes": True}, "boxes: must be a number"),
+        ({"install_on": "2025-12-31"}, "install_on: must be on or after 2026-01-01"),
+        ({"install_on": "31/12/2026"}, "install_on: must be a date (yyyy-mm-dd)"),
+        ({"contact": "call me"}, "contact: must be a phone number"),
+        ({"email": "not-an-address"}, "email: must be an email address"),
+        ({"pin": "12a4"}, "pin: has the wrong format"),
+        ({"colour": "red"}, "colour: unknown field"),
+    ],
+)
+def test_bad_values_are_reported_with_their_path(document, expected):
+    assert expected in messages(BROADBAND, {"router": "hub-6", **document})
+
+
+def test_numbers_given_as_text_are_accepted_within_bounds():
+    assert messages(BROADBAND, {"router": "hub-6", "boxes": "3"}) == []
+
+
+def test_the_demo_hosted_pbx_characteristics_are_valid():
+    assert messages(HOSTED_PBX_REQUIREMENTS, PBX_DEMO_CHARACTERISTICS) == []
+
+
+def test_a_missing_field_in_a_repeated_row_is_reported_with_its_index():
+    document = copy.deepcopy(PBX_DEMO_CHARACTERISTICS)
+    del document["handsets"][2]["extension"]
+    assert messages(HOSTED_PBX_REQUIREMENTS, document) == ["handsets[2].extension: this field is required"]
+
+
+def test_group_minimum_and_maximum_are_enforced():
+    document = copy.deepcopy(PBX_DEMO_CHARACTERISTICS)
+    document["user_groups"] = []
+    assert "user_groups: at least 1 required" in messages(HOSTED_PBX_REQUIREMENTS, document)
+
+    document = copy.deepcopy(PBX_DEMO_CHARACTERISTICS)
+    document["handsets"][0]["speed_dials"] = [{"label": f"D{i}", "number": "+44 1632 960000"} for i in range(11)]
+    assert messages(HOSTED_PBX_REQUIREMENTS, document) == ["handsets[0].speed_dials: at most 10 allowed, 11 given"]
+
+
+def test_nested_groups_report_the_full_path():
+    document = copy.deepcopy(PBX_DEMO_CHARACTERISTICS)
+    document["handsets"][0]["speed_dials"][0]["number"] = "nope"
+    assert messages(HOSTED_PBX_REQUIREMENTS, document) == ["handsets[0].speed_dials[0].number: must be a phone number"]
+
+
+def test_unique_fields_must_differ_between_rows():
+    document = copy.deepcopy(PBX_DEMO_CHARACTERISTICS)
+    document["handsets"][1]["extension"] = "201"
+    assert messages(HOSTED_PBX_REQUIREMENTS, document) == ["handsets[1].extension: duplicates handsets[0]"]
+
+
+def test_choices_can_come_from_another_group_in_the_same_document():
+    document = copy.deepcopy(PBX_DEMO_CHARACTERISTICS)
+    document["handsets"][0]["group"] = "Marketing"
+    assert messages(HOSTED_PBX_REQUIREMENTS, document) == ["handsets[0].group: not a valid choice: Marketing"]
+
+
+def test_multiple_choice_lists_every_wrong_value():
+    document = copy.deepcopy(PBX_DEMO_CHARACTERISTICS)
+    document["handsets"][0]["features"] = ["voicemail", "teleport", "fax"]
+    assert messages(HOSTED_PBX_REQUIREMENTS, document) == ["handsets[0].features: not a valid choice: teleport, fax"]
+
+
+def test_unknown_keys_inside_rows_and_wrong_shapes_are_reported():
+    document = copy.deepcopy(PBX_DEMO_CHARACTERISTICS)
+    document["handsets"][0]["colour"] = "red"
+    document["user_groups"] = {"name": "Sales"}
+    assert messages(HOSTED_PBX_REQUIREMENTS, document) == [
+        "user_groups: must be a list of entries",
+        "handsets[0].colour: unknown field",
+        "handsets[0].group: not a valid choice: Sales",
+        "handsets[1].group: not a valid choice: Sales",
+        "handsets[2].group: not a valid choice: Warehouse",
+    ]
+
+
+def test_a_document_that_is_not_an_object_is_one_error():
+    assert messages(BROADBAND, ["router"]) == ["characteristics must be an object"]
+
+
+def test_no_requirements_accept_an_empty_document_only():
+    assert messages([], {}) == []
+    assert messages([], {"anything": 1}) == ["anything: unknown field"]
+
+
+# --- the requirements declarations themselves -------------------------------------------------
+
+
+def test_the_demo_requirements_declarations_are_well_formed():
+    assert requirement_schema_errors(HOSTED_PBX_REQUIREMENTS) == []
+
+
+@pytest.mark.parametrize(
+    ("requirements", "expected"),
+    [
+        ({"name": "x"}, "Data requirements must be a list of field specs."),
+        ([{"name": "Bad Name", "type": "text"}], "name must be lower-case"),
+        ([{"name": "a", "type": "colour"}], "type must be one of"),
+        ([{"name": "a", "type": "text"}, {"name": "a", "type": "text"}], "the name is used twice"),
+        ([{"name": "a", "type": "choice"}], "needs a non-empty list of choices"),
+        ([{"name": "a", "type": "text", "min_length": 5, "max_length": 2}], "min_length is greater than max_length"),
+        ([{"name": "a", "type": "group", "fields": []}], "a group needs a non-empty list of fields"),
+        ([{"name": "a", "type": "text", "pattern": "("}], "pattern is not a valid regular expression"),
+        ([{"name": "a", "type": "text", "choices": ["x"]}], "unknown keys for a text field: choices"),
+        ([{"name": "a", "type": "choice", "choices_from": "nowhere.name"}], "choices_from must name a top-level group"),
+        ([{"name": "g", "type": "group", "fields": [{"name": "n", "type": "number", "max": "lots"}]}],
+         "g.n: max must be a number"),
+    ],
+)
+def test_malformed_requirements_are_explained(requirements, expected):
+    errors = requirement_schema_errors(requirements)
+    assert any(expected in error for error in errors), errors
