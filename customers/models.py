@@ -89,16 +89,16 @@ class Customer(models.Model):
     def __str__(self):
         return f"{self.name} ({self.number})"
 
-    def clean(self):
-        super().clean()
-        if self.kind == CustomerKind.INDIVIDUAL and (self.company_number or self.trading_name):
-            raise ValidationError(_("Trading name and company number apply to organisations only."))
-
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         if not self.number:
             self.number = f"CUS-{self.pk:06d}"
             Customer.objects.filter(pk=self.pk).update(number=self.number)
+
+    def clean(self):
+        super().clean()
+        if self.kind == CustomerKind.INDIVIDUAL and (self.company_number or self.trading_name):
+            raise ValidationError(_("Trading name and company number apply to organisations only."))
 
     @property
     def primary_contact(self):

@@ -67,7 +67,8 @@ HOSTED_PBX_REQUIREMENTS = [
         {"name": "extension", "label": "Extension", "type": "text", "required": True, "pattern": "^[0-9]{3,4}$",
          "unique": True, "help": "3 or 4 digits."},
         {"name": "user_name", "label": "User", "type": "text", "required": True, "max_length": 80},
-        {"name": "group", "label": "User group", "type": "choice", "required": True, "choices_from": "user_groups.name"},
+        {"name": "group", "label": "User group", "type": "choice", "required": True,
+         "choices_from": "user_groups.name"},
         {"name": "features", "label": "Features", "type": "choice", "multiple": True, "choices": PBX_FEATURES},
         {"name": "speed_dials", "label": "Speed dials", "type": "group", "max": 10, "fields": [
             {"name": "label", "label": "Label", "type": "text", "required": True, "max_length": 30},

@@ -1,13 +1,17 @@
-"""The product catalog: what can be ordered, what must be captured for it, and how it is fulfilled."""
+"""The catalog (what can be ordered, what to capture, how to fulfil it) and the orders themselves."""
 
+import re
+import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from customers.models import Technology
+from customers.models import Channel, Technology
 from orders.requirements import requirement_schema_errors
 
 
@@ -134,3 +138,571 @@ class FulfilmentStep(models.Model):
 
     def __str__(self):
         return f"{self.offering.code}: {self.name}"
+
+
+# --- orders ------------------------------------------------------------------------------------
+
+
+class OrderState(models.TextChoices):
+    # Values are TMF622 ProductOrderStateType, so the API needs no mapping.
+    DRAFT = "draft", _("Draft")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    REJECTED = "rejected", _("Rejected")
+    PENDING = "pending", _("Pending (waiting for the customer)")
+    HELD = "held", _("Held (waiting for us)")
+    IN_PROGRESS = "inProgress", _("In progress")
+    ASSESSING_CANCELLATION = "assessingCancellation", _("Assessing cancellation")
+    PENDING_CANCELLATION = "pendingCancellation", _("Pending cancellation")
+    CANCELLED = "cancelled", _("Cancelled")
+    COMPLETED = "completed", _("Completed")
+    PARTIAL = "partial", _("Partially completed")
+    FAILED = "failed", _("Failed")
+
+
+S = OrderState
+TERMINAL_STATES = (S.REJECTED, S.CANCELLED, S.COMPLETED, S.PARTIAL, S.FAILED)
+IN_FLIGHT_STATES = (S.IN_PROGRESS, S.PENDING, S.HELD)
+CANCELLABLE_STATES = IN_FLIGHT_STATES
+
+
+class OrderCategory(models.TextChoices):
+    CONSUMER = "consumer", _("Consumer")
+    BUSINESS = "business", _("Business")
+
+
+class OrderPriority(models.IntegerChoices):
+    # TMF622 priority: 0 is the highest.
+    URGENT = 0, _("Urgent")
+    HIGH = 1, _("High")
+    NORMAL = 2, _("Normal")
+    LOW = 3, _("Low")
+
+
+class InitiatingRequest(models.Model):
+    """What led to the order(s): a sales proposal, a problem restoration or a performance issue."""
+
+    class Kind(models.TextChoices):
+        SALES_PROPOSAL = "sales_proposal", _("Sales proposal / quote")
+        PROBLEM_RESTORATION = "problem_restoration", _("Problem restoration")
+        PERFORMANCE_ISSUE = "performance_issue", _("Performance issue")
+        CUSTOMER_REQUEST = "customer_request", _("Customer request (change to what they have)")
+
+    customer = models.ForeignKey("customers.Customer", models.PROTECT, related_name="initiating_requests")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    reference = models.CharField(
+        max_length=60, blank=True, help_text=_("Quote number, or the trouble-ticket reference for a restoration.")
+    )
+    details = models.TextField(blank=True)
+    recorded_by = models.ForeignKey("customers.User", models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        ref = f" {self.reference}" if self.reference else ""
+        return f"{self.get_kind_display()}{ref}"
+
+    def clean(self):
+        super().clean()
+        if self.kind == self.Kind.PROBLEM_RESTORATION and not self.reference:
+            raise ValidationError({"reference": _("A problem restoration needs its trouble-ticket reference.")})
+
+
+def _order_permission(codename: str):
+    """Staff need the permission; a customer may act on their own orders only."""
+
+    def check(order, user) -> bool:
+        if user.has_perm(f"orders.{codename}"):
+            return True
+        return bool(user.is_authenticated and user.customer_id and user.customer_id == order.customer_id)
+
+    check.__name__ = f"may_{codename}"
+    return check
+
+
+may_submit = _order_permission("submit_order")
+may_request_cancellation = _order_permission("request_cancellation")
+may_answer_information = _order_permission("answer_information")
+
+
+class Order(ConcurrentTransitionMixin, models.Model):
+    """A customer order (TMF622 ProductOrder); its state moves only through the transitions below."""
+
+    customer = models.ForeignKey("customers.Customer", models.PROTECT, related_name="orders")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    category = models.CharField(max_length=20, choices=OrderCategory.choices, default=OrderCategory.CONSUMER)
+    priority = models.PositiveSmallIntegerField(choices=OrderPriority.choices, default=OrderPriority.NORMAL)
+    description = models.CharField(max_length=200, blank=True)
+    external_id = models.CharField(max_length=60, blank=True, help_text=_("The sending system's own reference."))
+    initiating_request = models.ForeignKey(
+        InitiatingRequest, models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    requested_start_date = models.DateField(null=True, blank=True)
+    requested_completion_date = models.DateField(null=True, blank=True)
+    expected_completion_date = models.DateField(null=True, blank=True)
+    special_requirements = models.TextField(blank=True)
+    appointment_preference = models.CharField(max_length=120, blank=True)
+
+    state = FSMField(choices=OrderState.choices, default=OrderState.DRAFT, protected=True)
+    # Where a refused cancellation or an answered question sends the order back to.
+    return_state = models.CharField(max_length=30, choices=OrderState.choices, blank=True)
+    needs_special_handling = models.BooleanField(default=False)
+    special_handling_reasons = models.JSONField(default=list, blank=True)
+    rejection_reasons = models.JSONField(default=list, blank=True)
+
+    revision = models.PositiveSmallIntegerField(default=1)
+    revision_of = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="revisions")
+    superseded_by = models.OneToOneField(
+        "self", models.SET_NULL, null=True, blank=True, related_name="supersedes"
+    )
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+
+    captured_by = models.ForeignKey("customers.User", models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["state", "created_at"]),
+            models.Index(fields=["customer", "-created_at"]),
+        ]
+        permissions = [
+            ("submit_order", "Can submit orders for any customer"),
+            ("review_special_handling", "Can approve or refuse orders held for special handling"),
+            ("record_feasibility", "Can record feasibility assessments"),
+            ("request_information", "Can ask the customer for information"),
+            ("answer_information", "Can answer information requests for any customer"),
+            ("request_cancellation", "Can request cancellation of any order"),
+            ("amend_order", "Can amend orders in flight"),
+            ("resolve_fallout", "Can hold, release and resolve orders in fulfilment"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return format_order_number(self.pk)
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state in TERMINAL_STATES
+
+    # Transitions change only this row; services write history, events and related rows.
+
+    @transition(field=state, source=S.DRAFT, target=S.ACKNOWLEDGED, permission=may_submit)
+    def acknowledge(self):
+        """Accept a complete and valid order."""
+        self.submitted_at = timezone.now()
+
+    @transition(field=state, source=[S.DRAFT, S.ACKNOWLEDGED], target=S.REJECTED, permission=may_submit)
+    def reject(self, reasons: list[str]):
+        """Refuse an order that fails the business rules (credit, serviceability)."""
+        self.rejection_reasons = list(reasons)
+
+    @transition(field=state, source=S.ACKNOWLEDGED, target=S.IN_PROGRESS, permission=may_submit)
+    def issue(self):
+        """Issue a standard order, or one whose special requirements have a feasibility record."""
+        self.issued_at = timezone.now()
+        self.needs_special_handling = False
+
+    @transition(field=state, source=S.ACKNOWLEDGED, target=S.HELD, permission=may_submit)
+    def hold_for_special_handling(self, reasons: list[str]):
+        """Mark for special handling: a supervisor reviews it before anything else happens."""
+        self.needs_special_handling = True
+        self.special_handling_reasons = list(reasons)
+
+    @transition(field=state, source=S.HELD, target=S.IN_PROGRESS, permission="orders.review_special_handling",
+                conditions=[lambda order: order.needs_special_handling])
+    def approve(self):
+        """Issue an order held for special handling, once a supervisor has reviewed it."""
+        self.issued_at = timezone.now()
+        self.needs_special_handling = False
+
+    @transition(field=state, source=S.HELD, target=S.CANCELLED, permission="orders.review_special_handling",
+                conditions=[lambda order: order.needs_special_handling])
+    def refuse(self):
+        """End a held order whose special requirements cannot be met."""
+        self.completed_at = timezone.now()
+
+    @transition(field=state, source=[S.IN_PROGRESS, S.HELD], target=S.PENDING,
+                permission="orders.request_information")
+    def await_customer(self):
+        """Wait for the customer: information, an appointment or a sign-off."""
+        self.return_state = self.state
+
+    @transition(field=state, source=S.PENDING, target=RETURN_VALUE(S.IN_PROGRESS, S.HELD),
+                permission=may_answer_information)
+    def resume_from_customer(self):
+        """The customer answered: go back to where the order was waiting from."""
+        back, self.return_state = self.return_state or S.IN_PROGRESS, ""
+        return back
+
+    @transition(field=state, source=S.IN_PROGRESS, target=S.HELD, permission="orders.resolve_fallout")
+    def hold(self):
+        """Wait for the provider: fulfilment fallout or a problem to resolve."""
+
+    @transition(field=state, source=S.HELD, target=S.IN_PROGRESS, permission="orders.resolve_fallout",
+                conditions=[lambda order: not order.needs_special_handling])
+    def release(self):
+        """The provider-side problem is resolved: fulfilment goes on."""
+
+    @transition(field=state, source=[S.PENDING, S.HELD], target=S.CANCELLED, permission="orders.resolve_fallout")
+    def abandon(self):
+        """The information or the issue cannot be resolved: the order ends."""
+        self.completed_at = timezone.now()
+
+    @transition(field=state, source=CANCELLABLE_STATES, target=S.ASSESSING_CANCELLATION,
+                permission=may_request_cancellation)
+    def assess_cancellation(self):
+        """A cancellation was requested: check whether it is still possible."""
+        self.return_state = self.state
+
+    @transition(field=state, source=S.ASSESSING_CANCELLATION, target=S.PENDING_CANCELLATION,
+                permission=may_request_cancellation)
+    def accept_cancellation(self):
+        """Cancellation is possible: outstanding work is being stopped."""
+
+    @transition(field=state, source=S.PENDING_CANCELLATION, target=S.CANCELLED,
+                permission=may_request_cancellation)
+    def cancel(self):
+        """Everything is stopped: the order is cancelled."""
+        self.completed_at = timezone.now()
+
+    @transition(field=state, source=S.ASSESSING_CANCELLATION, target=RETURN_VALUE(*CANCELLABLE_STATES),
+                permission=may_request_cancellation)
+    def refuse_cancellation(self):
+        """Too late to cancel (point of no return): back to where the order was."""
+        back, self.return_state = self.return_state or S.IN_PROGRESS, ""
+        return back
+
+    @transition(field=state, source=IN_FLIGHT_STATES, target=S.CANCELLED, permission="orders.amend_order")
+    def supersede(self):
+        """A newer revision replaces this one."""
+        self.completed_at = timezone.now()
+
+    @transition(field=state, source=S.IN_PROGRESS, target=S.COMPLETED, permission="orders.resolve_fallout")
+    def complete(self):
+        """Every item was delivered."""
+        self.completed_at = timezone.now()
+
+    @transition(field=state, source=S.IN_PROGRESS, target=S.PARTIAL, permission="orders.resolve_fallout")
+    def complete_partially(self):
+        """Some items were delivered, others failed or were cancelled."""
+        self.completed_at = timezone.now()
+
+    @transition(field=state, source=S.IN_PROGRESS, target=S.FAILED, permission="orders.resolve_fallout")
+    def fail(self):
+        """No item could be delivered."""
+        self.completed_at = timezone.now()
+
+
+ORDER_NUMBER_PATTERN = re.compile(r"^ORD-(\d{6,})$")
+
+
+def format_order_number(pk: int | None) -> str:
+    # Derived from the key rather than stored: no second write per order, never a collision.
+    return f"ORD-{pk:06d}" if pk else "ORD-(new)"
+
+
+def order_pk_from_number(number: str) -> int | None:
+    match = ORDER_NUMBER_PATTERN.match(number.strip().upper()) if number else None
+    return int(match.group(1)) if match else None
+
+
+class ItemAction(models.TextChoices):
+    # TMF622 ItemActionType.
+    ADD = "add", _("Add")
+    MODIFY = "modify", _("Modify")
+    DELETE = "delete", _("Delete")
+    NO_CHANGE = "noChange", _("No change")
+
+
+class ItemIntent(models.TextChoices):
+    """What the customer wants, more precisely than TMF622's action."""
+
+    PROVIDE = "provide", _("Provide new product")
+    CHANGE = "change", _("Change configuration")
+    SUSPEND = "suspend", _("Suspend")
+    RESUME = "resume", _("Resume")
+    CHANGE_OWNERSHIP = "change_ownership", _("Transfer to another customer")
+    REPACKAGE = "repackage", _("Repackage into another offering")
+    DISCONTINUE = "discontinue", _("Discontinue")
+    CONTEXT = "context", _("Context only")
+
+
+ACTION_FOR_INTENT = {
+    ItemIntent.PROVIDE: ItemAction.ADD,
+    ItemIntent.CHANGE: ItemAction.MODIFY,
+    ItemIntent.SUSPEND: ItemAction.MODIFY,
+    ItemIntent.RESUME: ItemAction.MODIFY,
+    ItemIntent.CHANGE_OWNERSHIP: ItemAction.MODIFY,
+    ItemIntent.REPACKAGE: ItemAction.MODIFY,
+    ItemIntent.DISCONTINUE: ItemAction.DELETE,
+    ItemIntent.CONTEXT: ItemAction.NO_CHANGE,
+}
+
+
+class ItemState(models.TextChoices):
+    # TMF622 ProductOrderItemStateType: the order states without partial.
+    DRAFT = "draft", _("Draft")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    REJECTED = "rejected", _("Rejected")
+    PENDING = "pending", _("Pending")
+    HELD = "held", _("Held")
+    IN_PROGRESS = "inProgress", _("In progress")
+    ASSESSING_CANCELLATION = "assessingCancellation", _("Assessing cancellation")
+    PENDING_CANCELLATION = "pendingCancellation", _("Pending cancellation")
+    CANCELLED = "cancelled", _("Cancelled")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
+
+
+class OrderItem(ConcurrentTransitionMixin, models.Model):
+    """One thing the order does to one product (TMF622 ProductOrderItem)."""
+
+    order = models.ForeignKey(Order, models.CASCADE, related_name="items")
+    item_id = models.CharField(max_length=20, help_text=_("The item's id within its order (TMF622 id)."))
+    action = models.CharField(max_length=10, choices=ItemAction.choices)
+    intent = models.CharField(max_length=20, choices=ItemIntent.choices)
+    offering = models.ForeignKey(ProductOffering, models.PROTECT, related_name="order_items")
+    product = models.ForeignKey(
+        "customers.InstalledProduct", models.PROTECT, null=True, blank=True, related_name="order_items",
+        help_text=_("The installed product this item changes; empty when a new product is provided."),
+    )
+    new_owner = models.ForeignKey(
+        "customers.Customer", models.PROTECT, null=True, blank=True, related_name="incoming_transfers"
+    )
+    characteristics = models.JSONField(default=dict, blank=True)
+    quantity = models.PositiveSmallIntegerField(default=1)
+    install_address = models.ForeignKey("customers.Address", models.PROTECT, null=True, blank=True, related_name="+")
+    is_bespoke = models.BooleanField(default=False)
+    relies_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="needed_by")
+    one_off_price = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    recurring_price = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    state = FSMField(choices=ItemState.choices, default=ItemState.DRAFT, protected=True)
+    point_of_no_return_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When fulfilment passed the point after which it cannot be cancelled.")
+    )
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["order", "item_id"], name="unique_item_id_per_order")]
+
+    def __str__(self):
+        return f"{self.get_intent_display()}: {self.offering.name}"
+
+    @property
+    def past_point_of_no_return(self) -> bool:
+        return self.point_of_no_return_at is not None
+
+    @transition(field=state, source=ItemState.DRAFT, target=ItemState.ACKNOWLEDGED)
+    def acknowledge(self):
+        """Accepted with its order."""
+
+    @transition(field=state, source=[ItemState.DRAFT, ItemState.ACKNOWLEDGED], target=ItemState.REJECTED)
+    def reject(self):
+        """Refused with its order."""
+
+    @transition(field=state, source=[ItemState.ACKNOWLEDGED, ItemState.HELD, ItemState.PENDING],
+                target=ItemState.IN_PROGRESS)
+    def start(self):
+        """Issued for fulfilment, or resumed after waiting."""
+
+    @transition(field=state, source=[ItemState.ACKNOWLEDGED, ItemState.IN_PROGRESS], target=ItemState.HELD)
+    def hold(self):
+        """Waiting for the provider."""
+
+    @transition(field=state, source=[ItemState.IN_PROGRESS, ItemState.HELD], target=ItemState.PENDING)
+    def await_customer(self):
+        """Waiting for the customer."""
+
+    @transition(field=state, source=[ItemState.IN_PROGRESS, ItemState.PENDING, ItemState.HELD],
+                target=ItemState.ASSESSING_CANCELLATION)
+    def assess_cancellation(self):
+        """Its order's cancellation is being assessed."""
+
+    @transition(field=state, source=ItemState.ASSESSING_CANCELLATION, target=ItemState.PENDING_CANCELLATION)
+    def accept_cancellation(self):
+        """Work on it is being stopped."""
+
+    @transition(field=state, source=[ItemState.PENDING_CANCELLATION, ItemState.PENDING, ItemState.HELD,
+                                     ItemState.IN_PROGRESS], target=ItemState.CANCELLED)
+    def cancel(self):
+        """Stopped for good."""
+
+    @transition(field=state, source=ItemState.ASSESSING_CANCELLATION,
+                target=RETURN_VALUE(ItemState.IN_PROGRESS, ItemState.PENDING, ItemState.HELD))
+    def refuse_cancellation(self, back_to: str):
+        """Cancellation refused: back to where it was."""
+        return back_to
+
+    @transition(field=state, source=ItemState.IN_PROGRESS, target=ItemState.COMPLETED)
+    def complete(self):
+        """Delivered."""
+
+    @transition(field=state, source=ItemState.IN_PROGRESS, target=ItemState.FAILED)
+    def fail(self):
+        """Could not be delivered."""
+
+
+class OrderDocument(models.Model):
+    class Kind(models.TextChoices):
+        SIGNED_CONTRACT = "signed_contract", _("Signed contract")
+        SITE_SURVEY = "site_survey", _("Site survey")
+        PROPOSAL = "proposal", _("Sales proposal")
+        OTHER = "other", _("Other")
+
+    order = models.ForeignKey(Order, models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    file = models.FileField(upload_to="order-documents/%Y/%m/")
+    description = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey("customers.User", models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.file.name})"
+
+
+class FeasibilityAssessment(models.Model):
+    class Result(models.TextChoices):
+        FEASIBLE = "feasible", _("Feasible")
+        FEASIBLE_WITH_CONDITIONS = "feasible_with_conditions", _("Feasible with conditions")
+        NOT_FEASIBLE = "not_feasible", _("Not feasible")
+
+    order = models.ForeignKey(Order, models.CASCADE, related_name="feasibility_assessments")
+    item = models.ForeignKey(OrderItem, models.CASCADE, null=True, blank=True, related_name="feasibility_assessments")
+    result = models.CharField(max_length=30, choices=Result.choices)
+    notes = models.TextField(blank=True)
+    assessed_by = models.ForeignKey("customers.User", models.PROTECT, related_name="+")
+    assessed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-assessed_at"]
+
+    def __str__(self):
+        return f"{self.get_result_display()} on {self.assessed_at:%Y-%m-%d}"
+
+    @property
+    def is_positive(self) -> bool:
+        return self.result != self.Result.NOT_FEASIBLE
+
+
+class OrderNote(models.Model):
+    order = models.ForeignKey(Order, models.CASCADE, related_name="notes")
+    author = models.ForeignKey("customers.User", models.PROTECT, null=True, blank=True, related_name="+")
+    text = models.TextField()
+    customer_visible = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class InformationRequest(models.Model):
+    """A question to the customer; the order waits in `pending` until it is answered."""
+
+    order = models.ForeignKey(Order, models.CASCADE, related_name="information_requests")
+    question = models.TextField()
+    deadline = models.DateField()
+    asked_by = models.ForeignKey("customers.User", models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey("customers.User", models.PROTECT, null=True, blank=True, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at"]
+
+    def __str__(self):
+        return self.question[:60]
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+
+class CancellationRequest(models.Model):
+    """TMF622 CancelProductOrder: a request to cancel an order in flight, and its outcome."""
+
+    class State(models.TextChoices):
+        # TMF622 TaskStateType.
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        IN_PROGRESS = "inProgress", _("In progress")
+        DONE = "done", _("Done")
+        REJECTED = "terminatedWithError", _("Refused")
+
+    order = models.ForeignKey(Order, models.CASCADE, related_name="cancellation_requests")
+    reason = models.TextField()
+    state = models.CharField(max_length=30, choices=State.choices, default=State.ACKNOWLEDGED)
+    refusal_reason = models.TextField(blank=True)
+    requested_by = models.ForeignKey("customers.User", models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"Cancellation of {self.order.number}: {self.get_state_display()}"
+
+
+class OrderEvent(models.Model):
+    """The history: one row for every state transition, with who, when and why."""
+
+    order = models.ForeignKey(Order, models.CASCADE, related_name="events")
+    item = models.ForeignKey(OrderItem, models.CASCADE, null=True, blank=True, related_name="events",
+                             help_text=_("Set when one item moved on its own (fulfilment)."))
+    transition = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=30, choices=OrderState.choices)
+    to_state = models.CharField(max_length=30, choices=OrderState.choices)
+    actor = models.ForeignKey("customers.User", models.PROTECT, null=True, blank=True, related_name="+")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["order", "created_at"])]
+
+    def __str__(self):
+        return f"{self.from_state} → {self.to_state}"
+
+
+class OutboxEvent(models.Model):
+    """A TMF622 event to publish, written in the same transaction as the change it reports."""
+
+    class Type(models.TextChoices):
+        CREATE = "ProductOrderCreateEvent"
+        STATE_CHANGE = "ProductOrderStateChangeEvent"
+        ATTRIBUTE_VALUE_CHANGE = "ProductOrderAttributeValueChangeEvent"
+        DELETE = "ProductOrderDeleteEvent"
+        INFORMATION_REQUIRED = "ProductOrderInformationRequiredEvent"
+        CANCEL_CREATE = "CancelProductOrderCreateEvent"
+        CANCEL_STATE_CHANGE = "CancelProductOrderStateChangeEvent"
+        CANCEL_INFORMATION_REQUIRED = "CancelProductOrderInformationRequiredEvent"
+
+    event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    event_type = models.CharField(max_length=60, choices=Type.choices)
+    order = models.ForeignKey(Order, models.CASCADE, related_name="outbox_events")
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["published_at", "id"])]
+
+    def __str__(self):
+        return f"{self.event_type} for {self.order_id}"

@@ -1,0 +1,105 @@
+"""Forms for customer data captured by staff."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+
+from customers.addresses import (
+    ADDRESS_FIELDS,
+    POSTCODE_RE,
+    AddressCheck,
+    collapse,
+    compact_postcode,
+    format_postcode,
+    validate_and_attach,
+)
+from customers.models import Address
+
+# Agents type the customer's address, not their own: the browser's autofill would only get in the way.
+NO_AUTOFILL = {"autocomplete": "off"}
+
+
+class AddressForm(forms.ModelForm):
+    """An address checked against the reference data, with each problem shown at its field.
+
+    After is_valid(), `address_check` holds the AddressCheck (None if street or house number
+    were missing), so the page can offer its suggestions. A valid address is saved with the
+    reference spelling, postcode and town, and with reference_street and validated_at set.
+    """
+
+    # Service can only be installed where the reference data knows the address. Billing and
+    # postal addresses may be anywhere in the country: a match is recorded but not required.
+    validated_purposes = frozenset({Address.Purpose.INSTALLATION})
+
+    class Meta:
+        model = Address
+        fields = ["purpose", "unit", "house_number", "street", "postcode", "town"]
+        labels = {
+            "purpose": "Address type",
+            "unit": "Flat, floor or unit",
+            "house_number": "House number",
+            "street": "Street",
+            "postcode": "Postcode",
+            "town": "Town",
+        }
+        help_texts = {
+            "unit": "Optional.",
+            "postcode": "Filled in from the street and number if left blank.",
+            "town": "Filled in from the street and number if left blank.",
+        }
+        widgets = {
+            "unit": forms.TextInput(attrs=NO_AUTOFILL),
+            "house_number": forms.TextInput(attrs=NO_AUTOFILL),
+            "street": forms.TextInput(attrs=NO_AUTOFILL),
+            "postcode": forms.TextInput(attrs=NO_AUTOFILL),
+            "town": forms.TextInput(attrs=NO_AUTOFILL),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.address_check: AddressCheck | None = None
+        # A matched street supplies both, so they are only demanded when nothing matched (see clean()).
+        self.fields["postcode"].required = False
+        self.fields["town"].required = False
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "purpose",
+            Row(Column("house_number", css_class="col-sm-3"), Column("street", css_class="col-sm-9")),
+            "unit",
+            Row(Column("postcode", css_class="col-sm-4"), Column("town", css_class="col-sm-8")),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "street" in self.errors or "house_number" in self.errors:
+            return cleaned
+        for name in ADDRESS_FIELDS:
+            setattr(self.instance, name, cleaned.get(name) or "")
+        check = validate_and_attach(self.instance)
+        self.address_check = check
+        if check.is_valid:
+            cleaned.update(check.normalised)
+        elif cleaned.get("purpose", Address.Purpose.INSTALLATION) in self.validated_purposes:
+            for name, message in check.errors.items():
+                self.add_error(name, message)
+        else:
+            self._clean_unmatched(cleaned)
+        return cleaned
+
+    def _clean_unmatched(self, cleaned: dict) -> None:
+        """An address outside the reference data still needs a well-formed postcode and a town."""
+        postcode = compact_postcode(cleaned.get("postcode", ""))
+        if not postcode:
+            self.add_error("postcode", "Enter the postcode.")
+        elif not POSTCODE_RE.match(postcode):
+            self.add_error("postcode", "This is not a postcode; postcodes look like RV1 2LL.")
+        else:
+            cleaned["postcode"] = format_postcode(postcode)
+        cleaned["town"] = collapse(cleaned.get("town", ""))
+        if not cleaned["town"]:
+            self.add_error("town", "Enter the town.")
+        cleaned["street"] = collapse(cleaned.get("street", ""))
+        cleaned["house_number"] = collapse(cleaned.get("house_number", ""))
