@@ -5,9 +5,18 @@ from decimal import Decimal
 import factory
 from django.contrib.auth.models import Group
 
-from customers.models import Address, Contact, Customer, CustomerKind, InstalledProduct, User
+from customers.models import Address, Channel, Contact, Customer, CustomerKind, InstalledProduct, User
 from customers.roles import AGENTS, SUPERVISORS
-from orders.models import FulfilmentStep, OfferingCategory, ProductOffering
+from orders.models import (
+    FulfilmentStep,
+    InitiatingRequest,
+    ItemAction,
+    ItemIntent,
+    OfferingCategory,
+    Order,
+    OrderItem,
+    ProductOffering,
+)
 
 PASSWORD = "test-pass-long-enough"
 
@@ -121,3 +130,34 @@ class InstalledProductFactory(factory.django.DjangoModelFactory):
     offering = factory.SubFactory(OfferingFactory)
     name = factory.LazyAttribute(lambda p: p.offering.name)
     status = "active"
+
+
+class InitiatingRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InitiatingRequest
+
+    customer = factory.SubFactory(CustomerFactory)
+    kind = InitiatingRequest.Kind.SALES_PROPOSAL
+    reference = factory.Sequence(lambda n: f"Q-{n:05d}")
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    """An order in any state (pass state=...); items come from OrderItemFactory."""
+
+    class Meta:
+        model = Order
+
+    customer = factory.SubFactory(CustomerFactory)
+    channel = Channel.CALL_CENTRE
+    initiating_request = factory.SubFactory(InitiatingRequestFactory, customer=factory.SelfAttribute("..customer"))
+
+
+class OrderItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrderItem
+
+    order = factory.SubFactory(OrderFactory)
+    item_id = factory.Sequence(lambda n: str(n + 1))
+    action = ItemAction.ADD
+    intent = ItemIntent.PROVIDE
+    offering = factory.SubFactory(OfferingFactory, requires_install_address=False)
