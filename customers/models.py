@@ -271,6 +271,10 @@ class InstalledProduct(models.Model):
     status = models.CharField(max_length=20, choices=ProductStatus.choices, default=ProductStatus.CREATED)
     characteristics = models.JSONField(default=dict, blank=True)
     install_address = models.ForeignKey(Address, models.PROTECT, null=True, blank=True, related_name="products")
+    last_order_item = models.ForeignKey(
+        "orders.OrderItem", models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text=_("The order item that created or last changed this product."),
+    )
     start_date = models.DateField(null=True, blank=True)
     termination_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -257,13 +257,16 @@ CUSTOMERS = [
 
 @transaction.atomic
 def seed_demo() -> dict[str, str]:
-    """Create or refresh the demo catalog, customers and users; returns username → role hints."""
+    """Create or refresh the demo catalog, customers, orders and users; returns username → role hints."""
     offerings = seed_catalog()
     users = seed_staff()
+    customers = {}
     for row in CUSTOMERS:
         customer, login = _seed_customer(row, offerings)
+        customers[customer.email] = customer
         if login:
             users[login] = f"customer {customer.name} ({customer.number})"
+    seed_orders(customers, offerings)
     return users
 
 
@@ -345,3 +348,89 @@ def _seed_customer(row, offerings) -> tuple[Customer, str | None]:
 def _phone_for(email: str) -> str:
     # Stable, obviously fictional numbers (Ofcom's drama range 07700 900xxx).
     return f"+44 7700 900{sum(map(ord, email)) % 1000:03d}"
+
+
+def seed_orders(customers: dict[str, Customer], offerings: dict[str, ProductOffering]) -> None:
+    """Orders in a spread of states and types, made through the same commands every channel uses."""
+    from orders.services import (
+        add_item,
+        create_change_order,
+        create_draft_order,
+        record_initiating_request,
+        request_cancellation,
+        request_information,
+        submit_order,
+    )
+
+    agent = User.objects.get(username="agent")
+    supervisor = User.objects.get(username="supervisor")
+    alice = customers["alice.morgan@example.com"]
+    bob = customers["bob.hughes@example.com"]
+    harbourside = customers["accounts@harbourside-logistics.example"]
+    alice_user = User.objects.get(username="alice")
+
+    def new_order(customer, by, items, *, kind="sales_proposal", reference="", details="", **fields):
+        request = record_initiating_request(customer=customer, by=by, kind=kind, reference=reference,
+                                            details=details)
+        order = create_draft_order(customer=customer, by=by, initiating_request=request, **fields)
+        address = customer.addresses.filter(purpose=Address.Purpose.INSTALLATION).first()
+        for code, characteristics in items:
+            offering = offerings[code]
+            add_item(order, by=by, offering=offering, characteristics=characteristics,
+                     install_address=address if offering.requires_install_address else None)
+        return order
+
+    def product(customer, code, status=ProductStatus.ACTIVE):
+        return customer.products.filter(offering__code=code, status=status).first()
+
+    if not alice.orders.exists():
+        # Issued at once: a standard add-on.
+        submit_order(new_order(alice, agent, [("tv-essentials", {"set_top_boxes": 1})], reference="Q-20411",
+                               details="Wants TV for the living room."), by=agent)
+        # Held for special handling: a router upgrade with special requirements.
+        change = create_change_order(product(alice, "fibre-500"), intent="change", by=agent,
+                                     characteristics={"router": "mesh-pack", "static_ip": False},
+                                     reason="Wi-Fi does not reach the home office upstairs.")
+        change.special_requirements = "Engineer to fit mesh discs upstairs; customer uses a wheelchair."
+        change.save(update_fields=["special_requirements"])
+        submit_order(change, by=agent)
+        # Placed by Alice herself, then cancelled before the SIM shipped.
+        second_line = new_order(alice, alice_user, [("mobile-unlimited", {"sim_type": "esim"})],
+                                details="Second line for my son.")
+        submit_order(second_line, by=alice_user)
+        request_cancellation(second_line, by=alice_user, reason="He kept his old contract after all.")
+        # Still being captured.
+        new_order(alice, agent, [("mobile-unlimited", {"sim_type": "physical"})], details="Quote for a tablet SIM.")
+
+    if not bob.orders.exists():
+        # Issued: resume the suspended line.
+        submit_order(create_change_order(product(bob, "mobile-unlimited", ProductStatus.SUSPENDED), intent="resume",
+                                         by=agent, reason="Back from working abroad."), by=agent)
+        # Waiting for Bob: a new line held for review, then a question to him.
+        porting = new_order(bob, agent, [("mobile-unlimited", {"sim_type": "physical"})],
+                            special_requirements="Port 07700 900123 from his employer's account.",
+                            kind="problem_restoration", reference="TT-88812",
+                            details="Number lost when the employer's contract ended.")
+        submit_order(porting, by=agent)
+        request_information(porting, by=supervisor, question="Please send the employer's release letter for the number.",
+                            deadline=timezone.localdate() + dt.timedelta(days=7))
+        # Rejected: fibre is not available on Orchard Road.
+        submit_order(new_order(bob, agent, [("fibre-150", {"router": "hub-6"})], reference="Q-20502"),
+                     by=agent, reject_if_incomplete=True)
+
+    if not harbourside.orders.exists():
+        # Bespoke and without a feasibility study yet: held for a supervisor.
+        submit_order(new_order(harbourside, agent, [("sd-wan", {
+            "sites": [
+                {"site_name": "Harbour Way HQ", "address": "5 Harbour Way, Riverton RV3 1HW", "role": "hub",
+                 "bandwidth": "1G"},
+                {"site_name": "Quayside depot", "address": "14 Quayside, Riverton RV3 2QS", "role": "spoke",
+                 "bandwidth": "100M"},
+            ],
+            "application_policies": [{"application": "Warehouse management", "priority": "critical"}],
+        })], reference="Q-20480", details="RFP 2026-11: connect HQ and depot.", category="business"), by=agent)
+        # A performance complaint leading to a bandwidth upgrade, still in progress.
+        submit_order(create_change_order(product(harbourside, "dedicated-internet"), intent="change", by=agent,
+                                         characteristics={"bandwidth": "10G", "resilience": "dual",
+                                                          "ip_block": "/28", "site_contact_phone": "+44 1632 960101"},
+                                         reason="Performance issue: line saturated at peak times."), by=agent)
