@@ -19,6 +19,4 @@ def address_completions(request):
     if len(query) < MIN_QUERY_LENGTH:
         query = ""
     suggestions = complete_address(query) if query else []
-    return render(
-        request, "customers/partials/address_suggestions.html", {"query": query, "suggestions": suggestions}
-    )
+    return render(request, "customers/partials/address_suggestions.html", {"query": query, "suggestions": suggestions})

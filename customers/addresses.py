@@ -104,7 +104,7 @@ def compact_postcode(postcode: str) -> str:
 
 
 def format_postcode(postcode: str) -> str:
-    """"rv12ll" -> "RV1 2LL"; anything too short to hold an inward code is only upper-cased."""
+    """ "rv12ll" -> "RV1 2LL"; anything too short to hold an inward code is only upper-cased."""
     compact = compact_postcode(postcode)
     return f"{compact[:-3]} {compact[-3:]}" if len(compact) >= 5 else compact
 
@@ -136,7 +136,7 @@ def parse_house_number(text: str) -> tuple[str, int | None]:
 
 
 def describe_range(segment: Street) -> str:
-    """"1 to 99", or "odd numbers 1 to 45" for a segment that holds one side of the street."""
+    """ "1 to 99", or "odd numbers 1 to 45" for a segment that holds one side of the street."""
     span = f"{segment.first_number} to {segment.last_number}"
     if segment.parity == Street.Parity.ALL:
         return span
@@ -144,7 +144,7 @@ def describe_range(segment: Street) -> str:
 
 
 def describe_numbers(segments: Sequence[Street], place: str = "") -> str:
-    """"Church Lane has odd numbers 1 to 45 and even numbers 2 to 44"; place as in "The Green in Oakhurst"."""
+    """ "Church Lane has odd numbers 1 to 45 and even numbers 2 to 44"; place as in "The Green in Oakhurst"."""
     several_towns = len({s.district.town for s in segments}) > 1
     parts = []
     for segment in segments:

@@ -272,7 +272,11 @@ class InstalledProduct(models.Model):
     characteristics = models.JSONField(default=dict, blank=True)
     install_address = models.ForeignKey(Address, models.PROTECT, null=True, blank=True, related_name="products")
     last_order_item = models.ForeignKey(
-        "orders.OrderItem", models.SET_NULL, null=True, blank=True, related_name="+",
+        "orders.OrderItem",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text=_("The order item that created or last changed this product."),
     )
     start_date = models.DateField(null=True, blank=True)

@@ -15,33 +15,64 @@ class Role(StrEnum):
 
 
 _AGENT_PERMISSIONS = [
-    "customers.view_customer", "customers.add_customer", "customers.change_customer",
-    "customers.view_contact", "customers.add_contact", "customers.change_contact",
-    "customers.view_address", "customers.add_address", "customers.change_address",
-    "customers.view_interaction", "customers.add_interaction",
+    "customers.view_customer",
+    "customers.add_customer",
+    "customers.change_customer",
+    "customers.view_contact",
+    "customers.add_contact",
+    "customers.change_contact",
+    "customers.view_address",
+    "customers.add_address",
+    "customers.change_address",
+    "customers.view_interaction",
+    "customers.add_interaction",
     "customers.view_installedproduct",
-    "customers.view_district", "customers.view_street",
-    "orders.view_productoffering", "orders.view_fulfilmentstep",
+    "customers.view_district",
+    "customers.view_street",
+    "orders.view_productoffering",
+    "orders.view_fulfilmentstep",
     # Orders: capture, submit and follow them; feasibility, answers, cancellation and amendment.
-    "orders.view_order", "orders.add_order", "orders.change_order", "orders.submit_order",
-    "orders.view_orderitem", "orders.view_initiatingrequest", "orders.add_initiatingrequest",
-    "orders.view_orderdocument", "orders.add_orderdocument", "orders.view_feasibilityassessment",
-    "orders.view_ordernote", "orders.add_ordernote", "orders.view_informationrequest",
-    "orders.view_cancellationrequest", "orders.view_orderevent",
-    "orders.record_feasibility", "orders.answer_information", "orders.request_cancellation",
+    "orders.view_order",
+    "orders.add_order",
+    "orders.change_order",
+    "orders.submit_order",
+    "orders.view_orderitem",
+    "orders.view_initiatingrequest",
+    "orders.add_initiatingrequest",
+    "orders.view_orderdocument",
+    "orders.add_orderdocument",
+    "orders.view_feasibilityassessment",
+    "orders.view_ordernote",
+    "orders.add_ordernote",
+    "orders.view_informationrequest",
+    "orders.view_cancellationrequest",
+    "orders.view_orderevent",
+    "orders.record_feasibility",
+    "orders.answer_information",
+    "orders.request_cancellation",
     "orders.amend_order",
 ]
 
 _SUPERVISOR_PERMISSIONS = _AGENT_PERMISSIONS + [
-    "customers.delete_contact", "customers.delete_address",
+    "customers.delete_contact",
+    "customers.delete_address",
     "customers.change_interaction",
-    "customers.add_installedproduct", "customers.change_installedproduct",
-    "customers.add_district", "customers.change_district",
-    "customers.add_street", "customers.change_street", "customers.delete_street",
-    "orders.add_productoffering", "orders.change_productoffering",
-    "orders.add_fulfilmentstep", "orders.change_fulfilmentstep", "orders.delete_fulfilmentstep",
+    "customers.add_installedproduct",
+    "customers.change_installedproduct",
+    "customers.add_district",
+    "customers.change_district",
+    "customers.add_street",
+    "customers.change_street",
+    "customers.delete_street",
+    "orders.add_productoffering",
+    "orders.change_productoffering",
+    "orders.add_fulfilmentstep",
+    "orders.change_fulfilmentstep",
+    "orders.delete_fulfilmentstep",
     # Review and back office: special handling, questions to the customer, fallout.
-    "orders.review_special_handling", "orders.request_information", "orders.resolve_fallout",
+    "orders.review_special_handling",
+    "orders.request_information",
+    "orders.resolve_fallout",
     "orders.view_outboxevent",
 ]
 
@@ -58,9 +89,12 @@ def sync_role_groups(apps, schema_editor=None) -> None:
 
     # Permissions are normally created after all migrations ran; the groups need them now.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        # create_permissions skips apps without a models module, which is every app in a
+        # migration's historical registry; restore the real value so the live registry is untouched.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+        app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

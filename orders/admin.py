@@ -19,8 +19,15 @@ class FulfilmentStepInline(admin.TabularInline):
 @admin.register(ProductOffering)
 class ProductOfferingAdmin(admin.ModelAdmin):
     list_display = (
-        "name", "code", "category", "lifecycle_status", "recurring_price", "one_off_price",
-        "is_bespoke", "requires_feasibility", "requires_customer_signoff",
+        "name",
+        "code",
+        "category",
+        "lifecycle_status",
+        "recurring_price",
+        "one_off_price",
+        "is_bespoke",
+        "requires_feasibility",
+        "requires_customer_signoff",
     )
     list_filter = ("category", "lifecycle_status", "is_bespoke", "requires_feasibility")
     search_fields = ("code", "name")
@@ -30,9 +37,20 @@ class ProductOfferingAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("code", "name", "description", "category", "lifecycle_status")}),
         ("Price", {"fields": ("one_off_price", "recurring_price", "currency")}),
-        ("How it is sold", {"fields": (
-            "is_bespoke", "requires_install_address", "serviceable_technologies", "requires_feasibility",
-            "requires_customer_signoff", "offers_training", "is_addon", "requires",
-        )}),
+        (
+            "How it is sold",
+            {
+                "fields": (
+                    "is_bespoke",
+                    "requires_install_address",
+                    "serviceable_technologies",
+                    "requires_feasibility",
+                    "requires_customer_signoff",
+                    "offers_training",
+                    "is_addon",
+                    "requires",
+                )
+            },
+        ),
         ("What must be captured", {"fields": ("data_requirements",)}),
     )

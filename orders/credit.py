@@ -44,7 +44,8 @@ class SimulatedCreditBureau:
             credit_class = ("A", "A", "B", "B", "C")[digest[0] % 5]
         if credit_class == CreditClass.D and order_value > CLASS_D_LIMIT:
             return CreditDecision(
-                False, credit_class,
+                False,
+                credit_class,
                 f"Credit check refused: order value {order_value} exceeds the {CLASS_D_LIMIT} limit for class D.",
             )
         return CreditDecision(True, credit_class)

@@ -47,34 +47,83 @@ PBX_FEATURES = [
 
 HOSTED_PBX_REQUIREMENTS = [
     {"name": "main_number", "label": "Main business number", "type": "phone", "required": True},
-    {"name": "opening_hours", "label": "Opening hours", "type": "text", "max_length": 60,
-     "help": "Outside these hours calls go to the out-of-hours message."},
-    {"name": "user_groups", "label": "User groups", "type": "group", "min": 1, "max": 20, "fields": [
-        {"name": "name", "label": "Group name", "type": "text", "required": True, "max_length": 40, "unique": True},
-        {"name": "hunt_pattern", "label": "Ringing pattern", "type": "choice", "required": True, "choices": [
-            {"value": "simultaneous", "label": "Ring all at once"},
-            {"value": "sequential", "label": "Ring in turn"},
-            {"value": "round_robin", "label": "Round robin"},
-        ]},
-    ]},
-    {"name": "handsets", "label": "Handsets", "type": "group", "min": 1, "max": 500, "fields": [
-        {"name": "model", "label": "Model", "type": "choice", "required": True, "choices": [
-            {"value": "yealink-t54w", "label": "Yealink T54W desk phone"},
-            {"value": "yealink-t33g", "label": "Yealink T33G desk phone"},
-            {"value": "yealink-w73h", "label": "Yealink W73H DECT cordless"},
-            {"value": "softphone", "label": "Softphone app (no hardware)"},
-        ]},
-        {"name": "extension", "label": "Extension", "type": "text", "required": True, "pattern": "^[0-9]{3,4}$",
-         "unique": True, "help": "3 or 4 digits."},
-        {"name": "user_name", "label": "User", "type": "text", "required": True, "max_length": 80},
-        {"name": "group", "label": "User group", "type": "choice", "required": True,
-         "choices_from": "user_groups.name"},
-        {"name": "features", "label": "Features", "type": "choice", "multiple": True, "choices": PBX_FEATURES},
-        {"name": "speed_dials", "label": "Speed dials", "type": "group", "max": 10, "fields": [
-            {"name": "label", "label": "Label", "type": "text", "required": True, "max_length": 30},
-            {"name": "number", "label": "Number", "type": "phone", "required": True},
-        ]},
-    ]},
+    {
+        "name": "opening_hours",
+        "label": "Opening hours",
+        "type": "text",
+        "max_length": 60,
+        "help": "Outside these hours calls go to the out-of-hours message.",
+    },
+    {
+        "name": "user_groups",
+        "label": "User groups",
+        "type": "group",
+        "min": 1,
+        "max": 20,
+        "fields": [
+            {"name": "name", "label": "Group name", "type": "text", "required": True, "max_length": 40, "unique": True},
+            {
+                "name": "hunt_pattern",
+                "label": "Ringing pattern",
+                "type": "choice",
+                "required": True,
+                "choices": [
+                    {"value": "simultaneous", "label": "Ring all at once"},
+                    {"value": "sequential", "label": "Ring in turn"},
+                    {"value": "round_robin", "label": "Round robin"},
+                ],
+            },
+        ],
+    },
+    {
+        "name": "handsets",
+        "label": "Handsets",
+        "type": "group",
+        "min": 1,
+        "max": 500,
+        "fields": [
+            {
+                "name": "model",
+                "label": "Model",
+                "type": "choice",
+                "required": True,
+                "choices": [
+                    {"value": "yealink-t54w", "label": "Yealink T54W desk phone"},
+                    {"value": "yealink-t33g", "label": "Yealink T33G desk phone"},
+                    {"value": "yealink-w73h", "label": "Yealink W73H DECT cordless"},
+                    {"value": "softphone", "label": "Softphone app (no hardware)"},
+                ],
+            },
+            {
+                "name": "extension",
+                "label": "Extension",
+                "type": "text",
+                "required": True,
+                "pattern": "^[0-9]{3,4}$",
+                "unique": True,
+                "help": "3 or 4 digits.",
+            },
+            {"name": "user_name", "label": "User", "type": "text", "required": True, "max_length": 80},
+            {
+                "name": "group",
+                "label": "User group",
+                "type": "choice",
+                "required": True,
+                "choices_from": "user_groups.name",
+            },
+            {"name": "features", "label": "Features", "type": "choice", "multiple": True, "choices": PBX_FEATURES},
+            {
+                "name": "speed_dials",
+                "label": "Speed dials",
+                "type": "group",
+                "max": 10,
+                "fields": [
+                    {"name": "label", "label": "Label", "type": "text", "required": True, "max_length": 30},
+                    {"name": "number", "label": "Number", "type": "phone", "required": True},
+                ],
+            },
+        ],
+    },
 ]
 
 STANDARD_BROADBAND_PLAN = [
@@ -86,9 +135,13 @@ STANDARD_BROADBAND_PLAN = [
 
 CATALOG = [
     {
-        "code": f"fibre-{speed}", "name": f"Fibre Broadband {speed}", "category": OfferingCategory.BROADBAND,
+        "code": f"fibre-{speed}",
+        "name": f"Fibre Broadband {speed}",
+        "category": OfferingCategory.BROADBAND,
         "description": f"Full-fibre home broadband, {speed} Mbit/s down, unlimited data, 18-month contract.",
-        "recurring_price": price, "one_off_price": Decimal("29.00"), "serviceable_technologies": ["fibre"],
+        "recurring_price": price,
+        "one_off_price": Decimal("29.00"),
+        "serviceable_technologies": ["fibre"],
         "data_requirements": [
             {"name": "router", "label": "Router", "type": "choice", "required": True, "choices": ROUTERS},
             {"name": "static_ip", "label": "Static IP address", "type": "boolean"},
@@ -98,16 +151,34 @@ CATALOG = [
     for speed, price in (("150", Decimal("27.99")), ("500", Decimal("37.99")), ("900", Decimal("49.99")))
 ] + [
     {
-        "code": "mobile-unlimited", "name": "Mobile Unlimited", "category": OfferingCategory.MOBILE,
+        "code": "mobile-unlimited",
+        "name": "Mobile Unlimited",
+        "category": OfferingCategory.MOBILE,
         "description": "Unlimited calls, texts and 5G data; EU roaming included; 30-day rolling.",
-        "recurring_price": Decimal("20.00"), "requires_install_address": False,
+        "recurring_price": Decimal("20.00"),
+        "requires_install_address": False,
         "data_requirements": [
-            {"name": "sim_type", "label": "SIM", "type": "choice", "required": True,
-             "choices": [{"value": "physical", "label": "Physical SIM"}, {"value": "esim", "label": "eSIM"}]},
-            {"name": "port_in_number", "label": "Number to bring over", "type": "phone",
-             "help": "Leave empty for a new number."},
-            {"name": "spend_cap", "label": "Monthly spend cap (GBP)", "type": "number", "min": 0, "max": 500,
-             "integer": True},
+            {
+                "name": "sim_type",
+                "label": "SIM",
+                "type": "choice",
+                "required": True,
+                "choices": [{"value": "physical", "label": "Physical SIM"}, {"value": "esim", "label": "eSIM"}],
+            },
+            {
+                "name": "port_in_number",
+                "label": "Number to bring over",
+                "type": "phone",
+                "help": "Leave empty for a new number.",
+            },
+            {
+                "name": "spend_cap",
+                "label": "Monthly spend cap (GBP)",
+                "type": "number",
+                "min": 0,
+                "max": 500,
+                "integer": True,
+            },
         ],
         "plan": [
             ("ship-sim", "Ship SIM", FulfilmentStep.System.LOGISTICS, False, [], 24),
@@ -116,16 +187,33 @@ CATALOG = [
         ],
     },
     {
-        "code": "tv-essentials", "name": "TV Essentials add-on", "category": OfferingCategory.TV,
+        "code": "tv-essentials",
+        "name": "TV Essentials add-on",
+        "category": OfferingCategory.TV,
         "description": "80 live channels and catch-up on a 4K set-top box. Needs a fibre broadband line.",
-        "recurring_price": Decimal("12.00"), "one_off_price": Decimal("20.00"), "is_addon": True,
-        "serviceable_technologies": ["fibre"], "requires_codes": ["fibre-150", "fibre-500", "fibre-900"],
+        "recurring_price": Decimal("12.00"),
+        "one_off_price": Decimal("20.00"),
+        "is_addon": True,
+        "serviceable_technologies": ["fibre"],
+        "requires_codes": ["fibre-150", "fibre-500", "fibre-900"],
         "data_requirements": [
-            {"name": "set_top_boxes", "label": "Set-top boxes", "type": "number", "required": True, "min": 1,
-             "max": 4, "integer": True},
+            {
+                "name": "set_top_boxes",
+                "label": "Set-top boxes",
+                "type": "number",
+                "required": True,
+                "min": 1,
+                "max": 4,
+                "integer": True,
+            },
             {"name": "sports_pack", "label": "Sports pack", "type": "boolean"},
-            {"name": "parental_pin", "label": "Parental PIN", "type": "text", "pattern": "^[0-9]{4}$",
-             "help": "Four digits."},
+            {
+                "name": "parental_pin",
+                "label": "Parental PIN",
+                "type": "text",
+                "pattern": "^[0-9]{4}$",
+                "help": "Four digits.",
+            },
         ],
         "plan": [
             ("ship-box", "Ship set-top boxes", FulfilmentStep.System.LOGISTICS, False, [], 48),
@@ -134,35 +222,70 @@ CATALOG = [
         ],
     },
     {
-        "code": "hosted-pbx", "name": "Hosted Voice PBX", "category": OfferingCategory.VOICE,
+        "code": "hosted-pbx",
+        "name": "Hosted Voice PBX",
+        "category": OfferingCategory.VOICE,
         "description": "Cloud phone system: user groups, handsets with per-user features, hunt groups.",
-        "recurring_price": Decimal("9.50"), "one_off_price": Decimal("150.00"),
-        "requires_customer_signoff": True, "offers_training": True,
+        "recurring_price": Decimal("9.50"),
+        "one_off_price": Decimal("150.00"),
+        "requires_customer_signoff": True,
+        "offers_training": True,
         "serviceable_technologies": ["fibre", "ethernet", "vdsl", "cable"],
         "data_requirements": HOSTED_PBX_REQUIREMENTS,
         "plan": [
             ("configure-pbx", "Configure PBX tenant", FulfilmentStep.System.NETWORK, False, [], 24),
             ("ship-handsets", "Ship handsets", FulfilmentStep.System.LOGISTICS, True, [], 72),
             ("port-numbers", "Port numbers", FulfilmentStep.System.NETWORK, False, ["configure-pbx"], 120),
-            ("start-billing", "Start billing", FulfilmentStep.System.BILLING, False,
-             ["port-numbers", "ship-handsets"], 1),
+            (
+                "start-billing",
+                "Start billing",
+                FulfilmentStep.System.BILLING,
+                False,
+                ["port-numbers", "ship-handsets"],
+                1,
+            ),
         ],
     },
     {
-        "code": "dedicated-internet", "name": "Dedicated Internet Access", "category": OfferingCategory.CONNECTIVITY,
+        "code": "dedicated-internet",
+        "name": "Dedicated Internet Access",
+        "category": OfferingCategory.CONNECTIVITY,
         "description": "Uncontended leased line with SLA; designed and priced per site after a survey.",
-        "recurring_price": Decimal("450.00"), "one_off_price": Decimal("1500.00"), "is_bespoke": True,
-        "requires_feasibility": True, "requires_customer_signoff": True,
+        "recurring_price": Decimal("450.00"),
+        "one_off_price": Decimal("1500.00"),
+        "is_bespoke": True,
+        "requires_feasibility": True,
+        "requires_customer_signoff": True,
         "serviceable_technologies": ["ethernet", "fibre"],
         "data_requirements": [
-            {"name": "bandwidth", "label": "Bandwidth", "type": "choice", "required": True,
-             "choices": [{"value": "100M", "label": "100 Mbit/s"}, {"value": "1G", "label": "1 Gbit/s"},
-                         {"value": "10G", "label": "10 Gbit/s"}]},
-            {"name": "resilience", "label": "Resilience", "type": "choice", "required": True,
-             "choices": [{"value": "single", "label": "Single path"},
-                         {"value": "dual", "label": "Dual path, diverse routing"}]},
-            {"name": "ip_block", "label": "IPv4 block", "type": "choice", "required": True,
-             "choices": ["/30", "/29", "/28"]},
+            {
+                "name": "bandwidth",
+                "label": "Bandwidth",
+                "type": "choice",
+                "required": True,
+                "choices": [
+                    {"value": "100M", "label": "100 Mbit/s"},
+                    {"value": "1G", "label": "1 Gbit/s"},
+                    {"value": "10G", "label": "10 Gbit/s"},
+                ],
+            },
+            {
+                "name": "resilience",
+                "label": "Resilience",
+                "type": "choice",
+                "required": True,
+                "choices": [
+                    {"value": "single", "label": "Single path"},
+                    {"value": "dual", "label": "Dual path, diverse routing"},
+                ],
+            },
+            {
+                "name": "ip_block",
+                "label": "IPv4 block",
+                "type": "choice",
+                "required": True,
+                "choices": ["/30", "/29", "/28"],
+            },
             {"name": "site_contact_phone", "label": "Site contact phone", "type": "phone", "required": True},
             {"name": "ready_for_service_by", "label": "Needed by", "type": "date"},
         ],
@@ -175,26 +298,59 @@ CATALOG = [
         ],
     },
     {
-        "code": "sd-wan", "name": "Managed SD-WAN", "category": OfferingCategory.CONNECTIVITY,
+        "code": "sd-wan",
+        "name": "Managed SD-WAN",
+        "category": OfferingCategory.CONNECTIVITY,
         "description": "Managed SD-WAN across your sites with application-aware routing; bespoke design.",
-        "recurring_price": Decimal("180.00"), "one_off_price": Decimal("900.00"), "is_bespoke": True,
-        "requires_feasibility": True, "requires_customer_signoff": True, "offers_training": True,
+        "recurring_price": Decimal("180.00"),
+        "one_off_price": Decimal("900.00"),
+        "is_bespoke": True,
+        "requires_feasibility": True,
+        "requires_customer_signoff": True,
+        "offers_training": True,
         "requires_install_address": True,
         "data_requirements": [
-            {"name": "sites", "label": "Sites", "type": "group", "min": 2, "max": 50, "fields": [
-                {"name": "site_name", "label": "Site name", "type": "text", "required": True, "unique": True},
-                {"name": "address", "label": "Site address", "type": "text", "required": True},
-                {"name": "role", "label": "Role", "type": "choice", "required": True,
-                 "choices": [{"value": "hub", "label": "Hub"}, {"value": "spoke", "label": "Spoke"}]},
-                {"name": "bandwidth", "label": "Bandwidth", "type": "choice", "required": True,
-                 "choices": ["100M", "500M", "1G"]},
-            ]},
-            {"name": "application_policies", "label": "Application policies", "type": "group", "max": 20,
-             "fields": [
-                {"name": "application", "label": "Application", "type": "text", "required": True},
-                {"name": "priority", "label": "Priority", "type": "choice", "required": True,
-                 "choices": ["critical", "business", "best-effort"]},
-             ]},
+            {
+                "name": "sites",
+                "label": "Sites",
+                "type": "group",
+                "min": 2,
+                "max": 50,
+                "fields": [
+                    {"name": "site_name", "label": "Site name", "type": "text", "required": True, "unique": True},
+                    {"name": "address", "label": "Site address", "type": "text", "required": True},
+                    {
+                        "name": "role",
+                        "label": "Role",
+                        "type": "choice",
+                        "required": True,
+                        "choices": [{"value": "hub", "label": "Hub"}, {"value": "spoke", "label": "Spoke"}],
+                    },
+                    {
+                        "name": "bandwidth",
+                        "label": "Bandwidth",
+                        "type": "choice",
+                        "required": True,
+                        "choices": ["100M", "500M", "1G"],
+                    },
+                ],
+            },
+            {
+                "name": "application_policies",
+                "label": "Application policies",
+                "type": "group",
+                "max": 20,
+                "fields": [
+                    {"name": "application", "label": "Application", "type": "text", "required": True},
+                    {
+                        "name": "priority",
+                        "label": "Priority",
+                        "type": "choice",
+                        "required": True,
+                        "choices": ["critical", "business", "best-effort"],
+                    },
+                ],
+            },
         ],
         "plan": [
             ("design", "Network design", FulfilmentStep.System.DESIGN, False, [], 160),
@@ -209,49 +365,126 @@ CATALOG = [
 PBX_DEMO_CHARACTERISTICS = {
     "main_number": "+44 1632 960100",
     "opening_hours": "Mon-Fri 08:00-18:00",
-    "user_groups": [{"name": "Sales", "hunt_pattern": "simultaneous"},
-                    {"name": "Warehouse", "hunt_pattern": "sequential"}],
+    "user_groups": [
+        {"name": "Sales", "hunt_pattern": "simultaneous"},
+        {"name": "Warehouse", "hunt_pattern": "sequential"},
+    ],
     "handsets": [
-        {"model": "yealink-t54w", "extension": "201", "user_name": "Priya Shah", "group": "Sales",
-         "features": ["voicemail", "call_recording"],
-         "speed_dials": [{"label": "Warehouse", "number": "+44 1632 960150"}]},
-        {"model": "yealink-t33g", "extension": "202", "user_name": "Tom Reilly", "group": "Sales",
-         "features": ["voicemail"]},
-        {"model": "yealink-w73h", "extension": "301", "user_name": "Warehouse floor", "group": "Warehouse",
-         "features": ["hot_desking"]},
+        {
+            "model": "yealink-t54w",
+            "extension": "201",
+            "user_name": "Priya Shah",
+            "group": "Sales",
+            "features": ["voicemail", "call_recording"],
+            "speed_dials": [{"label": "Warehouse", "number": "+44 1632 960150"}],
+        },
+        {
+            "model": "yealink-t33g",
+            "extension": "202",
+            "user_name": "Tom Reilly",
+            "group": "Sales",
+            "features": ["voicemail"],
+        },
+        {
+            "model": "yealink-w73h",
+            "extension": "301",
+            "user_name": "Warehouse floor",
+            "group": "Warehouse",
+            "features": ["hot_desking"],
+        },
     ],
 }
 
 # (email, kind, name, credit class, address (street, number, postcode), login, products)
 CUSTOMERS = [
-    ("alice.morgan@example.com", CustomerKind.INDIVIDUAL, "Alice Morgan", CreditClass.A,
-     ("Mill Lane", "12", "RV1 2LL"), "alice",
-     [("fibre-500", ProductStatus.ACTIVE, {"router": "hub-6"}),
-      ("mobile-unlimited", ProductStatus.ACTIVE, {"sim_type": "esim", "spend_cap": 40})]),
-    ("bob.hughes@example.com", CustomerKind.INDIVIDUAL, "Bob Hughes", CreditClass.B,
-     ("Orchard Road", "7", "RV2 4OR"), "bob",
-     [("mobile-unlimited", ProductStatus.ACTIVE, {"sim_type": "physical"}),
-      ("mobile-unlimited", ProductStatus.SUSPENDED, {"sim_type": "physical", "spend_cap": 15})]),
-    ("accounts@harbourside-logistics.example", CustomerKind.ORGANISATION, "Harbourside Logistics Ltd",
-     CreditClass.A, ("Harbour Way", "5", "RV3 1HW"), None,
-     [("hosted-pbx", ProductStatus.ACTIVE, PBX_DEMO_CHARACTERISTICS),
-      ("dedicated-internet", ProductStatus.ACTIVE,
-       {"bandwidth": "1G", "resilience": "dual", "ip_block": "/29", "site_contact_phone": "+44 1632 960101"})]),
-    ("hello@ashbygreenfarmshop.example", CustomerKind.ORGANISATION, "Ashby Green Farm Shop", CreditClass.C,
-     ("Church Lane", "9", "RV9 7CL"), None,
-     [("mobile-unlimited", ProductStatus.ACTIVE, {"sim_type": "physical"})]),
-    ("chen.wei@example.com", CustomerKind.INDIVIDUAL, "Wei Chen", CreditClass.A,
-     ("High Street", "48", "RV1 1AA"), None,
-     [("fibre-900", ProductStatus.ACTIVE, {"router": "mesh-pack", "static_ip": True}),
-      ("tv-essentials", ProductStatus.ACTIVE, {"set_top_boxes": 2, "sports_pack": True})]),
-    ("fatima.khan@example.com", CustomerKind.INDIVIDUAL, "Fatima Khan", CreditClass.UNRATED,
-     ("Station Road", "101", "RV1 3SR"), None, []),
-    ("it@quayside-dental.example", CustomerKind.ORGANISATION, "Quayside Dental Practice", CreditClass.B,
-     ("Quayside", "14", "RV3 2QS"), None,
-     [("fibre-150", ProductStatus.PENDING_ACTIVE, {"router": "hub-6"})]),
-    ("george.okafor@example.com", CustomerKind.INDIVIDUAL, "George Okafor", CreditClass.D,
-     ("Orchard Road", "88", "RV2 4OR"), None,
-     [("mobile-unlimited", ProductStatus.TERMINATED, {"sim_type": "physical"})]),
+    (
+        "alice.morgan@example.com",
+        CustomerKind.INDIVIDUAL,
+        "Alice Morgan",
+        CreditClass.A,
+        ("Mill Lane", "12", "RV1 2LL"),
+        "alice",
+        [
+            ("fibre-500", ProductStatus.ACTIVE, {"router": "hub-6"}),
+            ("mobile-unlimited", ProductStatus.ACTIVE, {"sim_type": "esim", "spend_cap": 40}),
+        ],
+    ),
+    (
+        "bob.hughes@example.com",
+        CustomerKind.INDIVIDUAL,
+        "Bob Hughes",
+        CreditClass.B,
+        ("Orchard Road", "7", "RV2 4OR"),
+        "bob",
+        [
+            ("mobile-unlimited", ProductStatus.ACTIVE, {"sim_type": "physical"}),
+            ("mobile-unlimited", ProductStatus.SUSPENDED, {"sim_type": "physical", "spend_cap": 15}),
+        ],
+    ),
+    (
+        "accounts@harbourside-logistics.example",
+        CustomerKind.ORGANISATION,
+        "Harbourside Logistics Ltd",
+        CreditClass.A,
+        ("Harbour Way", "5", "RV3 1HW"),
+        None,
+        [
+            ("hosted-pbx", ProductStatus.ACTIVE, PBX_DEMO_CHARACTERISTICS),
+            (
+                "dedicated-internet",
+                ProductStatus.ACTIVE,
+                {"bandwidth": "1G", "resilience": "dual", "ip_block": "/29", "site_contact_phone": "+44 1632 960101"},
+            ),
+        ],
+    ),
+    (
+        "hello@ashbygreenfarmshop.example",
+        CustomerKind.ORGANISATION,
+        "Ashby Green Farm Shop",
+        CreditClass.C,
+        ("Church Lane", "9", "RV9 7CL"),
+        None,
+        [("mobile-unlimited", ProductStatus.ACTIVE, {"sim_type": "physical"})],
+    ),
+    (
+        "chen.wei@example.com",
+        CustomerKind.INDIVIDUAL,
+        "Wei Chen",
+        CreditClass.A,
+        ("High Street", "48", "RV1 1AA"),
+        None,
+        [
+            ("fibre-900", ProductStatus.ACTIVE, {"router": "mesh-pack", "static_ip": True}),
+            ("tv-essentials", ProductStatus.ACTIVE, {"set_top_boxes": 2, "sports_pack": True}),
+        ],
+    ),
+    (
+        "fatima.khan@example.com",
+        CustomerKind.INDIVIDUAL,
+        "Fatima Khan",
+        CreditClass.UNRATED,
+        ("Station Road", "101", "RV1 3SR"),
+        None,
+        [],
+    ),
+    (
+        "it@quayside-dental.example",
+        CustomerKind.ORGANISATION,
+        "Quayside Dental Practice",
+        CreditClass.B,
+        ("Quayside", "14", "RV3 2QS"),
+        None,
+        [("fibre-150", ProductStatus.PENDING_ACTIVE, {"router": "hub-6"})],
+    ),
+    (
+        "george.okafor@example.com",
+        CustomerKind.INDIVIDUAL,
+        "George Okafor",
+        CreditClass.D,
+        ("Orchard Road", "88", "RV2 4OR"),
+        None,
+        [("mobile-unlimited", ProductStatus.TERMINATED, {"sim_type": "physical"})],
+    ),
 ]
 
 
@@ -280,9 +513,15 @@ def seed_catalog() -> dict[str, ProductOffering]:
         steps = {}
         for sequence, (code, name, system, ponr, _deps, hours) in enumerate(entry["plan"], start=1):
             steps[code], _ = FulfilmentStep.objects.update_or_create(
-                offering=offering, code=code,
-                defaults={"name": name, "system": system, "sequence": sequence * 10,
-                          "is_point_of_no_return": ponr, "expected_duration_hours": hours},
+                offering=offering,
+                code=code,
+                defaults={
+                    "name": name,
+                    "system": system,
+                    "sequence": sequence * 10,
+                    "is_point_of_no_return": ponr,
+                    "expected_duration_hours": hours,
+                },
             )
         for code, *_rest, deps, _hours in entry["plan"]:
             steps[code].depends_on.set([steps[d] for d in deps])
@@ -312,12 +551,22 @@ def _seed_customer(row, offerings) -> tuple[Customer, str | None]:
     email, kind, name, credit_class, (street, number, postcode), login, products = row
     customer, _ = Customer.objects.update_or_create(
         email=email,
-        defaults={"kind": kind, "name": name, "credit_class": credit_class, "phone": _phone_for(email),
-                  "credit_checked_at": None if credit_class == CreditClass.UNRATED else timezone.now()},
+        defaults={
+            "kind": kind,
+            "name": name,
+            "credit_class": credit_class,
+            "phone": _phone_for(email),
+            "credit_checked_at": None if credit_class == CreditClass.UNRATED else timezone.now(),
+        },
     )
     if not customer.contacts.exists():
-        Contact.objects.create(customer=customer, name=name if kind == CustomerKind.INDIVIDUAL else f"{name} office",
-                               email=email, phone=customer.phone, is_primary=True)
+        Contact.objects.create(
+            customer=customer,
+            name=name if kind == CustomerKind.INDIVIDUAL else f"{name} office",
+            email=email,
+            phone=customer.phone,
+            is_primary=True,
+        )
     address = customer.addresses.filter(purpose=Address.Purpose.INSTALLATION).first()
     if address is None:
         address = Address(customer=customer, street=street, house_number=number, postcode=postcode, town="")
@@ -329,7 +578,10 @@ def _seed_customer(row, offerings) -> tuple[Customer, str | None]:
         for index, (code, status, characteristics) in enumerate(products):
             offering = offerings[code]
             product = InstalledProduct(
-                customer=customer, offering=offering, name=offering.name, status=status,
+                customer=customer,
+                offering=offering,
+                name=offering.name,
+                status=status,
                 characteristics=characteristics,
                 install_address=address if offering.requires_install_address else None,
                 start_date=dt.date(2025, 3, 1) + dt.timedelta(days=40 * index),
@@ -337,8 +589,12 @@ def _seed_customer(row, offerings) -> tuple[Customer, str | None]:
             )
             product.full_clean()
             product.save()
-        Interaction.objects.create(customer=customer, kind=Interaction.Kind.CALL, channel=Channel.CALL_CENTRE,
-                                   summary="Welcome call: confirmed contact details and installed products.")
+        Interaction.objects.create(
+            customer=customer,
+            kind=Interaction.Kind.CALL,
+            channel=Channel.CALL_CENTRE,
+            summary="Welcome call: confirmed contact details and installed products.",
+        )
     if login:
         user = _user(login, first_name=name.split()[0], last_name=name.split()[-1], email=email, customer=customer)
         user.groups.clear()
@@ -370,14 +626,18 @@ def seed_orders(customers: dict[str, Customer], offerings: dict[str, ProductOffe
     alice_user = User.objects.get(username="alice")
 
     def new_order(customer, by, items, *, kind="sales_proposal", reference="", details="", **fields):
-        request = record_initiating_request(customer=customer, by=by, kind=kind, reference=reference,
-                                            details=details)
+        request = record_initiating_request(customer=customer, by=by, kind=kind, reference=reference, details=details)
         order = create_draft_order(customer=customer, by=by, initiating_request=request, **fields)
         address = customer.addresses.filter(purpose=Address.Purpose.INSTALLATION).first()
         for code, characteristics in items:
             offering = offerings[code]
-            add_item(order, by=by, offering=offering, characteristics=characteristics,
-                     install_address=address if offering.requires_install_address else None)
+            add_item(
+                order,
+                by=by,
+                offering=offering,
+                characteristics=characteristics,
+                install_address=address if offering.requires_install_address else None,
+            )
         return order
 
     def product(customer, code, status=ProductStatus.ACTIVE):
@@ -385,18 +645,31 @@ def seed_orders(customers: dict[str, Customer], offerings: dict[str, ProductOffe
 
     if not alice.orders.exists():
         # Issued at once: a standard add-on.
-        submit_order(new_order(alice, agent, [("tv-essentials", {"set_top_boxes": 1})], reference="Q-20411",
-                               details="Wants TV for the living room."), by=agent)
+        submit_order(
+            new_order(
+                alice,
+                agent,
+                [("tv-essentials", {"set_top_boxes": 1})],
+                reference="Q-20411",
+                details="Wants TV for the living room.",
+            ),
+            by=agent,
+        )
         # Held for special handling: a router upgrade with special requirements.
-        change = create_change_order(product(alice, "fibre-500"), intent="change", by=agent,
-                                     characteristics={"router": "mesh-pack", "static_ip": False},
-                                     reason="Wi-Fi does not reach the home office upstairs.")
+        change = create_change_order(
+            product(alice, "fibre-500"),
+            intent="change",
+            by=agent,
+            characteristics={"router": "mesh-pack", "static_ip": False},
+            reason="Wi-Fi does not reach the home office upstairs.",
+        )
         change.special_requirements = "Engineer to fit mesh discs upstairs; customer uses a wheelchair."
         change.save(update_fields=["special_requirements"])
         submit_order(change, by=agent)
         # Placed by Alice herself, then cancelled before the SIM shipped.
-        second_line = new_order(alice, alice_user, [("mobile-unlimited", {"sim_type": "esim"})],
-                                details="Second line for my son.")
+        second_line = new_order(
+            alice, alice_user, [("mobile-unlimited", {"sim_type": "esim"})], details="Second line for my son."
+        )
         submit_order(second_line, by=alice_user)
         request_cancellation(second_line, by=alice_user, reason="He kept his old contract after all.")
         # Still being captured.
@@ -404,33 +677,86 @@ def seed_orders(customers: dict[str, Customer], offerings: dict[str, ProductOffe
 
     if not bob.orders.exists():
         # Issued: resume the suspended line.
-        submit_order(create_change_order(product(bob, "mobile-unlimited", ProductStatus.SUSPENDED), intent="resume",
-                                         by=agent, reason="Back from working abroad."), by=agent)
+        submit_order(
+            create_change_order(
+                product(bob, "mobile-unlimited", ProductStatus.SUSPENDED),
+                intent="resume",
+                by=agent,
+                reason="Back from working abroad.",
+            ),
+            by=agent,
+        )
         # Waiting for Bob: a new line held for review, then a question to him.
-        porting = new_order(bob, agent, [("mobile-unlimited", {"sim_type": "physical"})],
-                            special_requirements="Port 07700 900123 from his employer's account.",
-                            kind="problem_restoration", reference="TT-88812",
-                            details="Number lost when the employer's contract ended.")
+        porting = new_order(
+            bob,
+            agent,
+            [("mobile-unlimited", {"sim_type": "physical"})],
+            special_requirements="Port 07700 900123 from his employer's account.",
+            kind="problem_restoration",
+            reference="TT-88812",
+            details="Number lost when the employer's contract ended.",
+        )
         submit_order(porting, by=agent)
-        request_information(porting, by=supervisor, question="Please send the employer's release letter for the number.",
-                            deadline=timezone.localdate() + dt.timedelta(days=7))
+        request_information(
+            porting,
+            by=supervisor,
+            question="Please send the employer's release letter for the number.",
+            deadline=timezone.localdate() + dt.timedelta(days=7),
+        )
         # Rejected: fibre is not available on Orchard Road.
-        submit_order(new_order(bob, agent, [("fibre-150", {"router": "hub-6"})], reference="Q-20502"),
-                     by=agent, reject_if_incomplete=True)
+        submit_order(
+            new_order(bob, agent, [("fibre-150", {"router": "hub-6"})], reference="Q-20502"),
+            by=agent,
+            reject_if_incomplete=True,
+        )
 
     if not harbourside.orders.exists():
         # Bespoke and without a feasibility study yet: held for a supervisor.
-        submit_order(new_order(harbourside, agent, [("sd-wan", {
-            "sites": [
-                {"site_name": "Harbour Way HQ", "address": "5 Harbour Way, Riverton RV3 1HW", "role": "hub",
-                 "bandwidth": "1G"},
-                {"site_name": "Quayside depot", "address": "14 Quayside, Riverton RV3 2QS", "role": "spoke",
-                 "bandwidth": "100M"},
-            ],
-            "application_policies": [{"application": "Warehouse management", "priority": "critical"}],
-        })], reference="Q-20480", details="RFP 2026-11: connect HQ and depot.", category="business"), by=agent)
+        submit_order(
+            new_order(
+                harbourside,
+                agent,
+                [
+                    (
+                        "sd-wan",
+                        {
+                            "sites": [
+                                {
+                                    "site_name": "Harbour Way HQ",
+                                    "address": "5 Harbour Way, Riverton RV3 1HW",
+                                    "role": "hub",
+                                    "bandwidth": "1G",
+                                },
+                                {
+                                    "site_name": "Quayside depot",
+                                    "address": "14 Quayside, Riverton RV3 2QS",
+                                    "role": "spoke",
+                                    "bandwidth": "100M",
+                                },
+                            ],
+                            "application_policies": [{"application": "Warehouse management", "priority": "critical"}],
+                        },
+                    )
+                ],
+                reference="Q-20480",
+                details="RFP 2026-11: connect HQ and depot.",
+                category="business",
+            ),
+            by=agent,
+        )
         # A performance complaint leading to a bandwidth upgrade, still in progress.
-        submit_order(create_change_order(product(harbourside, "dedicated-internet"), intent="change", by=agent,
-                                         characteristics={"bandwidth": "10G", "resilience": "dual",
-                                                          "ip_block": "/28", "site_contact_phone": "+44 1632 960101"},
-                                         reason="Performance issue: line saturated at peak times."), by=agent)
+        submit_order(
+            create_change_order(
+                product(harbourside, "dedicated-internet"),
+                intent="change",
+                by=agent,
+                characteristics={
+                    "bandwidth": "10G",
+                    "resilience": "dual",
+                    "ip_block": "/28",
+                    "site_contact_phone": "+44 1632 960101",
+                },
+                reason="Performance issue: line saturated at peak times.",
+            ),
+            by=agent,
+        )

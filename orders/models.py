@@ -69,7 +69,10 @@ class ProductOffering(models.Model):
     offers_training = models.BooleanField(default=False)
     is_addon = models.BooleanField(default=False, help_text=_("Sold only alongside a product in `requires`."))
     requires = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="addons",
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="addons",
         help_text=_("The customer must have or order one of these."),
     )
     data_requirements = models.JSONField(
@@ -93,7 +96,8 @@ class ProductOffering(models.Model):
         unknown = sorted(set(self.serviceable_technologies or []) - set(Technology.values))
         if unknown:
             errors["serviceable_technologies"] = _("Unknown technologies: %(codes)s. Known: %(known)s.") % {
-                "codes": ", ".join(map(str, unknown)), "known": ", ".join(Technology.values)
+                "codes": ", ".join(map(str, unknown)),
+                "known": ", ".join(Technology.values),
             }
         if self.is_bespoke and not self.requires_feasibility:
             errors["requires_feasibility"] = _("A bespoke offering always needs a feasibility assessment.")
@@ -215,7 +219,9 @@ def _order_permission(codename: str):
     def check(order, user) -> bool:
         if user.has_perm(f"orders.{codename}"):
             return True
-        return bool(user.is_authenticated and user.customer_id and user.customer_id == order.customer_id)
+        return bool(
+            user.is_authenticated and user.is_active and user.customer_id and user.customer_id == order.customer_id
+        )
 
     check.__name__ = f"may_{codename}"
     return check
@@ -245,18 +251,18 @@ class Order(ConcurrentTransitionMixin, models.Model):
     appointment_preference = models.CharField(max_length=120, blank=True)
 
     state = FSMField(choices=OrderState.choices, default=OrderState.DRAFT, protected=True)
-    # Where a refused cancellation or an answered question sends the order back to.
+    # Where an answered question sends the order back to, and where a refused cancellation does;
+    # two fields, because a cancellation can be requested while the order waits for an answer.
     return_state = models.CharField(max_length=30, choices=OrderState.choices, blank=True)
+    cancellation_return_state = models.CharField(max_length=30, choices=OrderState.choices, blank=True)
     needs_special_handling = models.BooleanField(default=False)
     special_handling_reasons = models.JSONField(default=list, blank=True)
     rejection_reasons = models.JSONField(default=list, blank=True)
 
     revision = models.PositiveSmallIntegerField(default=1)
     revision_of = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="revisions")
-    superseded_by = models.OneToOneField(
-        "self", models.SET_NULL, null=True, blank=True, related_name="supersedes"
-    )
-    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    superseded_by = models.OneToOneField("self", models.SET_NULL, null=True, blank=True, related_name="supersedes")
+    submission_key = models.CharField(max_length=64, null=True, blank=True)
 
     captured_by = models.ForeignKey("customers.User", models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -270,6 +276,9 @@ class Order(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["state", "created_at"]),
             models.Index(fields=["customer", "-created_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "submission_key"], name="one_order_per_submission_key")
         ]
         permissions = [
             ("submit_order", "Can submit orders for any customer"),
@@ -317,38 +326,57 @@ class Order(ConcurrentTransitionMixin, models.Model):
         self.needs_special_handling = True
         self.special_handling_reasons = list(reasons)
 
-    @transition(field=state, source=S.HELD, target=S.IN_PROGRESS, permission="orders.review_special_handling",
-                conditions=[lambda order: order.needs_special_handling])
+    @transition(
+        field=state,
+        source=S.HELD,
+        target=S.IN_PROGRESS,
+        permission="orders.review_special_handling",
+        conditions=[lambda order: order.needs_special_handling],
+    )
     def approve(self):
         """Issue an order held for special handling, once a supervisor has reviewed it."""
         self.issued_at = timezone.now()
         self.needs_special_handling = False
 
-    @transition(field=state, source=S.HELD, target=S.CANCELLED, permission="orders.review_special_handling",
-                conditions=[lambda order: order.needs_special_handling])
+    @transition(
+        field=state,
+        source=S.HELD,
+        target=S.CANCELLED,
+        permission="orders.review_special_handling",
+        conditions=[lambda order: order.needs_special_handling],
+    )
     def refuse(self):
         """End a held order whose special requirements cannot be met."""
         self.completed_at = timezone.now()
 
-    @transition(field=state, source=[S.IN_PROGRESS, S.HELD], target=S.PENDING,
-                permission="orders.request_information")
+    @transition(field=state, source=[S.IN_PROGRESS, S.HELD], target=S.PENDING, permission="orders.request_information")
     def await_customer(self):
         """Wait for the customer: information, an appointment or a sign-off."""
         self.return_state = self.state
 
-    @transition(field=state, source=S.PENDING, target=RETURN_VALUE(S.IN_PROGRESS, S.HELD),
-                permission=may_answer_information)
+    @transition(
+        field=state,
+        source=S.PENDING,
+        target=RETURN_VALUE(S.IN_PROGRESS, S.HELD),
+        permission=may_answer_information,
+        conditions=[lambda order: bool(order.return_state)],
+    )
     def resume_from_customer(self):
         """The customer answered: go back to where the order was waiting from."""
-        back, self.return_state = self.return_state or S.IN_PROGRESS, ""
+        back, self.return_state = self.return_state, ""
         return back
 
     @transition(field=state, source=S.IN_PROGRESS, target=S.HELD, permission="orders.resolve_fallout")
     def hold(self):
         """Wait for the provider: fulfilment fallout or a problem to resolve."""
 
-    @transition(field=state, source=S.HELD, target=S.IN_PROGRESS, permission="orders.resolve_fallout",
-                conditions=[lambda order: not order.needs_special_handling])
+    @transition(
+        field=state,
+        source=S.HELD,
+        target=S.IN_PROGRESS,
+        permission="orders.resolve_fallout",
+        conditions=[lambda order: not order.needs_special_handling],
+    )
     def release(self):
         """The provider-side problem is resolved: fulfilment goes on."""
 
@@ -357,28 +385,34 @@ class Order(ConcurrentTransitionMixin, models.Model):
         """The information or the issue cannot be resolved: the order ends."""
         self.completed_at = timezone.now()
 
-    @transition(field=state, source=CANCELLABLE_STATES, target=S.ASSESSING_CANCELLATION,
-                permission=may_request_cancellation)
+    @transition(
+        field=state, source=CANCELLABLE_STATES, target=S.ASSESSING_CANCELLATION, permission=may_request_cancellation
+    )
     def assess_cancellation(self):
         """A cancellation was requested: check whether it is still possible."""
-        self.return_state = self.state
+        self.cancellation_return_state = self.state
 
-    @transition(field=state, source=S.ASSESSING_CANCELLATION, target=S.PENDING_CANCELLATION,
-                permission=may_request_cancellation)
+    @transition(
+        field=state, source=S.ASSESSING_CANCELLATION, target=S.PENDING_CANCELLATION, permission=may_request_cancellation
+    )
     def accept_cancellation(self):
         """Cancellation is possible: outstanding work is being stopped."""
 
-    @transition(field=state, source=S.PENDING_CANCELLATION, target=S.CANCELLED,
-                permission=may_request_cancellation)
+    @transition(field=state, source=S.PENDING_CANCELLATION, target=S.CANCELLED, permission=may_request_cancellation)
     def cancel(self):
         """Everything is stopped: the order is cancelled."""
         self.completed_at = timezone.now()
 
-    @transition(field=state, source=S.ASSESSING_CANCELLATION, target=RETURN_VALUE(*CANCELLABLE_STATES),
-                permission=may_request_cancellation)
+    @transition(
+        field=state,
+        source=S.ASSESSING_CANCELLATION,
+        target=RETURN_VALUE(*CANCELLABLE_STATES),
+        permission=may_request_cancellation,
+        conditions=[lambda order: bool(order.cancellation_return_state)],
+    )
     def refuse_cancellation(self):
         """Too late to cancel (point of no return): back to where the order was."""
-        back, self.return_state = self.return_state or S.IN_PROGRESS, ""
+        back, self.cancellation_return_state = self.cancellation_return_state, ""
         return back
 
     @transition(field=state, source=IN_FLIGHT_STATES, target=S.CANCELLED, permission="orders.amend_order")
@@ -472,7 +506,11 @@ class OrderItem(ConcurrentTransitionMixin, models.Model):
     intent = models.CharField(max_length=20, choices=ItemIntent.choices)
     offering = models.ForeignKey(ProductOffering, models.PROTECT, related_name="order_items")
     product = models.ForeignKey(
-        "customers.InstalledProduct", models.PROTECT, null=True, blank=True, related_name="order_items",
+        "customers.InstalledProduct",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_items",
         help_text=_("The installed product this item changes; empty when a new product is provided."),
     )
     new_owner = models.ForeignKey(
@@ -509,8 +547,9 @@ class OrderItem(ConcurrentTransitionMixin, models.Model):
     def reject(self):
         """Refused with its order."""
 
-    @transition(field=state, source=[ItemState.ACKNOWLEDGED, ItemState.HELD, ItemState.PENDING],
-                target=ItemState.IN_PROGRESS)
+    @transition(
+        field=state, source=[ItemState.ACKNOWLEDGED, ItemState.HELD, ItemState.PENDING], target=ItemState.IN_PROGRESS
+    )
     def start(self):
         """Issued for fulfilment, or resumed after waiting."""
 
@@ -522,8 +561,11 @@ class OrderItem(ConcurrentTransitionMixin, models.Model):
     def await_customer(self):
         """Waiting for the customer."""
 
-    @transition(field=state, source=[ItemState.IN_PROGRESS, ItemState.PENDING, ItemState.HELD],
-                target=ItemState.ASSESSING_CANCELLATION)
+    @transition(
+        field=state,
+        source=[ItemState.IN_PROGRESS, ItemState.PENDING, ItemState.HELD],
+        target=ItemState.ASSESSING_CANCELLATION,
+    )
     def assess_cancellation(self):
         """Its order's cancellation is being assessed."""
 
@@ -531,13 +573,19 @@ class OrderItem(ConcurrentTransitionMixin, models.Model):
     def accept_cancellation(self):
         """Work on it is being stopped."""
 
-    @transition(field=state, source=[ItemState.PENDING_CANCELLATION, ItemState.PENDING, ItemState.HELD,
-                                     ItemState.IN_PROGRESS], target=ItemState.CANCELLED)
+    @transition(
+        field=state,
+        source=[ItemState.PENDING_CANCELLATION, ItemState.PENDING, ItemState.HELD, ItemState.IN_PROGRESS],
+        target=ItemState.CANCELLED,
+    )
     def cancel(self):
         """Stopped for good."""
 
-    @transition(field=state, source=ItemState.ASSESSING_CANCELLATION,
-                target=RETURN_VALUE(ItemState.IN_PROGRESS, ItemState.PENDING, ItemState.HELD))
+    @transition(
+        field=state,
+        source=ItemState.ASSESSING_CANCELLATION,
+        target=RETURN_VALUE(ItemState.IN_PROGRESS, ItemState.PENDING, ItemState.HELD),
+    )
     def refuse_cancellation(self, back_to: str):
         """Cancellation refused: back to where it was."""
         return back_to
@@ -663,8 +711,14 @@ class OrderEvent(models.Model):
     """The history: one row for every state transition, with who, when and why."""
 
     order = models.ForeignKey(Order, models.CASCADE, related_name="events")
-    item = models.ForeignKey(OrderItem, models.CASCADE, null=True, blank=True, related_name="events",
-                             help_text=_("Set when one item moved on its own (fulfilment)."))
+    item = models.ForeignKey(
+        OrderItem,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text=_("Set when one item moved on its own (fulfilment)."),
+    )
     transition = models.CharField(max_length=40)
     from_state = models.CharField(max_length=30, choices=OrderState.choices)
     to_state = models.CharField(max_length=30, choices=OrderState.choices)

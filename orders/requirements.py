@@ -152,8 +152,11 @@ def _check_choice_spec(spec: dict, where: str, errors: list[str], top_level: lis
         source = spec["choices_from"]
         group_name, _, field_name = str(source).partition(".")
         group = next((s for s in top_level if isinstance(s, dict) and s.get("name") == group_name), None)
-        if not field_name or group is None or group.get("type") != "group" or not any(
-            isinstance(f, dict) and f.get("name") == field_name for f in group.get("fields", [])
+        if (
+            not field_name
+            or group is None
+            or group.get("type") != "group"
+            or not any(isinstance(f, dict) and f.get("name") == field_name for f in group.get("fields", []))
         ):
             errors.append(f"{where}: choices_from must name a top-level group and one of its fields.")
         return
@@ -229,9 +232,7 @@ def _validate_group(spec: dict, rows, path: str, errors: list[FieldError], root:
                 continue
             key = str(row[field["name"]]).strip().lower()
             if key in seen:
-                errors.append(
-                    FieldError(f"{path}[{index}].{field['name']}", f"duplicates {path}[{seen[key]}]")
-                )
+                errors.append(FieldError(f"{path}[{index}].{field['name']}", f"duplicates {path}[{seen[key]}]"))
             else:
                 seen[key] = index
 

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, has_transition_perm
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
 from customers.models import Address, Channel, Customer, InstalledProduct, ProductStatus, User
 from orders.credit import credit_bureau, needs_credit_check
@@ -40,11 +40,25 @@ from orders.models import (
 from orders.requirements import FieldError, validate_characteristics
 
 __all__ = [
-    "ActionRefused", "ConcurrentTransition", "OrderIncomplete", "TransitionNotAllowed",
-    "create_draft_order", "update_draft_order", "add_item", "update_item", "remove_item",
-    "submit_order", "record_feasibility", "approve_special_handling", "refuse_special_handling",
-    "request_information", "answer_information", "request_cancellation", "start_amendment",
-    "create_change_order", "add_note",
+    "ActionRefused",
+    "ConcurrentTransition",
+    "OrderIncomplete",
+    "TransitionNotAllowed",
+    "create_draft_order",
+    "update_draft_order",
+    "add_item",
+    "update_item",
+    "remove_item",
+    "submit_order",
+    "record_feasibility",
+    "approve_special_handling",
+    "refuse_special_handling",
+    "request_information",
+    "answer_information",
+    "request_cancellation",
+    "start_amendment",
+    "create_change_order",
+    "add_note",
 ]
 
 
@@ -74,10 +88,9 @@ class SubmissionOutcome:
 def _move(order: Order, transition_name: str, *, by: User | None, note: str = "", args=()) -> None:
     """Apply one transition with permission check, save, history row and outbox event."""
     bound = getattr(order, transition_name)
+    if not can_proceed(bound):
+        raise TransitionNotAllowed(f"Cannot {transition_name} an order that is {order.get_state_display().lower()}.")
     if by is not None and not has_transition_perm(bound, by):
-        # has_transition_perm is False for a wrong state too; tell the two apart.
-        if not bound._django_fsm.has_transition(order.state):
-            raise TransitionNotAllowed(f"Cannot {transition_name} an order that is {order.get_state_display()}.")
         raise PermissionDenied
     previous = order.state
     bound(*args)
@@ -126,8 +139,15 @@ def _channel_of(user: User) -> str:
 # --- drafts --------------------------------------------------------------------------------------
 
 ORDER_FIELDS = {
-    "category", "priority", "description", "external_id", "requested_start_date", "requested_completion_date",
-    "special_requirements", "appointment_preference", "initiating_request",
+    "category",
+    "priority",
+    "description",
+    "external_id",
+    "requested_start_date",
+    "requested_completion_date",
+    "special_requirements",
+    "appointment_preference",
+    "initiating_request",
 }
 
 
@@ -167,8 +187,9 @@ def update_draft_order(order: Order, *, by: User, **fields) -> Order:
 
 
 @transaction.atomic
-def record_initiating_request(*, customer: Customer, by: User, kind: str, reference: str = "",
-                              details: str = "") -> InitiatingRequest:
+def record_initiating_request(
+    *, customer: Customer, by: User, kind: str, reference: str = "", details: str = ""
+) -> InitiatingRequest:
     """Record what led to one or more orders (a quote, a trouble ticket, a performance complaint)."""
     if not _may_act_for(by, customer):
         raise PermissionDenied
@@ -179,17 +200,35 @@ def record_initiating_request(*, customer: Customer, by: User, kind: str, refere
 
 
 @transaction.atomic
-def add_item(order: Order, *, by: User, offering: ProductOffering, intent: str = ItemIntent.PROVIDE,
-             characteristics: dict | None = None, quantity: int = 1, install_address: Address | None = None,
-             product: InstalledProduct | None = None, new_owner: Customer | None = None,
-             relies_on: list[OrderItem] | None = None) -> OrderItem:
+def add_item(
+    order: Order,
+    *,
+    by: User,
+    offering: ProductOffering,
+    intent: str = ItemIntent.PROVIDE,
+    characteristics: dict | None = None,
+    quantity: int = 1,
+    install_address: Address | None = None,
+    product: InstalledProduct | None = None,
+    new_owner: Customer | None = None,
+    relies_on: list[OrderItem] | None = None,
+) -> OrderItem:
     """Add an item to a draft; prices are taken from the catalog now, so later price changes don't move it."""
     order = _editable_draft(order, by)
     next_id = str(max((int(i) for i in order.items.values_list("item_id", flat=True) if i.isdigit()), default=0) + 1)
     item = OrderItem.objects.create(
-        order=order, item_id=next_id, action=ACTION_FOR_INTENT[intent], intent=intent, offering=offering,
-        characteristics=characteristics or {}, quantity=quantity, install_address=install_address, product=product,
-        new_owner=new_owner, one_off_price=offering.one_off_price, recurring_price=offering.recurring_price,
+        order=order,
+        item_id=next_id,
+        action=ACTION_FOR_INTENT[intent],
+        intent=intent,
+        offering=offering,
+        characteristics=characteristics or {},
+        quantity=quantity,
+        install_address=install_address,
+        product=product,
+        new_owner=new_owner,
+        one_off_price=offering.one_off_price,
+        recurring_price=offering.recurring_price,
         is_bespoke=offering.is_bespoke,
     )
     if relies_on:
@@ -226,8 +265,9 @@ def add_note(order: Order, *, by: User, text: str, customer_visible: bool = Fals
         raise PermissionDenied
     if not text.strip():
         raise ActionRefused("A note needs some text.")
-    return OrderNote.objects.create(order=order, author=by, text=text.strip(),
-                                    customer_visible=customer_visible or bool(by.customer_id))
+    return OrderNote.objects.create(
+        order=order, author=by, text=text.strip(), customer_visible=customer_visible or bool(by.customer_id)
+    )
 
 
 # --- submission and issuing (eTOM 1.3.3.5) -------------------------------------------------------
@@ -264,15 +304,16 @@ def completeness_errors(order: Order) -> list[FieldError]:
                 errors.append(FieldError(f"{prefix}.offering", f"{offering.name} is not on sale"))
             if offering.is_addon and offering.requires.exists():
                 if owned_offering_ids is None:
-                    owned_offering_ids = set(order.customer.products.filter(
-                        status__in=[ProductStatus.ACTIVE, ProductStatus.SUSPENDED, ProductStatus.PENDING_ACTIVE]
-                    ).values_list("offering_id", flat=True))
+                    owned_offering_ids = set(
+                        order.customer.products.filter(
+                            status__in=[ProductStatus.ACTIVE, ProductStatus.SUSPENDED, ProductStatus.PENDING_ACTIVE]
+                        ).values_list("offering_id", flat=True)
+                    )
                 required = list(offering.requires.all())
                 if not any(r.code in ordered_codes or r.pk in owned_offering_ids for r in required):
                     names = ", ".join(r.name for r in required)
                     errors.append(FieldError(f"{prefix}.offering", f"{offering.name} needs one of: {names}"))
-        needs_address = offering.requires_install_address and item.intent in (ItemIntent.PROVIDE,
-                                                                               ItemIntent.REPACKAGE)
+        needs_address = offering.requires_install_address and item.intent in (ItemIntent.PROVIDE, ItemIntent.REPACKAGE)
         address = item.install_address
         if needs_address and address is None:
             errors.append(FieldError(f"{prefix}.install_address", "an install address is required"))
@@ -282,13 +323,17 @@ def completeness_errors(order: Order) -> list[FieldError]:
             elif not address.is_validated:
                 errors.append(FieldError(f"{prefix}.install_address", "the address has not been validated"))
             elif needs_address and not offering.is_serviceable_with(address.technologies):
-                errors.append(FieldError(
-                    f"{prefix}.install_address", f"{offering.name} is not available at {address}"))
+                errors.append(FieldError(f"{prefix}.install_address", f"{offering.name} is not available at {address}"))
         if item.intent not in (ItemIntent.PROVIDE, ItemIntent.CONTEXT):
             try:
-                _check_change_makes_sense(item.product, item.intent, customer=order.customer,
-                                          new_owner=item.new_owner, new_offering=item.offering,
-                                          ignore_order=order)
+                _check_change_makes_sense(
+                    item.product,
+                    item.intent,
+                    customer=order.customer,
+                    new_owner=item.new_owner,
+                    new_offering=item.offering,
+                    ignore_order=order,
+                )
             except ActionRefused as refusal:
                 errors.append(FieldError(f"{prefix}.product", str(refusal)))
     return errors
@@ -313,22 +358,29 @@ def _feasibility_on_record(order: Order) -> FeasibilityAssessment | None:
 
 def _order_value(order: Order) -> Decimal:
     return sum(
-        ((i.one_off_price + 12 * i.recurring_price) * i.quantity for i in order.items.all()
-         if i.intent in (ItemIntent.PROVIDE, ItemIntent.REPACKAGE)),
+        (
+            (i.one_off_price + 12 * i.recurring_price) * i.quantity
+            for i in order.items.all()
+            if i.intent in (ItemIntent.PROVIDE, ItemIntent.REPACKAGE)
+        ),
         Decimal("0"),
     )
 
 
 @transaction.atomic
-def submit_order(order: Order, *, by: User, submission_key: str | None = None,
-                 reject_if_incomplete: bool = False) -> SubmissionOutcome:
+def submit_order(
+    order: Order, *, by: User, submission_key: str | None = None, reject_if_incomplete: bool = False
+) -> SubmissionOutcome:
     """Check, classify and issue a draft, or hold it for special handling; harmless when repeated.
 
     An incomplete order stays a draft (OrderIncomplete lists what to fix) unless the channel has
     no one to fix it interactively (the API), where it is rejected with the reasons instead.
     """
+    if not _may_act_for(by, order.customer):
+        raise PermissionDenied
     if submission_key:
-        earlier = Order.objects.filter(submission_key=submission_key).first()
+        # Keys are the client's own; scoped to the customer so one cannot fetch another's order.
+        earlier = Order.objects.filter(submission_key=submission_key, customer_id=order.customer_id).first()
         if earlier is not None:
             return _outcome_of(earlier)
     order = _lock(order)
@@ -344,7 +396,7 @@ def submit_order(order: Order, *, by: User, submission_key: str | None = None,
             with transaction.atomic():
                 order.save(update_fields=["submission_key"])
         except IntegrityError:  # the same key won a race on another order
-            return _outcome_of(Order.objects.get(submission_key=submission_key))
+            return _outcome_of(Order.objects.get(submission_key=submission_key, customer_id=order.customer_id))
     order = order_for_submission(order.pk)
 
     errors = completeness_errors(order)
@@ -375,8 +427,12 @@ def submit_order(order: Order, *, by: User, submission_key: str | None = None,
         _move_items(order, "start")
         return SubmissionOutcome(order, issued=True)
     if assessment is not None:
-        _move(order, "issue", by=by,
-              note=f"Feasibility assessment of {assessment.assessed_at:%Y-%m-%d} on record: issued.")
+        _move(
+            order,
+            "issue",
+            by=by,
+            note=f"Feasibility assessment of {assessment.assessed_at:%Y-%m-%d} on record: issued.",
+        )
         _move_items(order, "start")
         return SubmissionOutcome(order, issued=True)
     reasons.append("No positive feasibility assessment on record.")
@@ -406,8 +462,9 @@ def _outcome_of(order: Order) -> SubmissionOutcome:
 
 
 @transaction.atomic
-def record_feasibility(order: Order, *, by: User, result: str, notes: str = "",
-                       item: OrderItem | None = None) -> FeasibilityAssessment:
+def record_feasibility(
+    order: Order, *, by: User, result: str, notes: str = "", item: OrderItem | None = None
+) -> FeasibilityAssessment:
     """Record a feasibility assessment; a positive one lets special requirements be issued."""
     _require_perm(by, "record_feasibility")
     order = _lock(order)
@@ -415,8 +472,9 @@ def record_feasibility(order: Order, *, by: User, result: str, notes: str = "",
         raise ActionRefused(f"{order.number} is {order.get_state_display().lower()}.")
     if item is not None and item.order_id != order.pk:
         raise ActionRefused("That item belongs to another order.")
-    assessment = FeasibilityAssessment.objects.create(order=order, item=item, result=result, notes=notes,
-                                                      assessed_by=by)
+    assessment = FeasibilityAssessment.objects.create(
+        order=order, item=item, result=result, notes=notes, assessed_by=by
+    )
     _publish(order, OutboxEvent.Type.ATTRIBUTE_VALUE_CHANGE, changed="feasibilityAssessment")
     return assessment
 
@@ -490,8 +548,9 @@ def request_cancellation(order: Order, *, by: User, reason: str) -> Cancellation
     order = _lock(order)
     if order.state not in IN_FLIGHT_STATES:
         raise ActionRefused(f"{order.number} is {order.get_state_display().lower()}; it cannot be cancelled now.")
-    cancellation = CancellationRequest.objects.create(order=order, reason=reason.strip(), requested_by=by,
-                                                      channel=_channel_of(by))
+    cancellation = CancellationRequest.objects.create(
+        order=order, reason=reason.strip(), requested_by=by, channel=_channel_of(by)
+    )
     _publish(order, OutboxEvent.Type.CANCEL_CREATE, cancellationReason=cancellation.reason)
     back_to = order.state
     item_states = {item.pk: item.state for item in order.items.all()}
@@ -521,15 +580,24 @@ def request_cancellation(order: Order, *, by: User, reason: str) -> Cancellation
 def _decide(cancellation: CancellationRequest, state: str, refusal: str = "") -> None:
     cancellation.state, cancellation.refusal_reason, cancellation.decided_at = state, refusal, timezone.now()
     cancellation.save()
-    _publish(cancellation.order, OutboxEvent.Type.CANCEL_STATE_CHANGE, cancellationState=state,
-             refusalReason=refusal)
+    _publish(cancellation.order, OutboxEvent.Type.CANCEL_STATE_CHANGE, cancellationState=state, refusalReason=refusal)
 
 
 # --- amendment -----------------------------------------------------------------------------------
 
-COPIED_ORDER_FIELDS = ["customer", "channel", "category", "priority", "description", "external_id",
-                       "initiating_request", "requested_start_date", "requested_completion_date",
-                       "special_requirements", "appointment_preference"]
+COPIED_ORDER_FIELDS = [
+    "customer",
+    "channel",
+    "category",
+    "priority",
+    "description",
+    "external_id",
+    "initiating_request",
+    "requested_start_date",
+    "requested_completion_date",
+    "special_requirements",
+    "appointment_preference",
+]
 
 
 @transaction.atomic
@@ -538,24 +606,36 @@ def start_amendment(order: Order, *, by: User) -> Order:
     _require_perm(by, "amend_order")
     order = _lock(order)
     if order.state not in IN_FLIGHT_STATES:
-        raise ActionRefused(f"{order.number} is {order.get_state_display().lower()}; only orders in flight "
-                            "can be amended.")
+        raise ActionRefused(
+            f"{order.number} is {order.get_state_display().lower()}; only orders in flight can be amended."
+        )
     existing = order.revisions.filter(state=OrderState.DRAFT).first()
     if existing is not None:
         return existing
     _refuse_if_past_point_of_no_return(order, "amend")
     revision = Order.objects.create(
         **{name: getattr(order, name) for name in COPIED_ORDER_FIELDS},
-        revision=order.revision + 1, revision_of=order, captured_by=by,
+        revision=order.revision + 1,
+        revision_of=order,
+        captured_by=by,
     )
     copies = {}
     for item in order.items.all():
         relies_on = list(item.relies_on.all())
         copies[item.pk] = OrderItem.objects.create(
-            order=revision, item_id=item.item_id, action=item.action, intent=item.intent, offering=item.offering,
-            product=item.product, new_owner=item.new_owner, characteristics=item.characteristics,
-            quantity=item.quantity, install_address=item.install_address, is_bespoke=item.is_bespoke,
-            one_off_price=item.one_off_price, recurring_price=item.recurring_price,
+            order=revision,
+            item_id=item.item_id,
+            action=item.action,
+            intent=item.intent,
+            offering=item.offering,
+            product=item.product,
+            new_owner=item.new_owner,
+            characteristics=item.characteristics,
+            quantity=item.quantity,
+            install_address=item.install_address,
+            is_bespoke=item.is_bespoke,
+            one_off_price=item.one_off_price,
+            recurring_price=item.recurring_price,
         )
         copies[item.pk]._relies_on_originals = relies_on
     for copy in copies.values():
@@ -574,8 +654,9 @@ def _refuse_if_past_point_of_no_return(order: Order, verb: str) -> None:
 def _supersede(revision: Order, by: User) -> None:
     original = _lock(revision.revision_of)
     if original.state not in IN_FLIGHT_STATES:
-        raise ActionRefused(f"{original.number} is {original.get_state_display().lower()}; "
-                            "this revision can no longer replace it.")
+        raise ActionRefused(
+            f"{original.number} is {original.get_state_display().lower()}; this revision can no longer replace it."
+        )
     _refuse_if_past_point_of_no_return(original, "amend")
     _move(original, "supersede", by=by, note=f"Superseded by revision {revision.revision} ({revision.number}).")
     _move_items(original, "cancel")
@@ -594,7 +675,8 @@ def revision_differences(before: Order, after: Order) -> list[Difference]:
     """What a revision changed, field by field (order fields, then items by their id)."""
     diffs = [
         Difference(name, getattr(before, name), getattr(after, name))
-        for name in COPIED_ORDER_FIELDS if getattr(before, name) != getattr(after, name)
+        for name in COPIED_ORDER_FIELDS
+        if getattr(before, name) != getattr(after, name)
     ]
     old_items = {i.item_id: i for i in before.items.all()}
     new_items = {i.item_id: i for i in after.items.all()}
@@ -640,9 +722,15 @@ ALLOWED_FROM = {
 }
 
 
-def _check_change_makes_sense(product: InstalledProduct | None, intent: str, *, customer: Customer,
-                              new_owner: Customer | None = None, new_offering: ProductOffering | None = None,
-                              ignore_order: Order | None = None) -> None:
+def _check_change_makes_sense(
+    product: InstalledProduct | None,
+    intent: str,
+    *,
+    customer: Customer,
+    new_owner: Customer | None = None,
+    new_offering: ProductOffering | None = None,
+    ignore_order: Order | None = None,
+) -> None:
     if product is None:
         raise ActionRefused("Choose the product to change.")
     if product.customer_id != customer.pk:
@@ -662,8 +750,13 @@ def _check_change_makes_sense(product: InstalledProduct | None, intent: str, *, 
     if intent == ItemIntent.REPACKAGE and (new_offering is None or new_offering.pk == product.offering_id):
         raise ActionRefused("Choose a different offering to repackage into.")
     open_items = OrderItem.objects.filter(product=product).exclude(
-        order__state__in=[OrderState.REJECTED, OrderState.CANCELLED, OrderState.COMPLETED, OrderState.PARTIAL,
-                          OrderState.FAILED]
+        order__state__in=[
+            OrderState.REJECTED,
+            OrderState.CANCELLED,
+            OrderState.COMPLETED,
+            OrderState.PARTIAL,
+            OrderState.FAILED,
+        ]
     )
     if ignore_order is not None:
         open_items = open_items.exclude(order=ignore_order)
@@ -673,9 +766,16 @@ def _check_change_makes_sense(product: InstalledProduct | None, intent: str, *, 
 
 
 @transaction.atomic
-def create_change_order(product: InstalledProduct, *, intent: str, by: User, reason: str = "",
-                        characteristics: dict | None = None, new_owner: Customer | None = None,
-                        new_offering: ProductOffering | None = None) -> Order:
+def create_change_order(
+    product: InstalledProduct,
+    *,
+    intent: str,
+    by: User,
+    reason: str = "",
+    characteristics: dict | None = None,
+    new_owner: Customer | None = None,
+    new_offering: ProductOffering | None = None,
+) -> Order:
     """A draft order that changes, suspends, resumes, transfers, repackages or ends an installed product."""
     if intent in (ItemIntent.PROVIDE, ItemIntent.CONTEXT):
         raise ActionRefused("Use a new order to provide products.")
@@ -687,11 +787,25 @@ def create_change_order(product: InstalledProduct, *, intent: str, by: User, rea
     if characteristics is None:
         characteristics = {} if intent == ItemIntent.REPACKAGE else dict(product.characteristics)
     initiating = record_initiating_request(
-        customer=customer, by=by, kind=InitiatingRequest.Kind.CUSTOMER_REQUEST,
+        customer=customer,
+        by=by,
+        kind=InitiatingRequest.Kind.CUSTOMER_REQUEST,
         details=reason or f"{ItemIntent(intent).label}: {product.name}",
     )
-    order = create_draft_order(customer=customer, by=by, initiating_request=initiating,
-                               description=f"{ItemIntent(intent).label}: {product.name}")
-    add_item(order, by=by, offering=offering, intent=intent, characteristics=characteristics, product=product,
-             new_owner=new_owner, install_address=product.install_address)
+    order = create_draft_order(
+        customer=customer,
+        by=by,
+        initiating_request=initiating,
+        description=f"{ItemIntent(intent).label}: {product.name}",
+    )
+    add_item(
+        order,
+        by=by,
+        offering=offering,
+        intent=intent,
+        characteristics=characteristics,
+        product=product,
+        new_owner=new_owner,
+        install_address=product.install_address,
+    )
     return order

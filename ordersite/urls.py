@@ -1,11 +1,13 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 
 from customers import views as customer_views
 
 admin.site.site_header = "OrderDesk back office"
 admin.site.site_title = "OrderDesk"
 admin.site.index_title = "Supervisor back office"
+# "View site" from the admin leads to the console supervisors share with agents.
+admin.site.site_url = reverse_lazy("orders:agent-home")
 
 urlpatterns = [
     path("", customer_views.home, name="home"),

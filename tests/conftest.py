@@ -1,7 +1,11 @@
 import os
 
 import pytest
+from django.apps import apps
 
+from customers.models import District
+from customers.reference_data import load_reference_data
+from customers.roles import sync_role_groups
 from tests.factories import AgentFactory, CustomerUserFactory, SupervisorFactory
 
 # Playwright drives the browser from its own event loop; the live server's ORM calls are sync.
@@ -32,8 +36,13 @@ def browser_type_launch_args(browser_type_launch_args):
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
         "args": [
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
         ],
     }
 
@@ -47,3 +56,28 @@ def browser_context_args(browser_context_args):
 def fast_password_hashing(settings):
     # Real hashing costs ~0.2 s per user; tests create many users and check no hash strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def migration_data(request):
+    """The role groups and address reference data that data migrations create.
+
+    A transactional test (live server, concurrency) flushes every table when it ends, so any
+    database test that runs after one in the same process would find them gone.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker is not None or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        return
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.exists():
+        sync_role_groups(apps)
+    if not District.objects.exists():
+        load_reference_data(apps)

@@ -13,8 +13,10 @@ pytestmark = pytest.mark.browser
 def test_an_agent_signs_in_and_sees_the_agent_console(login, page, live_server, transactional_db):
     agent = AgentFactory(first_name="Sam")
     violations = []
-    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text
-            else None)
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
 
     login(agent.username, PASSWORD)
 

@@ -147,7 +147,10 @@ def test_number_not_on_the_street_suggests_the_nearest_valid_numbers():
     assert check.errors == {"house_number": "Mill Lane has numbers 1 to 99"}
     assert numbers(check) == ["99", "98", "97"]
     assert check.suggestions[0] == AddressSuggestion(
-        street="Mill Lane", house_number="99", postcode="RV1 2LL", town="Riverton",
+        street="Mill Lane",
+        house_number="99",
+        postcode="RV1 2LL",
+        town="Riverton",
         label="99 Mill Lane, Riverton RV1 2LL",
     )
     assert check.technologies == []
@@ -177,7 +180,9 @@ def test_number_beyond_both_sides_of_a_split_street():
     check = check_address(street="Church Lane", house_number="50")
     assert check.errors == {"house_number": "Church Lane has odd numbers 1 to 45 and even numbers 2 to 44"}
     assert [(s.house_number, s.postcode) for s in check.suggestions] == [
-        ("45", "RV9 7CL"), ("44", "RV9 7CM"), ("43", "RV9 7CL"),
+        ("45", "RV9 7CL"),
+        ("44", "RV9 7CM"),
+        ("43", "RV9 7CL"),
     ]
 
 
@@ -296,7 +301,10 @@ def test_technologies_are_those_of_the_matched_district(street, number, technolo
 def test_completion_with_a_leading_number():
     suggestions = complete_address("12 mill")
     assert suggestions[0] == AddressSuggestion(
-        street="Mill Lane", house_number="12", postcode="RV1 2LL", town="Riverton",
+        street="Mill Lane",
+        house_number="12",
+        postcode="RV1 2LL",
+        town="Riverton",
         label="12 Mill Lane, Riverton RV1 2LL",
     )
 
@@ -357,7 +365,10 @@ def test_validate_and_attach_writes_the_match_onto_the_address_without_saving():
     check = validate_and_attach(address)
     assert check.is_valid
     assert (address.street, address.house_number, address.postcode, address.town) == (
-        "Church Lane", "4", "RV9 7CM", "Ashby Green",
+        "Church Lane",
+        "4",
+        "RV9 7CM",
+        "Ashby Green",
     )
     assert address.reference_street.postcode == "RV9 7CM"
     assert address.validated_at is not None
@@ -432,7 +443,10 @@ def test_form_saves_a_valid_address_normalised_with_its_reference_street():
     address.save()
     address.refresh_from_db()
     assert (address.street, address.house_number, address.postcode, address.town) == (
-        "Mill Lane", "12A", "RV1 2LL", "Riverton",
+        "Mill Lane",
+        "12A",
+        "RV1 2LL",
+        "Riverton",
     )
     assert address.reference_street == Street.objects.get(postcode="RV1 2LL")
     assert address.validated_at is not None
@@ -443,12 +457,21 @@ def test_form_saves_a_valid_address_normalised_with_its_reference_street():
     ("data", "field", "message"),
     [
         ({"street": "Mill Lane", "house_number": "150"}, "house_number", "Mill Lane has numbers 1 to 99"),
-        ({"street": "Church Lane", "house_number": "3", "postcode": "RV9 7CM"}, "postcode",
-         "The postcode for 3 Church Lane is RV9 7CL."),
-        ({"street": "Mil Lane", "house_number": "12", "town": "Riverton"}, "street",
-         "No street called Mil Lane in Riverton"),
-        ({"street": "Mill Lane", "house_number": "12", "town": "Ashby Green"}, "town",
-         "There is no Mill Lane in Ashby Green; Mill Lane is in Riverton."),
+        (
+            {"street": "Church Lane", "house_number": "3", "postcode": "RV9 7CM"},
+            "postcode",
+            "The postcode for 3 Church Lane is RV9 7CL.",
+        ),
+        (
+            {"street": "Mil Lane", "house_number": "12", "town": "Riverton"},
+            "street",
+            "No street called Mil Lane in Riverton",
+        ),
+        (
+            {"street": "Mill Lane", "house_number": "12", "town": "Ashby Green"},
+            "town",
+            "There is no Mill Lane in Ashby Green; Mill Lane is in Riverton.",
+        ),
     ],
 )
 def test_form_puts_each_error_on_its_field(data, field, message):
@@ -470,8 +493,13 @@ def test_form_requires_street_and_house_number_before_checking():
 @pytest.mark.django_db
 def test_form_accepts_a_billing_address_outside_the_region_without_a_reference_street():
     form = AddressForm(
-        data={"purpose": Address.Purpose.BILLING, "house_number": "10", "street": "Downing Street",
-              "postcode": "sw1a2aa", "town": "London"}
+        data={
+            "purpose": Address.Purpose.BILLING,
+            "house_number": "10",
+            "street": "Downing Street",
+            "postcode": "sw1a2aa",
+            "town": "London",
+        }
     )
     assert form.is_valid(), form.errors
     assert form.cleaned_data["postcode"] == "SW1A 2AA"

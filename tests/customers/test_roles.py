@@ -12,7 +12,7 @@ from tests.factories import UserFactory
     ("user_fixture", "home"),
     [("agent", "/agent/"), ("supervisor", "/admin/"), ("customer_user", "/my/")],
 )
-def test_root_sends_each_role_home(client, request, user_fixture, home):
+def test_root_sends_each_role_home(client, db, request, user_fixture, home):
     client.force_login(request.getfixturevalue(user_fixture))
     response = client.get("/")
     assert response.status_code == 302
@@ -45,7 +45,7 @@ def test_a_user_without_a_role_is_told_so(client, db):
         ("supervisor", "/my/", 403),
     ],
 )
-def test_homes_are_closed_to_other_roles(client, request, user_fixture, url, status):
+def test_homes_are_closed_to_other_roles(client, db, request, user_fixture, url, status):
     client.force_login(request.getfixturevalue(user_fixture))
     response = client.get(url)
     assert response.status_code == status

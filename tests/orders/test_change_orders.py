@@ -13,14 +13,19 @@ SIM = [{"name": "sim_type", "type": "choice", "required": True, "choices": ["phy
 
 @pytest.fixture
 def mobile(db):
-    return OfferingFactory(code="mobile-test", name="Mobile Test", requires_install_address=False,
-                           data_requirements=SIM)
+    return OfferingFactory(
+        code="mobile-test", name="Mobile Test", requires_install_address=False, data_requirements=SIM
+    )
 
 
 @pytest.fixture
 def product(mobile):
-    return InstalledProductFactory(customer=CustomerFactory(credit_class=CreditClass.A), offering=mobile,
-                                   status=ProductStatus.ACTIVE, characteristics={"sim_type": "physical"})
+    return InstalledProductFactory(
+        customer=CustomerFactory(credit_class=CreditClass.A),
+        offering=mobile,
+        status=ProductStatus.ACTIVE,
+        characteristics={"sim_type": "physical"},
+    )
 
 
 @pytest.mark.parametrize(
@@ -65,8 +70,9 @@ def test_ownership_moves_to_another_customer(product, agent):
 
 def test_repackaging_orders_the_new_offering_for_the_old_product(product, agent):
     bundle = OfferingFactory(code="mobile-bundle", requires_install_address=False, data_requirements=SIM)
-    order = create_change_order(product, intent=ItemIntent.REPACKAGE, by=agent, new_offering=bundle,
-                                characteristics={"sim_type": "esim"})
+    order = create_change_order(
+        product, intent=ItemIntent.REPACKAGE, by=agent, new_offering=bundle, characteristics={"sim_type": "esim"}
+    )
     item = order.items.get()
     assert (item.offering, item.product, item.action) == (bundle, product, ItemAction.MODIFY)
     assert submit_order(order, by=agent).issued
@@ -117,7 +123,8 @@ def test_a_cancelled_change_order_frees_the_product(product, agent):
 def test_a_customer_changes_only_their_own_products(product, customer_user):
     with pytest.raises(PermissionDenied):
         create_change_order(product, intent=ItemIntent.SUSPEND, by=customer_user)
-    own = InstalledProductFactory(customer=customer_user.customer, offering=product.offering,
-                                  characteristics={"sim_type": "esim"})
+    own = InstalledProductFactory(
+        customer=customer_user.customer, offering=product.offering, characteristics={"sim_type": "esim"}
+    )
     order = create_change_order(own, intent=ItemIntent.SUSPEND, by=customer_user)
     assert order.channel == "self_service"

@@ -146,8 +146,10 @@ def test_the_demo_requirements_declarations_are_well_formed():
         ([{"name": "a", "type": "text", "pattern": "("}], "pattern is not a valid regular expression"),
         ([{"name": "a", "type": "text", "choices": ["x"]}], "unknown keys for a text field: choices"),
         ([{"name": "a", "type": "choice", "choices_from": "nowhere.name"}], "choices_from must name a top-level group"),
-        ([{"name": "g", "type": "group", "fields": [{"name": "n", "type": "number", "max": "lots"}]}],
-         "g.n: max must be a number"),
+        (
+            [{"name": "g", "type": "group", "fields": [{"name": "n", "type": "number", "max": "lots"}]}],
+            "g.n: max must be a number",
+        ),
     ],
 )
 def test_malformed_requirements_are_explained(requirements, expected):

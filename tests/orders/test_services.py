@@ -39,14 +39,20 @@ def customer(db):
 
 @pytest.fixture
 def fibre(db):
-    return OfferingFactory(code="fibre-test", name="Fibre Test", serviceable_technologies=["fibre"],
-                           data_requirements=ROUTER)
+    return OfferingFactory(
+        code="fibre-test", name="Fibre Test", serviceable_technologies=["fibre"], data_requirements=ROUTER
+    )
 
 
 @pytest.fixture
 def leased_line(db):
-    return OfferingFactory(code="dia-test", name="Leased Line", is_bespoke=True, requires_feasibility=True,
-                           serviceable_technologies=["ethernet", "fibre"])
+    return OfferingFactory(
+        code="dia-test",
+        name="Leased Line",
+        is_bespoke=True,
+        requires_feasibility=True,
+        serviceable_technologies=["ethernet", "fibre"],
+    )
 
 
 def valid_address(customer, street="Mill Lane", number="12"):
@@ -60,8 +66,13 @@ def draft(customer, agent, *items, **fields):
     request = record_initiating_request(customer=customer, by=agent, kind="sales_proposal", reference="Q-1")
     order = create_draft_order(customer=customer, by=agent, initiating_request=request, **fields)
     for offering, characteristics in items:
-        add_item(order, by=agent, offering=offering, characteristics=characteristics,
-                 install_address=valid_address(customer) if offering.requires_install_address else None)
+        add_item(
+            order,
+            by=agent,
+            offering=offering,
+            characteristics=characteristics,
+            install_address=valid_address(customer) if offering.requires_install_address else None,
+        )
     return order
 
 
@@ -83,7 +94,9 @@ def test_a_standard_order_is_issued_at_once(customer, agent, fibre):
     assert order.events.last().actor == agent
     assert {i.state for i in order.items.all()} == {ItemState.IN_PROGRESS}
     assert list(order.outbox_events.values_list("event_type", flat=True)) == [
-        OutboxEvent.Type.CREATE, OutboxEvent.Type.STATE_CHANGE, OutboxEvent.Type.STATE_CHANGE,
+        OutboxEvent.Type.CREATE,
+        OutboxEvent.Type.STATE_CHANGE,
+        OutboxEvent.Type.STATE_CHANGE,
     ]
 
 
@@ -94,9 +107,14 @@ def test_special_requirements_without_feasibility_hold_the_order_with_reasons(cu
 
     order.refresh_from_db()
     assert order.state == OrderState.HELD and order.needs_special_handling
-    assert outcome.held_reasons == order.special_handling_reasons == [
-        "Special requirements: Install in the loft", "No positive feasibility assessment on record.",
-    ]
+    assert (
+        outcome.held_reasons
+        == order.special_handling_reasons
+        == [
+            "Special requirements: Install in the loft",
+            "No positive feasibility assessment on record.",
+        ]
+    )
     assert {i.state for i in order.items.all()} == {ItemState.HELD}
 
 
@@ -235,8 +253,9 @@ def test_a_supervisor_refuses_a_held_order_with_a_reason(held_order, supervisor)
 
 
 def test_asking_the_customer_for_information_waits_then_returns_to_review(held_order, supervisor, agent):
-    question = request_information(held_order, by=supervisor, question="Which floor?",
-                                   deadline=timezone.localdate() + dt.timedelta(days=3))
+    question = request_information(
+        held_order, by=supervisor, question="Which floor?", deadline=timezone.localdate() + dt.timedelta(days=3)
+    )
     held_order.refresh_from_db()
     assert held_order.state == OrderState.PENDING
     assert held_order.outbox_events.filter(event_type=OutboxEvent.Type.INFORMATION_REQUIRED).exists()
@@ -332,8 +351,9 @@ def test_an_amendment_is_refused_after_the_point_of_no_return(issued_order, agen
 
 
 def test_the_order_value_counts_a_year_of_recurring_charges(customer, agent):
-    pricey = OfferingFactory(requires_install_address=False, one_off_price=Decimal("100"),
-                             recurring_price=Decimal("250"))
+    pricey = OfferingFactory(
+        requires_install_address=False, one_off_price=Decimal("100"), recurring_price=Decimal("250")
+    )
     low = CustomerFactory(credit_class=CreditClass.D)
     order = draft(low, agent, (pricey, {}))
     assert submit_order(order, by=agent).rejected_reasons  # 100 + 12 × 250 is over the class D limit

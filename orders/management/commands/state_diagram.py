@@ -10,8 +10,9 @@ def mermaid_state_diagram(model) -> str:
     lines = ["stateDiagram-v2", "    [*] --> draft"]
     edges = set()
     for transition in field.get_all_transitions(model):
-        targets = transition.target.allowed_states if isinstance(transition.target, RETURN_VALUE) else [
-            transition.target]
+        targets = (
+            transition.target.allowed_states if isinstance(transition.target, RETURN_VALUE) else [transition.target]
+        )
         for target in targets:
             label = transition.name + (" (back)" if isinstance(transition.target, RETURN_VALUE) else "")
             edges.add((str(transition.source), str(target), label))

@@ -1,0 +1,20 @@
+"""Reads of customer data."""
+
+from django.db.models import Count, Q, QuerySet
+
+from customers.models import Customer, ProductStatus
+
+
+def customers_with_active_product_counts() -> QuerySet[Customer]:
+    return Customer.objects.annotate(active_products=Count("products", filter=Q(products__status=ProductStatus.ACTIVE)))
+
+
+def search_customers(query: str, limit: int = 25) -> QuerySet[Customer]:
+    """Customers matching a name, customer number, email or phone fragment, best first."""
+    query = query.strip()
+    digits = "".join(ch for ch in query if ch.isdigit())
+    match = Q(name__icontains=query) | Q(email__icontains=query) | Q(number__iexact=query)
+    if len(digits) >= 4:
+        # Phones are stored formatted ("+44 7700 900123"); agents type them any way.
+        match |= Q(phone__icontains=digits[-6:])
+    return customers_with_active_product_counts().filter(match).order_by("name")[:limit]
