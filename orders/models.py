@@ -504,7 +504,10 @@ class OrderItem(ConcurrentTransitionMixin, models.Model):
     item_id = models.CharField(max_length=20, help_text=_("The item's id within its order (TMF622 id)."))
     action = models.CharField(max_length=10, choices=ItemAction.choices)
     intent = models.CharField(max_length=20, choices=ItemIntent.choices)
-    offering = models.ForeignKey(ProductOffering, models.PROTECT, related_name="order_items")
+    # Empty only on an order rejected because the client asked for an offering we do not have;
+    # requested_offering keeps what it asked for, so the rejection can say so.
+    offering = models.ForeignKey(ProductOffering, models.PROTECT, null=True, blank=True, related_name="order_items")
+    requested_offering = models.CharField(max_length=100, blank=True)
     product = models.ForeignKey(
         "customers.InstalledProduct",
         models.PROTECT,
@@ -533,7 +536,8 @@ class OrderItem(ConcurrentTransitionMixin, models.Model):
         constraints = [models.UniqueConstraint(fields=["order", "item_id"], name="unique_item_id_per_order")]
 
     def __str__(self):
-        return f"{self.get_intent_display()}: {self.offering.name}"
+        name = self.offering.name if self.offering_id else f"unknown offering {self.requested_offering!r}"
+        return f"{self.get_intent_display()}: {name}"
 
     @property
     def past_point_of_no_return(self) -> bool:

@@ -292,11 +292,14 @@ def completeness_errors(order: Order) -> list[FieldError]:
         errors.append(FieldError("initiating_request", "record what led to this order"))
     if not items:
         errors.append(FieldError("items", "add at least one product"))
-    ordered_codes = {item.offering.code for item in items if item.intent == ItemIntent.PROVIDE}
+    ordered_codes = {item.offering.code for item in items if item.offering_id and item.intent == ItemIntent.PROVIDE}
     owned_offering_ids = None
     for index, item in enumerate(items):
         prefix = f"items[{index}]"
         offering = item.offering
+        if offering is None:
+            errors.append(FieldError(f"{prefix}.offering", f"unknown product offering {item.requested_offering!r}"))
+            continue
         for error in validate_characteristics(offering.data_requirements, item.characteristics):
             errors.append(FieldError(f"{prefix}.characteristics.{error.path}".rstrip("."), error.message))
         if item.intent == ItemIntent.PROVIDE:
@@ -345,7 +348,7 @@ def special_handling_reasons(order: Order) -> list[str]:
     if order.special_requirements.strip():
         reasons.append(f"Special requirements: {order.special_requirements.strip()}")
     for index, item in enumerate(order.items.all()):
-        if item.is_bespoke or item.offering.requires_feasibility:
+        if item.is_bespoke or (item.offering_id and item.offering.requires_feasibility):
             kind = "Bespoke item" if item.is_bespoke else "Item needing feasibility"
             reasons.append(f"{kind} {index + 1}: {item.offering.name}")
     return reasons

@@ -362,3 +362,12 @@ def test_the_order_value_counts_a_year_of_recurring_charges(customer, agent):
 def test_items_are_classified_bespoke_from_the_catalog(customer, agent, leased_line, fibre):
     order = draft(customer, agent, (fibre, {"router": "hub-6"}), (leased_line, {}))
     assert [i.is_bespoke for i in order.items.order_by("item_id")] == [False, True]
+
+
+def test_an_item_for_an_unknown_offering_is_rejected_with_what_was_asked(customer, agent):
+    order = draft(customer, agent)
+    order.items.create(item_id="1", action="add", intent="provide", requested_offering="quantum-link")
+
+    outcome = submit_order(order, by=agent, reject_if_incomplete=True)
+
+    assert outcome.rejected_reasons == ["items[0].offering: unknown product offering 'quantum-link'"]
