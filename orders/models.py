@@ -255,6 +255,12 @@ class Order(ConcurrentTransitionMixin, models.Model):
     # two fields, because a cancellation can be requested while the order waits for an answer.
     return_state = models.CharField(max_length=30, choices=OrderState.choices, blank=True)
     cancellation_return_state = models.CharField(max_length=30, choices=OrderState.choices, blank=True)
+    state_entered_at = models.DateTimeField(default=timezone.now)
+    # Time spent waiting on the customer (pending) and on us (held), for jeopardy management.
+    customer_wait_seconds = models.PositiveIntegerField(default=0)
+    provider_wait_seconds = models.PositiveIntegerField(default=0)
+    in_jeopardy = models.BooleanField(default=False)
+    awaiting_signoff = models.BooleanField(default=False)
     needs_special_handling = models.BooleanField(default=False)
     special_handling_reasons = models.JSONField(default=list, blank=True)
     rejection_reasons = models.JSONField(default=list, blank=True)
@@ -764,3 +770,7 @@ class OutboxEvent(models.Model):
 
     def __str__(self):
         return f"{self.event_type} for {self.order_id}"
+
+
+# Fulfilment models live with the fulfilment code; importing them here registers them with the app.
+from orders.fulfilment.models import DeliverySignOff, FulfilmentTask, TaskState  # noqa: E402, F401

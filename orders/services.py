@@ -19,6 +19,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, 
 
 from customers.models import Address, Channel, Customer, InstalledProduct, ProductStatus, User
 from orders.credit import credit_bureau, needs_credit_check
+from orders.fulfilment import orchestration
 from orders.models import (
     ACTION_FOR_INTENT,
     IN_FLIGHT_STATES,
@@ -94,11 +95,25 @@ def _move(order: Order, transition_name: str, *, by: User | None, note: str = ""
         raise PermissionDenied
     previous = order.state
     bound(*args)
+    _measure_wait(order, previous)
     order.save()
     OrderEvent.objects.create(
         order=order, transition=transition_name, from_state=previous, to_state=order.state, actor=by, note=note
     )
     _publish(order, OutboxEvent.Type.STATE_CHANGE, previousState=previous, reason=note)
+
+
+def _measure_wait(order: Order, left_state: str) -> None:
+    """Count time waiting on the customer and on us separately; the customer's wait moves the due date."""
+    now = timezone.now()
+    waited = max(int((now - order.state_entered_at).total_seconds()), 0)
+    if left_state == OrderState.PENDING:
+        order.customer_wait_seconds += waited
+        if order.expected_completion_date:
+            order.expected_completion_date += dt.timedelta(days=round(waited / 86400))
+    elif left_state == OrderState.HELD:
+        order.provider_wait_seconds += waited
+    order.state_entered_at = now
 
 
 def _move_items(order: Order, transition_name: str, *, states=None, args=()) -> None:
@@ -427,7 +442,7 @@ def submit_order(
     assessment = _feasibility_on_record(order) if reasons else None
     if not reasons:
         _move(order, "issue", by=by, note="Standard order: issued at once.")
-        _move_items(order, "start")
+        _start_fulfilment(order)
         return SubmissionOutcome(order, issued=True)
     if assessment is not None:
         _move(
@@ -436,12 +451,19 @@ def submit_order(
             by=by,
             note=f"Feasibility assessment of {assessment.assessed_at:%Y-%m-%d} on record: issued.",
         )
-        _move_items(order, "start")
+        _start_fulfilment(order)
         return SubmissionOutcome(order, issued=True)
     reasons.append("No positive feasibility assessment on record.")
     _move(order, "hold_for_special_handling", by=by, note="Marked for special handling.", args=(reasons,))
     _move_items(order, "hold")
     return SubmissionOutcome(order, held_reasons=reasons)
+
+
+def _start_fulfilment(order: Order) -> None:
+    """Issued: items start, tasks are created from the plans and dispatched once this commits."""
+    _move_items(order, "start")
+    orchestration.decompose(order)
+    orchestration.after_commit_dispatch(order)
 
 
 def _reject(order: Order, by: User, reasons: list[str]) -> SubmissionOutcome:
@@ -489,7 +511,7 @@ def approve_special_handling(order: Order, *, by: User, note: str = "") -> Order
     if order.captured_by_id == by.pk:
         raise PermissionDenied("Whoever captured an order cannot approve it (four eyes).")
     _move(order, "approve", by=by, note=note or "Special handling approved.")
-    _move_items(order, "start")
+    _start_fulfilment(order)
     return order
 
 
@@ -535,6 +557,7 @@ def answer_information(order: Order, *, by: User, answer: str) -> InformationReq
     _move(order, "resume_from_customer", by=by, note="Customer answered.")
     back = ItemState.HELD if order.state == OrderState.HELD else ItemState.IN_PROGRESS
     _move_items(order, "hold" if back == ItemState.HELD else "start", states=[ItemState.PENDING])
+    orchestration.settle(order)  # tasks may have finished while the order waited
     question.answer, question.answered_by, question.answered_at = answer.strip(), by, timezone.now()
     question.save()
     return question
@@ -574,6 +597,7 @@ def request_cancellation(order: Order, *, by: User, reason: str) -> Cancellation
         return cancellation
     _move(order, "accept_cancellation", by=by, note="No item has passed its point of no return.")
     _move_items(order, "accept_cancellation")
+    orchestration.stop_fulfilment(order)
     _move(order, "cancel", by=by, note="Outstanding work stopped.")
     _move_items(order, "cancel")
     _decide(cancellation, CancellationRequest.State.DONE)
@@ -663,6 +687,7 @@ def _supersede(revision: Order, by: User) -> None:
     _refuse_if_past_point_of_no_return(original, "amend")
     _move(original, "supersede", by=by, note=f"Superseded by revision {revision.revision} ({revision.number}).")
     _move_items(original, "cancel")
+    orchestration.stop_fulfilment(original)
     original.superseded_by = revision
     original.save(update_fields=["superseded_by"])
 

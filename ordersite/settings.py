@@ -199,3 +199,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- fulfilment and event delivery (Celery) ---------------------------------------------------
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+# No broker: run tasks in-process, eagerly (the embedded demo and the tests).
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "flag-orders-in-jeopardy": {"task": "orders.tasks.flag_orders_in_jeopardy", "schedule": 15 * 60},
+    "deliver-pending-events": {"task": "orders.tasks.deliver_pending_events", "schedule": 60},
+}
+
+# Downstream systems: "simulated" (default) completes steps by itself; "manual" waits for the
+# authenticated callback (/fulfilment/callback) that real systems use.
+FULFILMENT_DOWNSTREAM = os.environ.get("FULFILMENT_DOWNSTREAM", "simulated")
+SIMULATOR_DELAY_SECONDS = float(os.environ.get("SIMULATOR_DELAY_SECONDS", "0" if CELERY_TASK_ALWAYS_EAGER else "5"))
+SIMULATOR_FAILURE_RATE = float(os.environ.get("SIMULATOR_FAILURE_RATE", "0"))
+# Shared secret downstream systems sign their callbacks with (HMAC-SHA256 of the body).
+FULFILMENT_CALLBACK_SECRET = os.environ.get(
+    "FULFILMENT_CALLBACK_SECRET", "demo-callback-secret" if DEBUG else SECRET_KEY
+)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, reverse_lazy
 
 from customers import views as customer_views
+from orders.fulfilment import views as fulfilment_views
 
 admin.site.site_header = "OrderDesk back office"
 admin.site.site_title = "OrderDesk"
@@ -13,6 +14,7 @@ urlpatterns = [
     path("", customer_views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("fulfilment/callback", fulfilment_views.task_callback, name="fulfilment-callback"),
     path("", include("customers.urls")),
     path("", include("orders.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Fulfilment: decomposing issued orders into tasks, running them downstream, and completing orders."""

@@ -1,0 +1,82 @@
+"""Fulfilment tasks, the customer's sign-off of delivery, and delivery of events to listeners.
+
+Imported by orders.models, so these are models of the orders app.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TaskState(models.TextChoices):
+    WAITING = "waiting", _("Waiting for earlier steps")
+    DISPATCHED = "dispatched", _("Sent downstream")
+    COMPLETED = "completed", _("Done")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+    COMPENSATED = "compensated", _("Undone")
+
+
+OPEN_TASK_STATES = (TaskState.WAITING, TaskState.DISPATCHED)
+
+
+class FulfilmentTask(models.Model):
+    """One step of an item's fulfilment, run by a downstream system."""
+
+    order = models.ForeignKey("orders.Order", models.CASCADE, related_name="tasks")
+    item = models.ForeignKey("orders.OrderItem", models.CASCADE, related_name="tasks")
+    code = models.SlugField(max_length=60)
+    name = models.CharField(max_length=120)
+    system = models.CharField(max_length=20)
+    sequence = models.PositiveSmallIntegerField(default=10)
+    depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependants")
+    is_point_of_no_return = models.BooleanField(default=False)
+    expected_duration_hours = models.PositiveIntegerField(default=24)
+    state = models.CharField(max_length=20, choices=TaskState.choices, default=TaskState.WAITING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    external_reference = models.CharField(max_length=80, blank=True)
+    failure_reason = models.TextField(blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "item", "sequence", "id"]
+        indexes = [models.Index(fields=["order", "state"])]
+        constraints = [models.UniqueConstraint(fields=["item", "code"], name="unique_task_code_per_item")]
+
+    def __str__(self):
+        return f"{self.name} [{self.get_state_display()}]"
+
+    @property
+    def reference(self) -> str:
+        """The id downstream systems quote in their callbacks."""
+        return f"TSK-{self.pk:08d}"
+
+
+class DeliverySignOff(models.Model):
+    """Commissioning / end-to-end test with the customer, their acceptance, and training (eTOM 1.3.3.4)."""
+
+    class TestResult(models.TextChoices):
+        PASSED = "passed", _("Passed")
+        PASSED_WITH_REMARKS = "passed_with_remarks", _("Passed with remarks")
+        FAILED = "failed", _("Failed")
+
+    class Training(models.TextChoices):
+        NOT_OFFERED = "not_offered", _("Not offered")
+        DECLINED = "declined", _("Offered and declined")
+        SCHEDULED = "scheduled", _("Scheduled")
+        COMPLETED = "completed", _("Completed")
+
+    order = models.ForeignKey("orders.Order", models.CASCADE, related_name="signoffs")
+    test_result = models.CharField(max_length=30, choices=TestResult.choices)
+    accepted = models.BooleanField()
+    remarks = models.TextField(blank=True)
+    training = models.CharField(max_length=20, choices=Training.choices, default=Training.NOT_OFFERED)
+    training_date = models.DateField(null=True, blank=True)
+    signed_by = models.ForeignKey("customers.User", models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-signed_at"]
+
+    def __str__(self):
+        return f"{self.get_test_result_display()}, {'accepted' if self.accepted else 'not accepted'}"

@@ -1,0 +1,85 @@
+"""Which fulfilment steps an item needs: its offering's plan to provide it, fixed plans for changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from orders.models import FulfilmentStep, ItemIntent, OrderItem
+
+System = FulfilmentStep.System
+
+
+@dataclass(frozen=True)
+class Step:
+    code: str
+    name: str
+    system: str
+    is_point_of_no_return: bool = False
+    depends_on: tuple[str, ...] = ()
+    expected_duration_hours: int = 4
+
+
+# Changes to an installed product need the same few steps whatever the offering.
+CHANGE_PLANS: dict[str, list[Step]] = {
+    ItemIntent.CHANGE: [
+        Step("reconfigure", "Reconfigure service", System.NETWORK, True),
+        Step("update-billing", "Update billing", System.BILLING, False, ("reconfigure",), 1),
+    ],
+    ItemIntent.SUSPEND: [
+        Step("suspend-service", "Suspend service", System.NETWORK, True),
+        Step("pause-billing", "Pause billing", System.BILLING, False, ("suspend-service",), 1),
+    ],
+    ItemIntent.RESUME: [
+        Step("resume-service", "Resume service", System.NETWORK, True),
+        Step("resume-billing", "Resume billing", System.BILLING, False, ("resume-service",), 1),
+    ],
+    ItemIntent.CHANGE_OWNERSHIP: [
+        Step("transfer-account", "Transfer billing account", System.BILLING, True, (), 24),
+        Step("update-records", "Update service records", System.NETWORK, False, ("transfer-account",), 1),
+    ],
+    ItemIntent.DISCONTINUE: [
+        Step("cease-service", "Cease service", System.NETWORK, True, (), 24),
+        Step("stop-billing", "Stop billing", System.BILLING, False, ("cease-service",), 1),
+        Step("collect-equipment", "Collect equipment", System.LOGISTICS, False, ("cease-service",), 72),
+    ],
+}
+
+# Repackaging provides the new offering, then ceases the old product once the new one works.
+CEASE_OLD = Step("cease-old-product", "Cease the replaced product", System.NETWORK, False, (), 1)
+
+
+def plan_for(item: OrderItem) -> list[Step]:
+    """The steps for one item, in order, with dependencies by step code."""
+    if item.intent in (ItemIntent.PROVIDE, ItemIntent.REPACKAGE):
+        steps = [
+            Step(
+                step.code,
+                step.name,
+                step.system,
+                step.is_point_of_no_return,
+                tuple(dep.code for dep in step.depends_on.all()),
+                step.expected_duration_hours,
+            )
+            for step in item.offering.fulfilment_steps.all()
+        ]
+        if not steps:
+            steps = [Step("activate", f"Activate {item.offering.name}", System.NETWORK, True)]
+        if item.intent == ItemIntent.REPACKAGE:
+            leaves = tuple(s.code for s in steps if not any(s.code in o.depends_on for o in steps))
+            steps.append(Step(CEASE_OLD.code, CEASE_OLD.name, CEASE_OLD.system, False, leaves, 1))
+        return steps
+    return list(CHANGE_PLANS.get(item.intent, []))
+
+
+def critical_path_hours(steps_by_code: dict[str, Step], cross_waits: dict[str, float] | None = None) -> float:
+    """Length of the longest chain of steps, in hours (what the expected completion rests on)."""
+    finish: dict[str, float] = {}
+
+    def finish_of(code: str) -> float:
+        if code not in finish:
+            step = steps_by_code[code]
+            start = max((finish_of(dep) for dep in step.depends_on if dep in steps_by_code), default=0.0)
+            finish[code] = start + (cross_waits or {}).get(code, 0.0) + step.expected_duration_hours
+        return finish[code]
+
+    return max((finish_of(code) for code in steps_by_code), default=0.0)
