@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from customers.addresses import validate_and_attach
@@ -488,9 +489,18 @@ CUSTOMERS = [
 ]
 
 
-@transaction.atomic
 def seed_demo() -> dict[str, str]:
     """Create or refresh the demo catalog, customers, orders and users; returns username → role hints."""
+    users, customers, offerings = seed_reference_data()
+    # Orders go through the real commands, one transaction each; downstream systems answer only
+    # when told to here, so the demo shows orders at every stage rather than all completed.
+    with override_settings(FULFILMENT_DOWNSTREAM="manual"):
+        seed_orders(customers, offerings)
+    return users
+
+
+@transaction.atomic
+def seed_reference_data():
     offerings = seed_catalog()
     users = seed_staff()
     customers = {}
@@ -499,8 +509,7 @@ def seed_demo() -> dict[str, str]:
         customers[customer.email] = customer
         if login:
             users[login] = f"customer {customer.name} ({customer.number})"
-    seed_orders(customers, offerings)
-    return users
+    return users, customers, offerings
 
 
 def seed_catalog() -> dict[str, ProductOffering]:
@@ -608,6 +617,7 @@ def _phone_for(email: str) -> str:
 
 def seed_orders(customers: dict[str, Customer], offerings: dict[str, ProductOffering]) -> None:
     """Orders in a spread of states and types, made through the same commands every channel uses."""
+    from orders.fulfilment.orchestration import record_task_result
     from orders.services import (
         add_item,
         create_change_order,
@@ -643,9 +653,21 @@ def seed_orders(customers: dict[str, Customer], offerings: dict[str, ProductOffe
     def product(customer, code, status=ProductStatus.ACTIVE):
         return customer.products.filter(offering__code=code, status=status).first()
 
+    def advance(order, *, done=None, fail=None):
+        """Report downstream progress: the named steps (all, if None) done, then one failure."""
+        while True:
+            dispatched = order.tasks.filter(state="dispatched").exclude(code=fail).order_by("sequence")
+            step = next((t for t in dispatched if done is None or t.code in done), None)
+            if step is None:
+                break
+            record_task_result(step, succeeded=True, reference=f"DEMO-{step.pk}")
+        if fail:
+            failing = order.tasks.get(code=fail, state="dispatched")
+            record_task_result(failing, succeeded=False, message="Courier returned the parcel: address not found")
+
     if not alice.orders.exists():
-        # Issued at once: a standard add-on.
-        submit_order(
+        # Issued at once: a standard add-on, the box shipped, activation under way.
+        tv = submit_order(
             new_order(
                 alice,
                 agent,
@@ -654,7 +676,8 @@ def seed_orders(customers: dict[str, Customer], offerings: dict[str, ProductOffe
                 details="Wants TV for the living room.",
             ),
             by=agent,
-        )
+        ).order
+        advance(tv, done={"ship-box"})
         # Held for special handling: a router upgrade with special requirements.
         change = create_change_order(
             product(alice, "fibre-500"),
@@ -676,8 +699,8 @@ def seed_orders(customers: dict[str, Customer], offerings: dict[str, ProductOffe
         new_order(alice, agent, [("mobile-unlimited", {"sim_type": "physical"})], details="Quote for a tablet SIM.")
 
     if not bob.orders.exists():
-        # Issued: resume the suspended line.
-        submit_order(
+        # Done: the suspended line resumed, and the installed base says so.
+        resumed = submit_order(
             create_change_order(
                 product(bob, "mobile-unlimited", ProductStatus.SUSPENDED),
                 intent="resume",
@@ -685,7 +708,8 @@ def seed_orders(customers: dict[str, Customer], offerings: dict[str, ProductOffe
                 reason="Back from working abroad.",
             ),
             by=agent,
-        )
+        ).order
+        advance(resumed)
         # Waiting for Bob: a new line held for review, then a question to him.
         porting = new_order(
             bob,
@@ -760,3 +784,28 @@ def seed_orders(customers: dict[str, Customer], offerings: dict[str, ProductOffe
             ),
             by=agent,
         )
+
+    dental = customers["it@quayside-dental.example"]
+    if not dental.orders.exists():
+        # Delivered, waiting for the practice to test the phones and sign off.
+        pbx = submit_order(
+            new_order(
+                dental,
+                agent,
+                [("hosted-pbx", PBX_DEMO_CHARACTERISTICS)],
+                reference="Q-20455",
+                details="Replace the old ISDN phone system.",
+                category="business",
+            ),
+            by=agent,
+        ).order
+        advance(pbx)
+
+    chen = customers["chen.wei@example.com"]
+    if not chen.orders.exists():
+        # Fallout: the SIM could not be delivered; a supervisor must retry or resolve it.
+        sim = submit_order(
+            new_order(chen, agent, [("mobile-unlimited", {"sim_type": "physical"})], details="Work phone."),
+            by=agent,
+        ).order
+        advance(sim, done=set(), fail="ship-sim")
