@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate seed lint format check-deploy browser clean
+.PHONY: worker run test install install-dev migrate seed lint format check-deploy browser clean
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -31,6 +31,10 @@ seed: migrate
 run: seed
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## With CELERY_BROKER_URL set (e.g. redis://127.0.0.1:6379/0), a worker and beat do fulfilment and event delivery.
+worker: install
+	$(VENV)/bin/celery -A ordersite worker --beat -l info
 
 ## Chromium for the browser tests comes from Debian; Playwright's own download cannot work here.
 browser:

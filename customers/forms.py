@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row
+from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
+from django.db import transaction
 
 from customers.addresses import (
     ADDRESS_FIELDS,
@@ -15,7 +16,7 @@ from customers.addresses import (
     format_postcode,
     validate_and_attach,
 )
-from customers.models import Address
+from customers.models import Address, Contact, Customer, CustomerKind, Interaction
 
 # Agents type the customer's address, not their own: the browser's autofill would only get in the way.
 NO_AUTOFILL = {"autocomplete": "off"}
@@ -103,3 +104,90 @@ class AddressForm(forms.ModelForm):
             self.add_error("town", "Enter the town.")
         cleaned["street"] = collapse(cleaned.get("street", ""))
         cleaned["house_number"] = collapse(cleaned.get("house_number", ""))
+
+
+# --- agent console: customers ----------------------------------------------------------------------
+
+
+class CustomerForm(forms.ModelForm):
+    """A new customer and their primary contact, as an agent takes them down on the phone."""
+
+    contact_name = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Contact name",
+        help_text="Who we speak to. Leave empty to use the customer's name.",
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["kind", "name", "trading_name", "company_number", "email", "phone"]
+        labels = {
+            "kind": "Customer type",
+            "name": "Full name or legal name",
+            "trading_name": "Trading name",
+            "company_number": "Company number",
+            "email": "Email",
+            "phone": "Phone",
+        }
+        help_texts = {
+            "name": "As on their ID, or as registered for an organisation.",
+            "trading_name": "Organisations only, if different from the legal name.",
+            "company_number": "Organisations only.",
+        }
+        widgets = {
+            "kind": forms.RadioSelect,
+            "name": forms.TextInput(attrs=NO_AUTOFILL),
+            "trading_name": forms.TextInput(attrs=NO_AUTOFILL),
+            "company_number": forms.TextInput(attrs=NO_AUTOFILL),
+            "email": forms.EmailInput(attrs=NO_AUTOFILL),
+            "phone": forms.TextInput(attrs={**NO_AUTOFILL, "type": "tel"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                "Who is the customer?",
+                "kind",
+                "name",
+                Row(Column("trading_name", css_class="col-md-6"), Column("company_number", css_class="col-md-6")),
+            ),
+            Fieldset(
+                "How to reach them",
+                Row(Column("phone", css_class="col-md-6"), Column("email", css_class="col-md-6")),
+                "contact_name",
+            ),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("email") and not cleaned.get("phone"):
+            self.add_error("phone", "Give at least a phone number or an email address.")
+        if cleaned.get("kind") == CustomerKind.INDIVIDUAL:
+            for name in ("trading_name", "company_number"):
+                if cleaned.get(name):
+                    self.add_error(name, "Only organisations have this; leave it empty for an individual.")
+        return cleaned
+
+    @transaction.atomic
+    def save(self, commit=True):
+        customer = super().save()
+        Contact.objects.create(
+            customer=customer,
+            name=self.cleaned_data["contact_name"] or customer.name,
+            email=customer.email,
+            phone=customer.phone,
+            is_primary=True,
+        )
+        return customer
+
+
+class InteractionForm(forms.ModelForm):
+    class Meta:
+        model = Interaction
+        fields = ["kind", "summary"]
+        labels = {"kind": "Kind", "summary": "What was said or done"}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 2})}

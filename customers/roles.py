@@ -74,6 +74,11 @@ _SUPERVISOR_PERMISSIONS = _AGENT_PERMISSIONS + [
     "orders.request_information",
     "orders.resolve_fallout",
     "orders.view_outboxevent",
+    # The back office: its queues (proxies of Order in orders/admin.py) and fulfilment on the order page.
+    "orders.view_specialhandlingreview",
+    "orders.view_fallout",
+    "orders.view_fulfilmenttask",
+    "orders.view_deliverysignoff",
 ]
 
 # Later migrations extend these lists and call sync_role_groups again.

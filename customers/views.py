@@ -1,8 +1,18 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+import re
 
-from customers.access import customer_required
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from customers.access import staff_required
+from customers.addresses import validate_and_attach
+from customers.forms import AddressForm, CustomerForm, InteractionForm
+from customers.models import Address, Customer
 from customers.roles import Role, request_role
+from customers.selectors import customers_with_active_product_counts, search_customers
 
 HOME_BY_ROLE = {Role.AGENT: "orders:agent-home", Role.SUPERVISOR: "admin:index", Role.CUSTOMER: "customers:my-home"}
 
@@ -16,8 +26,126 @@ def home(request):
     return redirect(HOME_BY_ROLE[role])
 
 
-@customer_required
-def my_home(request):
-    customer = request.user.customer
-    products = customer.products.select_related("offering", "install_address").order_by("-created_at")
-    return render(request, "customers/my_home.html", {"customer": customer, "products": products})
+# --- agent console ---------------------------------------------------------------------------------
+
+CUSTOMERS_PER_PAGE = 25
+
+
+@staff_required
+@require_GET
+def customer_list(request):
+    query = request.GET.get("q", "").strip()
+    if query:
+        from orders.selectors import customers_at_address
+
+        customers = list(search_customers(query))
+        known = {c.pk for c in customers}
+        customers += [c for c in customers_at_address(query) if c.pk not in known]
+        page = None
+    else:
+        page = Paginator(customers_with_active_product_counts().order_by("name"), CUSTOMERS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        customers = page.object_list
+    return render(request, "customers/customer_list.html", {"query": query, "customers": customers, "page": page})
+
+
+@staff_required
+def customer_create(request):
+    """Step 1 of 2: who the customer is and how to reach them; step 2 is their address."""
+    form = CustomerForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        customer = form.save()
+        messages.success(request, f"{customer.name} is customer {customer.number}. Now add their address.")
+        return redirect(reverse("customers:add-address", args=[customer.number]) + "?new=1")
+    return render(request, "customers/customer_form.html", {"form": form, "step": 1})
+
+
+@staff_required
+@require_GET
+def customer_detail(request, number: str):
+    from orders.forms import INTENT_VERBS
+    from orders.selectors import customer_documents, customer_for_console, customer_orders
+    from orders.services import ALLOWED_FROM
+
+    customer = customer_for_console(number)
+    products = list(customer.products.all())
+    for product in products:
+        product.open_item = product.open_items[0] if product.open_items else None
+        product.actions = [
+            (intent, INTENT_VERBS[intent]) for intent, allowed in ALLOWED_FROM.items() if product.status in allowed
+        ]
+    return render(
+        request,
+        "customers/customer_detail.html",
+        {
+            "customer": customer,
+            "contacts": list(customer.contacts.all()),
+            "addresses": list(customer.addresses.all()),
+            "products": products,
+            "orders": customer_orders(customer),
+            "interactions": list(customer.interactions.all()[:10]),
+            "documents": customer_documents(customer),
+            "interaction_form": InteractionForm(),
+        },
+    )
+
+
+@staff_required
+def address_create(request, number: str):
+    """Add an address, validated against the reference data with suggestions as the agent types."""
+    customer = get_object_or_404(Customer, number__iexact=number)
+    is_new_customer = request.GET.get("new") == "1"
+    form = AddressForm(
+        request.POST if request.method == "POST" else None, initial={"purpose": Address.Purpose.INSTALLATION}
+    )
+    if request.method == "POST" and form.is_valid():
+        address = form.save(commit=False)
+        address.customer = customer
+        validate_and_attach(address)
+        address.save()
+        messages.success(request, f"Address added: {address}.")
+        return redirect("customers:detail", number=customer.number)
+    return render(
+        request, "customers/address_form.html", {"customer": customer, "form": form, "is_new_customer": is_new_customer}
+    )
+
+
+@staff_required
+@require_POST
+def record_interaction(request, number: str):
+    customer = get_object_or_404(Customer, number__iexact=number)
+    form = InteractionForm(request.POST)
+    if form.is_valid():
+        interaction = form.save(commit=False)
+        interaction.customer = customer
+        interaction.channel = request.user.channel
+        interaction.recorded_by = request.user
+        interaction.save()
+        messages.success(request, "Interaction recorded.")
+    else:
+        messages.error(request, "Write what was said or done before recording the interaction.")
+    return redirect(reverse("customers:detail", args=[customer.number]) + "#interactions")
+
+
+FIELD_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,59}$")
+
+
+@staff_required
+@require_GET
+def customer_lookup(request):
+    """Customers matching ?q=, as radio buttons named ?field= (htmx): the picker for a transfer's new owner."""
+    field = request.GET.get("field", "")
+    if not FIELD_NAME.match(field):
+        field = "customer"
+    # The picker's search box is named <field>-q, so it never mixes with the form it sits in.
+    query = (request.GET.get("q") or request.GET.get(f"{field}-q") or "").strip()
+    exclude = request.GET.get("exclude", "")
+    results = []
+    if len(query) >= 2:
+        results = [c for c in search_customers(query, limit=8) if c.number != exclude]
+    return render(
+        request,
+        "customers/partials/customer_choices.html",
+        {"field": field, "query": query, "results": results, "chosen": request.GET.get("chosen", "")},
+    )

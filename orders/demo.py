@@ -496,6 +496,7 @@ def seed_demo() -> dict[str, str]:
     # when told to here, so the demo shows orders at every stage rather than all completed.
     with override_settings(FULFILMENT_DOWNSTREAM="manual"):
         seed_orders(customers, offerings)
+    seed_api_client()
     return users
 
 
@@ -809,3 +810,20 @@ def seed_orders(customers: dict[str, Customer], offerings: dict[str, ProductOffe
             by=agent,
         ).order
         advance(sim, done=set(), fail="ship-sim")
+
+
+DEMO_API_TOKEN = "demo-api-token"
+
+
+def seed_api_client():
+    """The demo TMF API client: `Authorization: Bearer demo-api-token`, allowed for the demo customers."""
+    from orders.api.clients import create_api_client, hash_token, set_token
+    from orders.models import ApiClient
+
+    client = ApiClient.objects.filter(name="Demo partner").first()
+    if client is None:
+        client, _ = create_api_client(name="Demo partner", channel=Channel.API, token=DEMO_API_TOKEN)
+    elif client.token_hash != hash_token(DEMO_API_TOKEN):
+        set_token(client, DEMO_API_TOKEN)
+    client.customers.set(Customer.objects.filter(email__in=[row[0] for row in CUSTOMERS]))
+    return client

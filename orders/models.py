@@ -217,11 +217,9 @@ def _order_permission(codename: str):
     """Staff need the permission; a customer may act on their own orders only."""
 
     def check(order, user) -> bool:
-        if user.has_perm(f"orders.{codename}"):
-            return True
-        return bool(
-            user.is_authenticated and user.is_active and user.customer_id and user.customer_id == order.customer_id
-        )
+        if user.is_authenticated and user.customer_id:  # a customer login never holds staff permissions
+            return bool(user.is_active and user.customer_id == order.customer_id)
+        return user.has_perm(f"orders.{codename}")
 
     check.__name__ = f"may_{codename}"
     return check
@@ -271,6 +269,9 @@ class Order(ConcurrentTransitionMixin, models.Model):
     submission_key = models.CharField(max_length=64, null=True, blank=True)
 
     captured_by = models.ForeignKey("customers.User", models.PROTECT, null=True, blank=True, related_name="+")
+    created_by_client = models.ForeignKey(
+        "orders.ApiClient", models.PROTECT, null=True, blank=True, related_name="orders", editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -282,9 +283,24 @@ class Order(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["state", "created_at"]),
             models.Index(fields=["customer", "-created_at"]),
+            # Back office: open orders by due date (jeopardy, expected completion), orders by channel,
+            # the two queues of held orders (special handling, fallout) oldest first, and external ids.
+            models.Index(fields=["state", "expected_completion_date"], name="order_state_expected_idx"),
+            models.Index(fields=["channel", "created_at"], name="order_channel_created_idx"),
+            models.Index(
+                fields=["needs_special_handling", "created_at"],
+                name="order_held_queue_idx",
+                condition=models.Q(state="held"),
+            ),
+            models.Index(fields=["external_id"], name="order_external_id_idx", condition=~models.Q(external_id="")),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["customer", "submission_key"], name="one_order_per_submission_key")
+            models.UniqueConstraint(fields=["customer", "submission_key"], name="one_order_per_submission_key"),
+            models.UniqueConstraint(
+                fields=["created_by_client", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="external_id_unique_per_api_client",
+            ),
         ]
         permissions = [
             ("submit_order", "Can submit orders for any customer"),
@@ -773,4 +789,81 @@ class OutboxEvent(models.Model):
 
 
 # Fulfilment models live with the fulfilment code; importing them here registers them with the app.
-from orders.fulfilment.models import DeliverySignOff, FulfilmentTask, TaskState  # noqa: E402, F401
+from orders.fulfilment.models import DeliverySignOff, EventDelivery, FulfilmentTask, TaskState  # noqa: E402, F401
+
+# --- API clients and hub listeners (TMF630/TMF622 hub) ---------------------------------------------
+
+
+class ApiClient(models.Model):
+    """Another system using the TMF APIs: a bearer token, a channel and the customers it may act for.
+
+    Only the token's SHA-256 is stored. The client acts through its own service user, which the
+    services record as the actor. Orders it sends for a party it may not order for belong to its
+    holding customer: rejected at once, visible to this client alone, revealing nothing.
+    """
+
+    CHANNELS = [Channel.API, Channel.RETAIL, Channel.DEALER, Channel.AFFILIATE]
+
+    name = models.CharField(max_length=100, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    user = models.OneToOneField("customers.User", models.PROTECT, related_name="api_client")
+    channel = models.CharField(max_length=20, choices=[(c.value, c.label) for c in CHANNELS], default=Channel.API)
+    customers = models.ManyToManyField(
+        "customers.Customer", blank=True, related_name="api_clients", help_text=_("The customers it may act for.")
+    )
+    holding_customer = models.OneToOneField(
+        "customers.Customer",
+        models.PROTECT,
+        related_name="+",
+        help_text=_("Owns the rejected orders this client sent for parties it may not order for."),
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class HubListener(models.Model):
+    """A TMF622 hub registration: where to send the order events an API client may see."""
+
+    client = models.ForeignKey(ApiClient, models.CASCADE, related_name="listeners")
+    callback = models.URLField(max_length=500)
+    query = models.CharField(
+        max_length=500, blank=True, help_text=_("TMF630 filter, e.g. eventType=ProductOrderStateChangeEvent.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.client}: {self.callback}"
+
+
+class ApiOrderSubmission(models.Model):
+    """What an API client sent to create an order: its Idempotency-Key, a digest of the body, the party."""
+
+    client = models.ForeignKey(ApiClient, models.PROTECT, related_name="submissions")
+    order = models.OneToOneField(Order, models.CASCADE, related_name="api_submission")
+    idempotency_key = models.CharField(max_length=255, blank=True)
+    body_digest = models.CharField(max_length=64)
+    # The relatedParty as sent: shown on orders for parties the client may not order for.
+    related_party = models.JSONField(default=list, blank=True)
+    party_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="one_order_per_idempotency_key",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.client}: {self.order}"

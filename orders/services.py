@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
 from customers.models import Address, Channel, Customer, InstalledProduct, ProductStatus, User
+from orders import notifications
 from orders.credit import credit_bureau, needs_credit_check
 from orders.fulfilment import orchestration
 from orders.models import (
@@ -128,7 +129,9 @@ def _move_items(order: Order, transition_name: str, *, states=None, args=()) -> 
 def _publish(order: Order, event_type: str, **payload) -> OutboxEvent:
     """Record a TMF622 event in the outbox, in the caller's transaction."""
     body = {"id": order.number, "state": order.state, **{k: v for k, v in payload.items() if v not in ("", None)}}
-    return OutboxEvent.objects.create(order=order, event_type=event_type, payload=body)
+    event = OutboxEvent.objects.create(order=order, event_type=event_type, payload=body)
+    notifications.after_commit_publish(event)
+    return event
 
 
 def _lock(order: Order) -> Order:

@@ -31,3 +31,19 @@ def simulate_task_outcome(task_id: int, attempt: int) -> bool:
 @shared_task
 def flag_orders_in_jeopardy() -> int:
     return orchestration.flag_orders_in_jeopardy()
+
+
+@shared_task
+def publish_event(event_id: int) -> int:
+    from orders import notifications
+    from orders.models import OutboxEvent
+
+    event = OutboxEvent.objects.filter(pk=event_id).select_related("order").first()
+    return len(notifications.publish_event(event)) if event else 0
+
+
+@shared_task
+def deliver_pending_events() -> int:
+    from orders import notifications
+
+    return notifications.deliver_due_events()

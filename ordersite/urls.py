@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("fulfilment/callback", fulfilment_views.task_callback, name="fulfilment-callback"),
+    path("tmf-api/customerManagement/v4/", include("customers.api.urls")),
+    path("tmf-api/", include("orders.api.urls")),
     path("", include("customers.urls")),
     path("", include("orders.urls")),
 ]

@@ -80,3 +80,30 @@ class DeliverySignOff(models.Model):
 
     def __str__(self):
         return f"{self.get_test_result_display()}, {'accepted' if self.accepted else 'not accepted'}"
+
+
+class EventDelivery(models.Model):
+    """One outbox event to one hub listener: delivered at least once, retried with backoff, or dead."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        DEAD = "dead", _("Dead letter")
+
+    event = models.ForeignKey("orders.OutboxEvent", models.CASCADE, related_name="deliveries")
+    listener = models.ForeignKey("orders.HubListener", models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "event deliveries"
+        constraints = [models.UniqueConstraint(fields=["event", "listener"], name="one_delivery_per_listener")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.event.event_type} → {self.listener.callback} [{self.get_status_display()}]"

@@ -1,0 +1,123 @@
+"""TMF629 camelCase for customers: what API clients send and what they get."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from customers.models import Address, Customer, CustomerKind, CustomerStatus
+from orders.api.serializers import Text, TMFSerializer, customer_href
+from orders.api.tmf630 import format_datetime
+
+EMAIL_TYPES = {"email", "emailaddress"}
+PHONE_TYPES = {"phone", "mobile", "telephone", "telephonenumber", "phonenumber"}
+POSTAL_TYPES = {"postaladdress", "postal", "address", "installationaddress"}
+ORGANISATION_TYPES = {"organization", "organisation"}
+
+
+class EngagedPartyIn(TMFSerializer):
+    id = Text(required=False, allow_blank=True, max_length=100)
+    name = Text(required=False, allow_blank=True, max_length=200)
+    href = Text(required=False, allow_blank=True, max_length=500)
+    at_fields = {
+        "@referredType": lambda: Text(
+            required=False, allow_blank=True, max_length=100, help_text="Individual or Organization"
+        )
+    }
+
+
+class MediumCharacteristicIn(serializers.Serializer):
+    emailAddress = Text(required=False, allow_blank=True, max_length=254)
+    phoneNumber = Text(required=False, allow_blank=True, max_length=30)
+    street1 = Text(required=False, allow_blank=True, max_length=120, help_text="House number and street")
+    street2 = Text(required=False, allow_blank=True, max_length=30, help_text="Flat, floor or unit")
+    city = Text(required=False, allow_blank=True, max_length=100)
+    postCode = Text(required=False, allow_blank=True, max_length=10)
+    country = Text(required=False, allow_blank=True, max_length=2)
+    contactType = Text(required=False, allow_blank=True, max_length=20, help_text="installation, billing or postal")
+
+
+class ContactMediumIn(serializers.Serializer):
+    mediumType = Text(max_length=40)
+    preferred = serializers.BooleanField(required=False)
+    characteristic = MediumCharacteristicIn()
+
+    def validate(self, data):
+        kind = data["mediumType"].replace("_", "").lower()
+        characteristic = data["characteristic"]
+        if kind in EMAIL_TYPES:
+            serializers.EmailField().run_validators(characteristic.get("emailAddress", ""))
+            if not characteristic.get("emailAddress"):
+                raise serializers.ValidationError({"characteristic": "emailAddress is required"})
+        elif kind in PHONE_TYPES and not characteristic.get("phoneNumber"):
+            raise serializers.ValidationError({"characteristic": "phoneNumber is required"})
+        elif kind in POSTAL_TYPES:
+            if not characteristic.get("street1"):
+                raise serializers.ValidationError({"characteristic": "street1 (number and street) is required"})
+            purpose = characteristic.get("contactType") or Address.Purpose.INSTALLATION
+            if purpose not in Address.Purpose.values:
+                raise serializers.ValidationError(
+                    {"characteristic": f"contactType must be one of {', '.join(Address.Purpose.values)}"}
+                )
+        return data
+
+
+class CustomerIn(TMFSerializer):
+    """TMF629 Customer_Create."""
+
+    name = Text(max_length=200)
+    engagedParty = EngagedPartyIn()
+    status = serializers.ChoiceField(
+        choices=[CustomerStatus.PROSPECT.value, CustomerStatus.ACTIVE.value], required=False
+    )
+    contactMedium = ContactMediumIn(many=True, required=False, max_length=10)
+    characteristic = serializers.ListField(child=serializers.DictField(), required=False, max_length=50)
+    at_fields = {"@type": lambda: Text(required=False, allow_blank=True, max_length=100)}
+
+
+def kind_of(data: dict) -> str:
+    referred = data["engagedParty"].get("@referredType", "").lower()
+    return CustomerKind.ORGANISATION if referred in ORGANISATION_TYPES else CustomerKind.INDIVIDUAL
+
+
+def _street1(address: Address) -> str:
+    return f"{address.house_number} {address.street}".strip()
+
+
+def customer_representation(request, customer: Customer) -> dict:
+    href = customer_href(request, customer.number)
+    media = []
+    if customer.email:
+        media.append({"mediumType": "email", "preferred": True, "characteristic": {"emailAddress": customer.email}})
+    if customer.phone:
+        media.append({"mediumType": "phone", "characteristic": {"phoneNumber": customer.phone}})
+    for address in customer.addresses.all():
+        characteristic = {
+            "street1": _street1(address),
+            "street2": address.unit,
+            "city": address.town,
+            "postCode": address.postcode,
+            "country": address.country,
+            "contactType": address.purpose,
+        }
+        media.append(
+            {
+                "id": str(address.pk),
+                "mediumType": "postalAddress",
+                "characteristic": {k: v for k, v in characteristic.items() if v},
+                "validated": address.is_validated,
+            }
+        )
+    party_type = "Organization" if customer.kind == CustomerKind.ORGANISATION else "Individual"
+    return {
+        "id": customer.number,
+        "href": href,
+        "name": customer.name,
+        "status": customer.status,
+        "engagedParty": {"id": customer.number, "name": customer.name, "@referredType": party_type},
+        "contactMedium": media,
+        "validFor": {"startDateTime": format_datetime(customer.created_at)},
+        "@type": "Customer",
+    }
+
+
+CUSTOMER_ATTRIBUTES = {"id", "href", "name", "status", "engagedParty", "contactMedium", "validFor", "@type"}

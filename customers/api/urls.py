@@ -1,0 +1,12 @@
+"""/tmf-api/customerManagement/v4/: no trailing slashes; anything else falls to the API's 404."""
+
+from django.urls import path
+
+from customers.api import views
+
+app_name = "tmf-customers"
+
+urlpatterns = [
+    path("customer", views.CustomerList.as_view(), name="customers"),
+    path("customer/<str:customer_id>", views.CustomerDetail.as_view(), name="customer"),
+]

@@ -1,0 +1,59 @@
+"""API clients: creating them with their service user and holding customer, and their tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+
+from customers.models import Channel, Customer, CustomerKind, CustomerStatus, User
+from orders.models import ApiClient
+
+# What a client's service user may do through the services: submit orders for the customers the
+# API lets it reach, cancel them and answer the questions asked about them. Nothing else: it has
+# no group, so no page of the console or the admin opens for it, and no password to log in with.
+SERVICE_USER_PERMISSIONS = ["submit_order", "request_cancellation", "answer_information"]
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_api_client(
+    *, name: str, channel: str = Channel.API, customers=(), token: str | None = None
+) -> tuple[ApiClient, str]:
+    """A new client with its service user and holding customer; returns the client and its token.
+
+    The token is shown once: only its hash is stored.
+    """
+    if channel not in ApiClient.CHANNELS:
+        raise ValueError(f"An API client's channel is one of: {', '.join(ApiClient.CHANNELS)}.")
+    token = token or secrets.token_urlsafe(32)
+    slug = "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-")[:100]
+    user = User(username=f"api-{slug}"[:150], first_name=name[:150], channel=channel, is_active=True)
+    user.set_unusable_password()
+    user.save()
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="orders", codename__in=SERVICE_USER_PERMISSIONS)
+    )
+    holding = Customer.objects.create(
+        kind=CustomerKind.ORGANISATION,
+        name=f"Unknown parties (API client {name})"[:200],
+        status=CustomerStatus.CLOSED,
+    )
+    client = ApiClient.objects.create(
+        name=name, token_hash=hash_token(token), user=user, channel=channel, holding_customer=holding
+    )
+    client.customers.set(customers)
+    return client, token
+
+
+def set_token(client: ApiClient, token: str | None = None) -> str:
+    """Replace the client's token (the old one stops working at once); returns the new one."""
+    token = token or secrets.token_urlsafe(32)
+    client.token_hash = hash_token(token)
+    client.save(update_fields=["token_hash"])
+    return token

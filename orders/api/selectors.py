@@ -1,0 +1,85 @@
+"""What an API client may see: orders of its customers and those it sent itself, never drafts."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from customers.models import Customer
+from orders.models import (
+    ApiClient,
+    CancellationRequest,
+    LifecycleStatus,
+    Order,
+    OrderItem,
+    OrderNote,
+    OrderState,
+    ProductOffering,
+    order_pk_from_number,
+)
+
+
+def _customer_ids(client: ApiClient):
+    # A subquery rather than a join, so an order is never listed twice.
+    return ApiClient.customers.through.objects.filter(apiclient=client).values("customer_id")
+
+
+def customers_of(client: ApiClient) -> QuerySet[Customer]:
+    return Customer.objects.filter(pk__in=_customer_ids(client))
+
+
+def customer_for(client: ApiClient, party_id: str) -> Customer | None:
+    """The customer with this number, if the client may act for it; None says nothing about others."""
+    return customers_of(client).filter(number__iexact=party_id.strip()).first() if party_id else None
+
+
+def orders_visible_to(client: ApiClient) -> QuerySet[Order]:
+    """Orders of the client's customers, and those it sent for parties it may not order for.
+
+    Drafts are left out: they are still being captured in another channel, and TMF622 v4 has no
+    draft state.
+    """
+    return (
+        Order.objects.filter(Q(customer__in=_customer_ids(client)) | Q(created_by_client=client))
+        .exclude(state=OrderState.DRAFT)
+        .order_by("-created_at", "-id")
+    )
+
+
+def with_representation(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Everything the TMF622 representation shows, in a fixed number of queries."""
+    items = OrderItem.objects.select_related("offering", "product", "install_address").prefetch_related("relies_on")
+    return orders.select_related("customer", "api_submission", "created_by_client").prefetch_related(
+        Prefetch("items", queryset=items),
+        Prefetch(
+            "notes",
+            queryset=OrderNote.objects.filter(customer_visible=True).select_related("author__api_client"),
+            to_attr="visible_notes",
+        ),
+        Prefetch("cancellation_requests", queryset=CancellationRequest.objects.order_by("-requested_at")),
+    )
+
+
+def order_pk(order_id: str) -> int | None:
+    """The key an order number stands for; None for anything that cannot be one of ours."""
+    pk = order_pk_from_number(order_id)
+    return pk if pk is not None and pk < 2**63 else None
+
+
+def order_for_client(client: ApiClient, order_id: str) -> Order | None:
+    pk = order_pk(order_id)
+    if pk is None:
+        return None
+    return with_representation(orders_visible_to(client).filter(pk=pk)).first()
+
+
+def cancellations_visible_to(client: ApiClient) -> QuerySet[CancellationRequest]:
+    return (
+        CancellationRequest.objects.filter(order__in=orders_visible_to(client).values("pk"))
+        .select_related("order")
+        .order_by("-requested_at", "-id")
+    )
+
+
+def offerings_on_catalog() -> QuerySet[ProductOffering]:
+    """What the TMF620 API shows: offerings on sale and retired ones (orders still name them)."""
+    return ProductOffering.objects.exclude(lifecycle_status=LifecycleStatus.IN_DESIGN).order_by("code")

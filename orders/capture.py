@@ -1,0 +1,507 @@
+"""Capture forms generated from an offering's data requirements, and the characteristics they produce.
+
+Every channel that captures orders (the agent console, the customer's self-service page) uses
+this module; it knows nothing about views or users. Three parts:
+
+- ``CharacteristicsForm``: a form built from a requirements declaration. Bound to POST data it
+  reads back a characteristics document (``form.document``); unbound it shows an existing one.
+  Its ``fields`` are a tree of ``CaptureField`` / ``CaptureRow`` nodes the templates render
+  (``templates/orders/capture/characteristics.html``), with each error placed at its field.
+- ``describe``: the document as labelled, read-only entries (review pages, order detail).
+- ``path_label`` / ``value_text``: human wording for a path such as ``handsets[2].extension``
+  and its value (field-by-field revision differences, error summaries).
+
+HTML names follow the path: ``handsets[2].extension`` under prefix ``i7-c`` is the input
+``i7-c-handsets-2-extension``. A repeatable group ``handsets`` posts one ``i7-c-handsets`` value
+per row, the row's key, in page order; a row's fields sit under ``i7-c-handsets-<key>-``. Rows
+are renumbered 0, 1, 2 ... whenever a form is drawn again, so the keys on a page are the indexes
+that validation errors use. New rows are cloned in the browser from a ``<template>`` whose keys
+are ``__row<depth>__`` (static/js/capture.js); without JavaScript the same buttons post
+``capture-add`` / ``capture-remove`` and the server adds or drops the row.
+
+Values are stored as typed as far as the type says (numbers as numbers, booleans as booleans,
+multiple choices as lists); a value that cannot be read (``"abc"`` for a number) is kept as typed,
+so a saved draft loses nothing and validation reports it at its field.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from orders.requirements import FieldError, choice_options, label_of, validate_characteristics
+
+ADD_ROW = "capture-add"
+REMOVE_ROW = "capture-remove"
+ROW_KEY = re.compile(r"^[0-9]{1,4}$")
+# A group never gets more rows than this from one post, whatever its declared maximum says.
+MAX_ROWS = 500
+INDEXED = re.compile(r"\[(\d+)\]")
+
+INPUT_TYPES = {"text": "text", "number": "number", "date": "date", "phone": "tel", "email": "email"}
+
+
+# --- the tree the templates draw ------------------------------------------------------------------
+
+
+@dataclass
+class CaptureRow:
+    """One entry of a repeatable group."""
+
+    key: str
+    index: int | None  # None for the template row
+    path: str
+    prefix: str
+    title: str
+    fields: list[CaptureField]
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def number(self) -> str:
+        return str(self.index + 1) if self.index is not None else ""
+
+
+@dataclass
+class CaptureField:
+    """One field (or group) of the form, with its value and errors, ready to draw."""
+
+    spec: dict
+    path: str
+    spec_path: str
+    name: str
+    id: str
+    label: str
+    help: str
+    required: bool
+    value: object = None
+    options: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    rows: list[CaptureRow] = field(default_factory=list)
+    template_row: CaptureRow | None = None
+    placeholder: str = ""
+    next_key: int = 0
+    row_noun: str = ""
+    source_noun: str = ""
+
+    @property
+    def kind(self) -> str:
+        return self.spec["type"]
+
+    @property
+    def widget(self) -> str:
+        """input, select, checkboxes, checkbox or group."""
+        if self.kind == "group":
+            return "group"
+        if self.kind == "boolean":
+            return "checkbox"
+        if self.kind == "choice":
+            return "checkboxes" if self.spec.get("multiple") else "select"
+        return "input"
+
+    @property
+    def input_type(self) -> str:
+        return INPUT_TYPES.get(self.kind, "text")
+
+    @property
+    def choices_from(self) -> str:
+        return self.spec.get("choices_from", "")
+
+    @property
+    def minimum(self):
+        return self.spec.get("min")
+
+    @property
+    def maximum(self):
+        return self.spec.get("max")
+
+    @property
+    def max_length(self):
+        return self.spec.get("max_length")
+
+    @property
+    def step(self) -> str:
+        return "1" if self.spec.get("integer") else "any"
+
+    @property
+    def input_mode(self) -> str:
+        if self.kind == "number":
+            return "numeric" if self.spec.get("integer") else "decimal"
+        if self.kind == "phone":
+            return "tel"
+        if self.kind == "text" and self.spec.get("pattern", "").startswith("^[0-9]"):
+            return "numeric"
+        return ""
+
+    @property
+    def is_wide(self) -> bool:
+        """Multiple choices and nested groups take a whole line."""
+        return self.widget in ("checkboxes", "group")
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors)
+
+    @property
+    def selected(self) -> list[str]:
+        if isinstance(self.value, list):
+            return [str(v) for v in self.value]
+        return [] if self.value in (None, "") else [str(self.value)]
+
+    @property
+    def can_add(self) -> bool:
+        return self.maximum is None or len(self.rows) < self.maximum
+
+
+def row_noun(spec: dict) -> str:
+    """ "Handsets" -> "Handset", "User groups" -> "User group", "Application policies" -> "Application policy"."""
+    label = label_of(spec)
+    lower = label.lower()
+    if lower.endswith("ies"):
+        return label[:-3] + "y"
+    if lower.endswith(("sses", "xes", "ches", "shes")):
+        return label[:-2]
+    if lower.endswith("s") and not lower.endswith("ss"):
+        return label[:-1]
+    return label
+
+
+def html_name(prefix: str, path: str) -> str:
+    """The input name for a path: ("i7-c", "handsets[2].extension") -> "i7-c-handsets-2-extension"."""
+    return f"{prefix}-" + INDEXED.sub(r"-\1", path).replace(".", "-")
+
+
+def _blank_document(specs: list[dict]) -> dict:
+    """Defaults only: what a form shows before anything was captured."""
+    return {spec["name"]: copy.deepcopy(spec["default"]) for spec in specs if "default" in spec}
+
+
+class CharacteristicsForm:
+    """A form generated from data requirements; reads and shows a characteristics document.
+
+    form = CharacteristicsForm(offering.data_requirements, prefix="i7-c", data=request.POST)
+    form.document   # what was posted, as a characteristics document (save it as it is)
+    form.is_valid() # runs orders.requirements.validate_characteristics; errors land at their fields
+    """
+
+    def __init__(
+        self,
+        requirements,
+        *,
+        prefix: str = "c",
+        data=None,
+        initial: dict | None = None,
+        add: str | None = None,
+        remove: str | None = None,
+    ):
+        self.requirements = [spec for spec in (requirements or []) if isinstance(spec, dict)]
+        self.prefix = prefix
+        self.is_bound = data is not None
+        if self.is_bound:
+            self.document = read_document(self.requirements, data, prefix, add=add, remove=remove)
+        elif initial:
+            self.document = copy.deepcopy(initial) if isinstance(initial, dict) else {}
+        else:
+            self.document = _blank_document(self.requirements)
+        self.errors: list[FieldError] = []
+        self._fields: list[CaptureField] | None = None
+        self.unplaced_errors: list[FieldError] = []
+
+    # validation
+
+    def validate(self) -> list[FieldError]:
+        return validate_characteristics(self.requirements, self.document)
+
+    def is_valid(self) -> bool:
+        self.show_errors(self.validate())
+        return not self.errors
+
+    def show_errors(self, errors) -> None:
+        """Place these errors (paths relative to the document) at their fields."""
+        self.errors = list(errors)
+        self._fields = None
+
+    @property
+    def has_fields(self) -> bool:
+        return bool(self.requirements)
+
+    # drawing
+
+    @property
+    def fields(self) -> list[CaptureField]:
+        if self._fields is None:
+            by_path: dict[str, list[str]] = {}
+            for error in self.errors:
+                by_path.setdefault(error.path, []).append(humanize(error.message, self.requirements))
+            placed: set[str] = set()
+            self._fields = self._build(self.requirements, self.document, "", "", self.prefix, by_path, placed, 0)
+            self.unplaced_errors = [e for e in self.errors if e.path not in placed]
+        return self._fields
+
+    def _build(self, specs, values, path_prefix, spec_prefix, name_prefix, errors, placed, depth):
+        values = values if isinstance(values, dict) else {}
+        fields = []
+        for spec in specs:
+            path = f"{path_prefix}{spec['name']}"
+            name = f"{name_prefix}-{spec['name']}"
+            node = CaptureField(
+                spec=spec,
+                path=path,
+                spec_path=f"{spec_prefix}{spec['name']}",
+                name=name,
+                id=f"id_{name}",
+                label=label_of(spec),
+                help=spec.get("help", ""),
+                required=bool(spec.get("required")) or (spec["type"] == "group" and spec.get("min", 0) > 0),
+                errors=errors.get(path, []),
+            )
+            if path in errors:
+                placed.add(path)
+            value = values.get(spec["name"])
+            if spec["type"] == "group":
+                self._build_group(node, value, errors, placed, depth)
+            else:
+                node.value = value
+                if spec["type"] == "choice":
+                    node.options = choice_options(spec, self.document)
+                    if "choices_from" in spec:
+                        source = spec_at(self.requirements, spec["choices_from"].split(".", 1)[0])
+                        node.source_noun = row_noun(source).lower() if source else ""
+                        # A value no longer offered (renamed group) stays visible, so it is not lost silently.
+                        known = {v for v, _ in node.options}
+                        node.options += [(v, v) for v in node.selected if v not in known]
+            fields.append(node)
+        return fields
+
+    def _build_group(self, node: CaptureField, value, errors, placed, depth) -> None:
+        spec = node.spec
+        rows = [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
+        blank = _blank_document(spec["fields"])
+        shown = rows + [copy.deepcopy(blank) for _ in range(max(spec.get("min", 0) - len(rows), 0))]
+        node.row_noun = row_noun(spec)
+        node.placeholder = f"__row{depth}__"
+        for index, row in enumerate(shown):
+            node.rows.append(self._row(node, str(index), index, row, errors, placed, depth))
+        node.next_key = len(shown)
+        node.template_row = self._row(node, node.placeholder, None, blank, {}, set(), depth)
+
+    def _row(self, node, key, index, values, errors, placed, depth) -> CaptureRow:
+        row_path = f"{node.path}[{key}]"
+        prefix = f"{node.name}-{key}"
+        if row_path in errors:
+            placed.add(row_path)
+        return CaptureRow(
+            key=key,
+            index=index,
+            path=row_path,
+            prefix=prefix,
+            title=f"{node.row_noun} {index + 1}" if index is not None else node.row_noun,
+            fields=self._build(
+                node.spec["fields"], values, f"{row_path}.", f"{node.spec_path}.", prefix, errors, placed, depth + 1
+            ),
+            errors=errors.get(row_path, []),
+        )
+
+    def id_for(self, path: str) -> str:
+        """The HTML id of the field at this path (for links from an error summary)."""
+        return f"id_{html_name(self.prefix, path)}" if path else f"id_{self.prefix}"
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(text, field id) for every error, in page order: for the list at the top of a page."""
+        summary = []
+        for error in self.errors:
+            where = path_label(self.requirements, error.path)
+            message = humanize(error.message, self.requirements)
+            summary.append((f"{where}: {message}" if where else message, self.id_for(error.path)))
+        return summary
+
+
+# --- reading a posted form back into a document -----------------------------------------------
+
+
+def read_document(specs: list[dict], data, prefix: str, *, add: str | None = None, remove: str | None = None) -> dict:
+    """The characteristics document a generated form posted (empty values left out).
+
+    add: the HTML name of a group to give one more (blank) row; remove: the prefix of a row to drop.
+    """
+    document: dict = {}
+    for spec in specs:
+        name = f"{prefix}-{spec['name']}"
+        kind = spec["type"]
+        if kind == "group":
+            limit = min(spec.get("max") or MAX_ROWS, MAX_ROWS)
+            rows = []
+            for key in _row_keys(data, name):
+                if f"{name}-{key}" != remove and len(rows) < limit:
+                    rows.append(read_document(spec["fields"], data, f"{name}-{key}", add=add, remove=remove))
+            if name == add and len(rows) < limit:
+                rows.append(_blank_document(spec["fields"]))
+            if rows:
+                document[spec["name"]] = rows
+        elif kind == "boolean":
+            # Unticked is left out like any empty value, so it reads as "No" and diffs stay quiet.
+            if data.get(name) in ("on", "true", "1", "yes"):
+                document[spec["name"]] = True
+        elif kind == "choice" and spec.get("multiple"):
+            chosen = [v.strip() for v in data.getlist(name) if v.strip()]
+            if chosen:
+                document[spec["name"]] = list(dict.fromkeys(chosen))
+        else:
+            raw = (data.get(name) or "").strip()
+            if raw:
+                document[spec["name"]] = _typed(spec, raw)
+    return document
+
+
+def _row_keys(data, name: str) -> list[str]:
+    keys = [key for key in data.getlist(name) if ROW_KEY.match(key)]
+    return list(dict.fromkeys(keys))
+
+
+def _typed(spec: dict, raw: str):
+    if spec["type"] != "number":
+        return raw
+    try:
+        number = Decimal(raw.replace(",", ""))
+    except InvalidOperation:
+        return raw
+    if not number.is_finite():
+        return raw
+    if number == number.to_integral_value() and "e" not in raw.lower():
+        return int(number)
+    return float(number)
+
+
+# --- reading a document for people -------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """A labelled value of a characteristics document; groups hold rows of entries."""
+
+    label: str
+    text: str = ""
+    rows: list[tuple[str, list[Entry]]] = field(default_factory=list)
+    is_group: bool = False
+
+
+def describe(requirements, document) -> list[Entry]:
+    """The document as labelled entries in declaration order; unknown keys come last, as stored."""
+    specs = [s for s in (requirements or []) if isinstance(s, dict)]
+    document = document if isinstance(document, dict) else {}
+    return _describe(specs, document, document)
+
+
+def _describe(specs, values, root) -> list[Entry]:
+    entries = []
+    known = set()
+    for spec in specs:
+        known.add(spec["name"])
+        if spec["name"] not in values:
+            continue
+        value = values[spec["name"]]
+        if spec["type"] == "group":
+            noun = row_noun(spec)
+            rows = value if isinstance(value, list) else []
+            entries.append(
+                Entry(
+                    label_of(spec),
+                    text=value_text(spec, rows),
+                    is_group=True,
+                    rows=[
+                        (f"{noun} {i + 1}", _describe(spec["fields"], row if isinstance(row, dict) else {}, root))
+                        for i, row in enumerate(rows)
+                    ],
+                )
+            )
+        else:
+            entries.append(Entry(label_of(spec), text=value_text(spec, value, root)))
+    for key in values:
+        if key not in known:
+            entries.append(Entry(key, text=_plain(values[key])))
+    return entries
+
+
+def summary_text(entries: list[Entry]) -> str:
+    """One line for a described document: "Router: Home Hub 6 · 3 handsets"."""
+    return " · ".join(entry.text if entry.is_group else f"{entry.label}: {entry.text}" for entry in entries)
+
+
+def value_text(spec: dict | None, value, root: dict | None = None) -> str:
+    """A stored value as a person reads it: choice labels, Yes/No, lists joined."""
+    if spec is not None and spec.get("type") == "boolean" and value in (None, ""):
+        return "No"
+    if value is None or value == "" or value == []:
+        return "—"
+    if spec is None:
+        return _plain(value)
+    kind = spec.get("type")
+    if kind == "boolean":
+        return "Yes" if value is True else "No" if value is False else str(value)
+    if kind == "choice":
+        labels = dict(choice_options(spec, root or {}))
+        if isinstance(value, list):
+            return ", ".join(labels.get(str(v), str(v)) for v in value)
+        return labels.get(str(value), str(value))
+    if kind == "group":
+        count = len(value) if isinstance(value, list) else 0
+        return f"{count} {row_noun(spec).lower()}{'' if count == 1 else 's'}"
+    return _plain(value)
+
+
+def _plain(value) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    return str(value)
+
+
+def spec_at(requirements, path: str) -> dict | None:
+    """The field spec a path points at ("handsets[2].extension" -> the extension spec), or None."""
+    specs = [s for s in (requirements or []) if isinstance(s, dict)]
+    spec = None
+    for part in INDEXED.sub("", path).split("."):
+        spec = next((s for s in specs if s.get("name") == part), None)
+        if spec is None:
+            return None
+        specs = spec.get("fields", []) if spec.get("type") == "group" else []
+    return spec
+
+
+def path_label(requirements, path: str) -> str:
+    """ "handsets[2].speed_dials[0].number" -> "Handset 3 › Speed dial 1 › Number"."""
+    if not path:
+        return ""
+    specs = [s for s in (requirements or []) if isinstance(s, dict)]
+    words = []
+    for part in path.split("."):
+        match = re.fullmatch(r"([a-z0-9_]+)(?:\[(\d+)\])?", part)
+        if not match:
+            words.append(part)
+            specs = []
+            continue
+        name, index = match.groups()
+        spec = next((s for s in specs if s.get("name") == name), None)
+        if spec is None:
+            words.append(name)
+            specs = []
+            continue
+        if index is not None:
+            words.append(f"{row_noun(spec)} {int(index) + 1}")
+        else:
+            words.append(label_of(spec))
+        specs = spec.get("fields", []) if spec.get("type") == "group" else []
+    return " › ".join(words)
+
+
+def humanize(message: str, requirements=None) -> str:
+    """A validator message as a sentence: "duplicates handsets[0]" -> "Already used in Handset 1."."""
+    duplicate = re.fullmatch(r"duplicates (.+)", message)
+    if duplicate:
+        message = f"already used in {path_label(requirements, duplicate.group(1))}"
+    text = message[:1].upper() + message[1:]
+    return text if text.endswith(".") else f"{text}."

@@ -1,0 +1,345 @@
+"""Forms of the agent console: the capture steps and the actions on an order. They only translate."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
+from django import forms
+from django.utils import timezone
+
+from customers.models import Channel, Customer
+from orders.documents import ALLOWED_EXTENSIONS, MAX_DOCUMENT_BYTES
+from orders.models import (
+    FeasibilityAssessment,
+    InitiatingRequest,
+    LifecycleStatus,
+    OrderCategory,
+    OrderDocument,
+    OrderPriority,
+    OrderState,
+    ProductOffering,
+)
+
+APPOINTMENT_CHOICES = [
+    ("", "No preference"),
+    ("Weekday morning (8am to 12pm)", "Weekday morning (8am to 12pm)"),
+    ("Weekday afternoon (12pm to 5pm)", "Weekday afternoon (12pm to 5pm)"),
+    ("Weekday evening (5pm to 8pm)", "Weekday evening (5pm to 8pm)"),
+    ("Saturday", "Saturday"),
+]
+
+
+def _helper(*layout) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False  # the template owns <form> and its buttons
+    helper.disable_csrf = True
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper
+
+
+class CustomerNumberField(forms.CharField):
+    """A customer picked by number (CUS-000123); the picker fills it in from a search."""
+
+    def __init__(self, *args, exclude: Customer | None = None, **kwargs):
+        self.exclude = exclude
+        super().__init__(*args, max_length=20, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        customer = Customer.objects.filter(number__iexact=value.strip()).first()
+        if customer is None:
+            raise forms.ValidationError(f"There is no customer {value}.")
+        if self.exclude is not None and customer.pk == self.exclude.pk:
+            raise forms.ValidationError("Choose another customer: the product already belongs to this one.")
+        return customer
+
+
+# --- step 1: customer and initiating request -------------------------------------------------------
+
+
+class RequestStepForm(forms.Form):
+    """What led to the order, and the order's basics."""
+
+    existing_request = forms.ModelChoiceField(
+        queryset=InitiatingRequest.objects.none(),
+        required=False,
+        label="Earlier request",
+        empty_label="None: record a new request below",
+        help_text="One request can lead to several orders.",
+    )
+    kind = forms.ChoiceField(
+        choices=[("", "Choose…")] + InitiatingRequest.Kind.choices, required=False, label="What led to this order"
+    )
+    reference = forms.CharField(
+        max_length=60,
+        required=False,
+        label="Reference",
+        help_text="Quote number, or the trouble-ticket reference of a problem restoration.",
+    )
+    details = forms.CharField(
+        required=False,
+        label="Details",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the customer asked for.",
+    )
+    category = forms.ChoiceField(choices=OrderCategory.choices, label="Category")
+    priority = forms.TypedChoiceField(choices=OrderPriority.choices, coerce=int, label="Priority")
+    description = forms.CharField(max_length=200, required=False, label="Order description", help_text="Optional.")
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        requests = customer.initiating_requests.order_by("-created_at")
+        self.fields["existing_request"].queryset = requests
+        self.fields["existing_request"].label_from_instance = lambda r: (
+            f"{r} — {r.created_at:%d %b %Y}{': ' + r.details[:50] if r.details else ''}"
+        )
+        self.helper = _helper(
+            Fieldset("What led to this order", "existing_request", "kind", "reference", "details"),
+            Fieldset(
+                "Order",
+                Row(Column("category", css_class="col-md-6"), Column("priority", css_class="col-md-6")),
+                "description",
+            ),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("existing_request"):
+            return cleaned
+        kind = cleaned.get("kind")
+        if not kind:
+            self.add_error("kind", "Choose what led to this order, or pick an earlier request.")
+        elif kind == InitiatingRequest.Kind.PROBLEM_RESTORATION and not cleaned.get("reference", "").strip():
+            self.add_error("reference", "A problem restoration needs its trouble-ticket reference.")
+        return cleaned
+
+
+# --- step 2: what the customer wants ---------------------------------------------------------------
+
+
+def offerings_on_sale():
+    return ProductOffering.objects.filter(lifecycle_status=LifecycleStatus.LAUNCHED).order_by("category", "name")
+
+
+class AddOfferingForm(forms.Form):
+    offering = forms.ModelChoiceField(queryset=offerings_on_sale())
+
+
+class ChangeProductForm(forms.Form):
+    product = forms.IntegerField()
+    intent = forms.CharField(max_length=30)
+
+
+# --- step 3: per item, what is not a characteristic ------------------------------------------------
+
+
+class ItemOptionsForm(forms.Form):
+    """The new owner of a transfer, or the offering a repackage moves to."""
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        if item.intent == "change_ownership":
+            self.fields["new_owner"] = CustomerNumberField(
+                label="New owner", required=False, exclude=item.order.customer
+            )
+            self.initial.setdefault("new_owner", item.new_owner.number if item.new_owner_id else "")
+        if item.intent == "repackage":
+            choices = offerings_on_sale().exclude(pk=item.product.offering_id if item.product_id else None)
+            if item.product_id:
+                choices = choices.filter(category=item.product.offering.category)
+            self.fields["offering"] = forms.ModelChoiceField(
+                queryset=choices,
+                label="Repackage into",
+                empty_label="Choose the new offering…",
+                required=False,
+                help_text="The current product ends when the new one starts.",
+            )
+            if item.product_id and item.offering_id != item.product.offering_id:
+                self.initial.setdefault("offering", item.offering_id)
+
+
+class ProductActionForm(forms.Form):
+    """Start a change order for an installed product: why, and for a transfer or repackage, to what."""
+
+    reason = forms.CharField(
+        required=False,
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=500,
+        help_text="What the customer said; it is recorded as the order's initiating request.",
+    )
+
+    def __init__(self, *args, product, intent: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.product = product
+        if intent == "change_ownership":
+            self.fields["new_owner"] = CustomerNumberField(label="New owner", exclude=product.customer)
+        if intent == "repackage":
+            self.fields["new_offering"] = forms.ModelChoiceField(
+                queryset=offerings_on_sale().filter(category=product.offering.category).exclude(pk=product.offering_id),
+                label="Repackage into",
+                empty_label="Choose the new offering…",
+                help_text="The current product ends when the new one starts.",
+            )
+
+
+# --- step 4: installation and delivery -------------------------------------------------------------
+
+
+class DeliveryStepForm(forms.Form):
+    install_address = forms.ChoiceField(label="Install address", required=False, widget=forms.RadioSelect)
+    appointment_preference = forms.ChoiceField(
+        choices=APPOINTMENT_CHOICES, required=False, label="Appointment preference"
+    )
+    requested_start_date = forms.DateField(
+        required=False,
+        label="Wanted from",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Leave empty for as soon as possible.",
+    )
+    special_requirements = forms.CharField(
+        required=False,
+        label="Special requirements",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Anything non-standard. The order is then held for special handling unless a positive "
+        "feasibility result is on record.",
+    )
+    feasibility_result = forms.ChoiceField(
+        choices=[("", "None known")] + FeasibilityAssessment.Result.choices,
+        required=False,
+        label="Feasibility result already known",
+    )
+    feasibility_notes = forms.CharField(
+        required=False, label="Feasibility notes", widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    NEW_ADDRESS = "new"
+
+    def __init__(self, *args, addresses=(), needs_address=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_address = needs_address
+        if needs_address:
+            self.fields["install_address"].choices = [(str(a.pk), str(a)) for a in addresses] + [
+                (self.NEW_ADDRESS, "A new address")
+            ]
+        else:
+            del self.fields["install_address"]
+
+    def clean_requested_start_date(self):
+        date = self.cleaned_data.get("requested_start_date")
+        if date and date < timezone.localdate():
+            raise forms.ValidationError("Choose today or a later date.")
+        return date
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("feasibility_notes") and not cleaned.get("feasibility_result"):
+            self.add_error("feasibility_result", "Choose the result the notes are about.")
+        return cleaned
+
+    @property
+    def wants_new_address(self) -> bool:
+        return self.needs_address and self.data.get(self.add_prefix("install_address")) == self.NEW_ADDRESS
+
+
+# --- order page actions ----------------------------------------------------------------------------
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+    customer_visible = forms.BooleanField(required=False, label="The customer may see this note")
+
+
+class CancellationForm(forms.Form):
+    reason = forms.CharField(
+        label="Why does the customer want to cancel?", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class FeasibilityForm(forms.Form):
+    result = forms.ChoiceField(choices=[("", "Choose…")] + FeasibilityAssessment.Result.choices, label="Result")
+    item = forms.ChoiceField(required=False, label="For")
+    notes = forms.CharField(required=False, label="Notes", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = {str(item.pk): item for item in items}
+        self.fields["item"].choices = [("", "The whole order")] + [
+            (str(item.pk), f"Item {item.item_id}: {item.offering.name if item.offering_id else '?'}") for item in items
+        ]
+
+    def clean_item(self):
+        return self.items.get(self.cleaned_data.get("item") or "")
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label="The customer's answer", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class ReviewNoteForm(forms.Form):
+    note = forms.CharField(required=False, label="Note", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class RefusalForm(forms.Form):
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(choices=OrderDocument.Kind.choices, label="Kind of document")
+    file = forms.FileField(
+        label="File",
+        help_text=f"{', '.join(ext.upper() for ext in ALLOWED_EXTENSIONS)}; up to {MAX_DOCUMENT_BYTES // 2**20} MB.",
+    )
+    description = forms.CharField(required=False, max_length=200, label="Description")
+
+
+# --- order list ------------------------------------------------------------------------------------
+
+
+class OrderFilterForm(forms.Form):
+    customer = forms.CharField(
+        required=False, label="Customer or order", widget=forms.TextInput(attrs={"type": "search"})
+    )
+    state = forms.ChoiceField(choices=[("", "Any state")] + OrderState.choices, required=False, label="State")
+    channel = forms.ChoiceField(choices=[("", "Any channel")] + Channel.choices, required=False, label="Channel")
+    special_handling = forms.ChoiceField(
+        choices=[("", "Any"), ("yes", "Needs special handling"), ("no", "Standard")],
+        required=False,
+        label="Special handling",
+    )
+    created_from = forms.DateField(required=False, label="Created from", widget=forms.DateInput(attrs={"type": "date"}))
+    created_to = forms.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        special = {"yes": True, "no": False}.get(data["special_handling"])
+        return {
+            "customer": data["customer"],
+            "state": data["state"],
+            "channel": data["channel"],
+            "special_handling": special,
+            "created_from": data["created_from"],
+            "created_to": data["created_to"],
+        }
+
+    @property
+    def active_count(self) -> int:
+        return sum(1 for name in self.fields if self.data.get(name))
+
+
+# What the buttons that start a change say.
+INTENT_VERBS = {
+    "change": "Change",
+    "suspend": "Suspend",
+    "resume": "Resume",
+    "change_ownership": "Transfer",
+    "repackage": "Repackage",
+    "discontinue": "Discontinue",
+}

@@ -1,0 +1,146 @@
+import json
+import tempfile
+from functools import cache
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache as django_cache
+from django.test import Client
+from hypothesis.configuration import set_hypothesis_home_dir
+from jsonschema import Draft4Validator
+
+from customers.addresses import validate_and_attach
+from customers.models import CreditClass
+from orders.api.clients import create_api_client
+from tests.factories import AddressFactory, CustomerFactory, OfferingFactory
+
+# The official definitions, beside the repository (../shared/tmf), exactly as TM Forum publishes them.
+TMF = Path(__file__).resolve().parents[3] / "shared" / "tmf"
+SPECS = {
+    "TMF622": "TMF622-ProductOrder-v4.0.0.swagger.json",
+    "TMF620": "TMF620-ProductCatalog-v4.0.0.swagger.json",
+    "TMF629": "TMF629-Customer-v4.0.0.swagger.json",
+}
+
+# Hypothesis caches what it learns outside the work tree (which has no .hypothesis folder to ignore).
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "orderdesk-hypothesis")
+
+ORDERS = "/tmf-api/productOrderingManagement/v4/productOrder"
+CANCELLATIONS = "/tmf-api/productOrderingManagement/v4/cancelProductOrder"
+HUB = "/tmf-api/productOrderingManagement/v4/hub"
+OFFERINGS = "/tmf-api/productCatalogManagement/v4/productOffering"
+CUSTOMERS = "/tmf-api/customerManagement/v4/customer"
+
+ROUTER = {"name": "router", "type": "choice", "required": True, "choices": ["hub-6", "mesh-pack"]}
+
+
+@cache
+def _definitions(spec: str) -> dict:
+    return json.loads((TMF / SPECS[spec]).read_text())["definitions"]
+
+
+def assert_valid(instance, definition: str, spec: str = "TMF622") -> None:
+    """The body validates against the official definition ($refs resolved in its #/definitions)."""
+    schema = {"$ref": f"#/definitions/{definition}", "definitions": _definitions(spec)}
+    validator = Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
+
+
+def assert_error(response, status: int) -> dict:
+    """A TMF630 Error body with this status."""
+    assert response.status_code == status, response.content[:500]
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert_valid(body, "Error")
+    assert body["status"] == str(status)
+    assert body["message"]
+    return body
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle_counts():
+    # Request counts live in the cache; a test never inherits another's.
+    django_cache.clear()
+
+
+def valid_address(customer, street="Bridge Street", number="10"):
+    address = AddressFactory.build(customer=customer, street=street, house_number=number, postcode="", town="")
+    assert validate_and_attach(address).is_valid
+    address.save()
+    return address
+
+
+@pytest.fixture
+def customer(db):
+    customer = CustomerFactory(credit_class=CreditClass.A)
+    valid_address(customer)
+    return customer
+
+
+@pytest.fixture
+def stranger(db):
+    """A customer of ours that the partner may not act for."""
+    customer = CustomerFactory(credit_class=CreditClass.A)
+    valid_address(customer)
+    return customer
+
+
+@pytest.fixture
+def fibre(db):
+    return OfferingFactory(
+        code="fibre-api",
+        name="Fibre API",
+        serviceable_technologies=["fibre"],
+        requires_install_address=True,
+        data_requirements=[ROUTER, {"name": "static_ip", "type": "boolean"}],
+    )
+
+
+@pytest.fixture
+def mobile(db):
+    return OfferingFactory(
+        code="mobile-api",
+        name="Mobile API",
+        requires_install_address=False,
+        recurring_price="12.50",
+        one_off_price="5.00",
+        data_requirements=[{"name": "sim_type", "type": "choice", "required": True, "choices": ["esim", "physical"]}],
+    )
+
+
+@pytest.fixture
+def partner(customer):
+    client, token = create_api_client(name="Retail partner", channel="retail", customers=[customer])
+    client.token = token
+    return client
+
+
+@pytest.fixture
+def api(partner):
+    return Client(HTTP_AUTHORIZATION=f"Bearer {partner.token}")
+
+
+@pytest.fixture
+def other_api(stranger):
+    client, token = create_api_client(name="Other partner", customers=[stranger])
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def order_body(customer, *items, **fields) -> dict:
+    return {
+        "productOrderItem": list(items),
+        "relatedParty": [{"id": customer.number, "role": "customer", "@referredType": "Customer"}],
+        **fields,
+    }
+
+
+def add(offering, item_id="1", **characteristics) -> dict:
+    item = {"id": item_id, "action": "add", "productOffering": {"id": offering.code}}
+    if characteristics:
+        item["product"] = {"productCharacteristic": [{"name": k, "value": v} for k, v in characteristics.items()]}
+    return item
+
+
+def post_json(client, url, body, **extra):
+    return client.post(url, json.dumps(body), content_type="application/json", **extra)

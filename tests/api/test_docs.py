@@ -1,0 +1,47 @@
+"""The OpenAPI document of our API, and Swagger UI served locally under the content security policy."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_openapi_document_describes_every_resource(client):
+    response = client.get("/tmf-api/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 200
+    schema = response.json()
+    paths = set(schema["paths"])
+    for path in (
+        "/tmf-api/productOrderingManagement/v4/productOrder",
+        "/tmf-api/productOrderingManagement/v4/productOrder/{order_id}",
+        "/tmf-api/productOrderingManagement/v4/cancelProductOrder",
+        "/tmf-api/productOrderingManagement/v4/hub",
+        "/tmf-api/productCatalogManagement/v4/productOffering",
+        "/tmf-api/customerManagement/v4/customer",
+    ):
+        assert path in paths
+    assert not any(path.endswith("/") for path in paths)
+    assert schema["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer"
+    assert {"ProductOrder", "Error", "ProductOffering", "Customer"} <= set(schema["components"]["schemas"])
+
+
+def test_swagger_ui_is_served_locally_without_inline_scripts(client):
+    response = client.get("/tmf-api/docs")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    policy = response["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert re.search(r"style-src 'self' 'sha256-[^']+'", policy)
+    assert "<script>" not in page  # the initialiser is a separate script (?script)
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources and all(s.startswith("/") for s in sources), sources
+    script = client.get(next(s for s in sources if "script" in s))
+    assert script.status_code == 200
+    assert "SwaggerUIBundle" in script.content.decode()
+
+
+def test_only_the_docs_page_gets_the_style_exemption(client):
+    assert "sha256" not in client.get("/accounts/login/")["Content-Security-Policy"]

@@ -1,0 +1,160 @@
+"""TMF622 events reach hub listeners at least once, with a stable id, retries and dead letters."""
+
+import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.utils import timezone
+
+from customers.models import CreditClass
+from orders import notifications
+from orders.fulfilment.models import EventDelivery
+from orders.models import ApiClient, HubListener, OutboxEvent
+from orders.services import add_item, create_draft_order, record_initiating_request, submit_order
+from tests.factories import CustomerFactory, OfferingFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class Listener:
+    """A webhook subscriber on loopback that can be told to fail its first calls."""
+
+    def __init__(self, failures: int = 0):
+        self.received: list[dict] = []
+        self.failures = failures
+        listener = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if listener.failures > 0:
+                    listener.failures -= 1
+                    self.send_response(503)
+                else:
+                    listener.received.append(body)
+                    self.send_response(201)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/events"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def listener():
+    server = Listener()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def customer():
+    return CustomerFactory(credit_class=CreditClass.A)
+
+
+def subscribe(customer, url, query=""):
+    user = UserFactory()
+    client = ApiClient.objects.create(
+        name=f"client-{user.pk}", token_hash=f"{user.pk:064d}", user=user, holding_customer=CustomerFactory()
+    )
+    client.customers.add(customer)
+    return HubListener.objects.create(client=client, callback=url, query=query)
+
+
+def submit_standard_order(customer, agent, run):
+    def capture_and_submit():
+        request = record_initiating_request(customer=customer, by=agent, kind="sales_proposal")
+        order = create_draft_order(customer=customer, by=agent, initiating_request=request)
+        add_item(order, by=agent, offering=OfferingFactory(requires_install_address=False))
+        return submit_order(order, by=agent).order
+
+    return run(capture_and_submit)
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks, settings):
+    settings.FULFILMENT_DOWNSTREAM = "manual"
+
+    def run_command(command, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return command(*args, **kwargs)
+
+    return run_command
+
+
+def test_each_event_reaches_a_subscribed_listener_once(customer, agent, listener, run):
+    subscribe(customer, listener.url)
+
+    order = submit_standard_order(customer, agent, run)
+
+    types = [event["eventType"] for event in listener.received]
+    assert types[:3] == ["ProductOrderCreateEvent", "ProductOrderStateChangeEvent", "ProductOrderStateChangeEvent"]
+    assert listener.received[-1]["event"]["productOrder"]["id"] == order.number
+    assert len({event["eventId"] for event in listener.received}) == len(listener.received)
+
+
+def test_a_listener_gets_only_the_event_types_its_query_asks_for(customer, agent, listener, run):
+    subscribe(customer, listener.url, query="eventType=ProductOrderStateChangeEvent")
+    submit_standard_order(customer, agent, run)
+    assert {event["eventType"] for event in listener.received} == {"ProductOrderStateChangeEvent"}
+
+
+def test_listeners_of_other_clients_hear_nothing(customer, agent, listener, run):
+    subscribe(CustomerFactory(), listener.url)
+    submit_standard_order(customer, agent, run)
+    assert listener.received == []
+
+
+def test_a_first_failure_is_retried_later_with_the_same_event_id(customer, agent, run):
+    flaky = Listener(failures=1)
+    try:
+        subscribe(customer, flaky.url, query="eventType=ProductOrderCreateEvent")
+        submit_standard_order(customer, agent, run)
+        delivery = EventDelivery.objects.get()
+        assert (delivery.status, delivery.attempts, delivery.last_error) == ("pending", 1, "HTTP 503")
+        assert flaky.received == []
+
+        assert notifications.deliver_due_events(now=timezone.now()) == 0  # not due yet: backoff
+        assert notifications.deliver_due_events(now=timezone.now() + dt.timedelta(minutes=1)) == 1
+        assert notifications.deliver_due_events(now=timezone.now() + dt.timedelta(hours=1)) == 0
+
+        delivery.refresh_from_db()
+        assert delivery.status == "delivered" and delivery.attempts == 2
+        assert [e["eventId"] for e in flaky.received] == [str(delivery.event.event_id)]
+    finally:
+        flaky.close()
+
+
+def test_an_unreachable_listener_ends_in_the_dead_letters(customer, agent, run):
+    subscribe(customer, "http://127.0.0.1:9/nowhere", query="eventType=ProductOrderCreateEvent")
+    submit_standard_order(customer, agent, run)
+    later = timezone.now()
+    for _ in range(notifications.MAX_ATTEMPTS):
+        later += dt.timedelta(days=1)
+        notifications.deliver_due_events(now=later)
+
+    delivery = EventDelivery.objects.get()
+    assert delivery.status == "dead" and delivery.attempts == notifications.MAX_ATTEMPTS
+    assert delivery.last_error
+
+
+def test_events_written_while_no_listener_was_reachable_are_published_later(customer, agent, listener):
+    # Without on-commit execution (a crash between commit and publish), the outbox still holds them.
+    subscribe(customer, listener.url)
+    request = record_initiating_request(customer=customer, by=agent, kind="sales_proposal")
+    create_draft_order(customer=customer, by=agent, initiating_request=request)
+    assert OutboxEvent.objects.filter(published_at__isnull=True).count() == 1
+
+    notifications.deliver_due_events()
+
+    assert [e["eventType"] for e in listener.received] == ["ProductOrderCreateEvent"]
+    assert not OutboxEvent.objects.filter(published_at__isnull=True).exists()
