@@ -78,6 +78,8 @@ _SUPERVISOR_PERMISSIONS = _AGENT_PERMISSIONS + [
     "orders.view_specialhandlingreview",
     "orders.view_fallout",
     "orders.view_fulfilmenttask",
+    "orders.view_eventdelivery",
+    "orders.change_eventdelivery",
     "orders.view_deliverysignoff",
 ]
 

@@ -39,9 +39,9 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
-from orders import services
+from orders import notifications, services
 from orders.fulfilment import orchestration
-from orders.fulfilment.models import DeliverySignOff, FulfilmentTask
+from orders.fulfilment.models import DeliverySignOff, EventDelivery, FulfilmentTask
 from orders.models import (
     CancellationRequest,
     FeasibilityAssessment,
@@ -1084,3 +1084,43 @@ class FalloutAdmin(OrderAdmin):
     @admin.display(description=_("held for"), ordering="created_at")
     def waiting(self, order):
         return timesince(getattr(order, "held_since", None) or order.created_at, depth=1)
+
+
+# --- event delivery: the dead letters -------------------------------------------------------------
+
+
+@admin.register(EventDelivery)
+class EventDeliveryAdmin(admin.ModelAdmin):
+    """TMF622 events to hub listeners; dead letters are kept here until someone sends them again."""
+
+    list_display = ("event_type", "order_number", "callback", "status", "attempts", "last_error", "next_attempt_at")
+    list_filter = ("status",)
+    list_select_related = ("event__order", "listener")
+    search_fields = ("=event__event_id", "listener__callback")
+    readonly_fields = [f.name for f in EventDelivery._meta.fields]
+    actions = ["deliver_again"]
+    show_full_result_count = False
+    ordering = ("-id",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Event")
+    def event_type(self, delivery):
+        return delivery.event.event_type
+
+    @admin.display(description="Order")
+    def order_number(self, delivery):
+        return delivery.event.order.number
+
+    @admin.display(description="Listener")
+    def callback(self, delivery):
+        return delivery.listener.callback
+
+    @admin.action(description="Deliver the selected events again", permissions=["change"])
+    def deliver_again(self, request, queryset):
+        delivered = sum(notifications.redeliver(delivery) for delivery in queryset.exclude(status="delivered"))
+        messages.info(request, f"{delivered} delivered; the rest stay pending with their backoff.")

@@ -158,3 +158,21 @@ def test_events_written_while_no_listener_was_reachable_are_published_later(cust
 
     assert [e["eventType"] for e in listener.received] == ["ProductOrderCreateEvent"]
     assert not OutboxEvent.objects.filter(published_at__isnull=True).exists()
+
+
+def test_supervisors_see_dead_letters_and_send_them_again(client, supervisor, customer, agent, run, listener):
+    target = subscribe(customer, "http://127.0.0.1:9/nowhere", query="eventType=ProductOrderCreateEvent")
+    submit_standard_order(customer, agent, run)
+    delivery = EventDelivery.objects.get()
+    EventDelivery.objects.filter(pk=delivery.pk).update(status="dead")
+    client.force_login(supervisor)
+
+    page = client.get("/admin/orders/eventdelivery/?status__exact=dead")
+    assert page.status_code == 200 and "nowhere" in page.content.decode()
+
+    target.callback = listener.url  # the listener was fixed
+    target.save()
+    client.post("/admin/orders/eventdelivery/", {"action": "deliver_again", "_selected_action": [delivery.pk]})
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered"
+    assert [e["eventType"] for e in listener.received] == ["ProductOrderCreateEvent"]
