@@ -14,8 +14,8 @@ from customers.models import CreditClass
 from orders.api.clients import create_api_client
 from tests.factories import AddressFactory, CustomerFactory, OfferingFactory
 
-# The official definitions, beside the repository (../shared/tmf), exactly as TM Forum publishes them.
-TMF = Path(__file__).resolve().parents[3] / "shared" / "tmf"
+# The official definitions, exactly as TM Forum publishes them (copied into tests/api/tmf).
+TMF = Path(__file__).resolve().parent / "tmf"
 SPECS = {
     "TMF622": "TMF622-ProductOrder-v4.0.0.swagger.json",
     "TMF620": "TMF620-ProductCatalog-v4.0.0.swagger.json",

@@ -23,6 +23,12 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def downstream_waits(settings):
+    # Issued orders stay in progress: these tests are about the race, not about fulfilment.
+    settings.FULFILMENT_DOWNSTREAM = "manual"
+
+
 def submittable_order(**fields) -> Order:
     """A complete standard order: issued at once, no credit check (class A, small value)."""
     order = OrderFactory(customer__credit_class=CreditClass.A, **fields)
