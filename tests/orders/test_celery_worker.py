@@ -14,7 +14,6 @@ from django.db import connection
 from customers.models import CreditClass
 from orders.models import Order, OrderState
 from orders.services import add_item, create_draft_order, record_initiating_request, submit_order
-from ordersite.celery import app as celery_app
 from tests.factories import CustomerFactory, FulfilmentStepFactory, OfferingFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,48 +34,60 @@ pytestmark = [
 ]
 
 
-def forget_broker_connections():
-    # Connection and producer pools are built on first use with the broker of that moment.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @pytest.fixture
-def worker(transactional_db):
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    broker = "redis://127.0.0.1:6379/15"
+def worker_env(transactional_db):
+    """Settings for processes that talk to Redis and to this test's database."""
     db = connection.settings_dict
-    env = {
+    return {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_BROKER_URL": broker,
-        "CELERY_QUEUE": queue,
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
+        "CELERY_QUEUE": f"test-{uuid.uuid4().hex[:8]}",
         "SIMULATOR_DELAY_SECONDS": "0",
         "DB_CONN_MAX_AGE": "0",
     }
+
+
+@pytest.fixture
+def worker(worker_env):
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "ordersite", "worker", "--pool", "solo", "-Q", queue, "-l", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ordersite",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            worker_env["CELERY_QUEUE"],
+            "-l",
+            "warning",
+        ],
         cwd=ROOT,
-        env=env,
+        env=worker_env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    keys = ("task_always_eager", "broker_url", "task_default_queue")
-    previous = {key: celery_app.conf[key] for key in keys}
-    celery_app.conf.update(task_always_eager=False, broker_url=broker, task_default_queue=queue)
-    forget_broker_connections()
-    try:
-        yield process
-    finally:
-        celery_app.conf.update(previous)
-        forget_broker_connections()
-        process.terminate()
-        process.wait(timeout=20)
+    yield process
+    process.terminate()
+    process.wait(timeout=20)
 
 
-def test_a_worker_takes_an_issued_order_to_completion(worker, agent):
+# Sent from another process, so this test process keeps its eager, broker-less Celery.
+SEND_DISPATCHED_TASKS = """
+import sys, django
+django.setup()
+from orders.fulfilment.models import FulfilmentTask
+from orders.tasks import simulate_task_outcome
+for task in FulfilmentTask.objects.filter(order_id=int(sys.argv[1]), state="dispatched"):
+    simulate_task_outcome.delay(task.pk, task.attempts)
+"""
+
+
+def test_a_worker_takes_an_issued_order_to_completion(worker, worker_env, agent, settings):
+    settings.FULFILMENT_DOWNSTREAM = "manual"  # here: the first tasks wait for the worker
     offering = OfferingFactory(requires_install_address=False)
     ship = FulfilmentStepFactory(offering=offering, code="ship", sequence=10)
     FulfilmentStepFactory(offering=offering, code="bill", sequence=20).depends_on.set([ship])
@@ -85,7 +96,10 @@ def test_a_worker_takes_an_issued_order_to_completion(worker, agent):
     order = create_draft_order(customer=customer, by=agent, initiating_request=request)
     add_item(order, by=agent, offering=offering)
 
-    submit_order(order, by=agent)  # commits; the dispatch goes to Redis for the worker
+    submit_order(order, by=agent)  # commits; the first task is dispatched and waits downstream
+    subprocess.run(
+        [sys.executable, "-c", SEND_DISPATCHED_TASKS, str(order.pk)], cwd=ROOT, env=worker_env, check=True, timeout=60
+    )
 
     deadline = time.monotonic() + 180  # a loaded CI machine starts workers slowly
     while time.monotonic() < deadline and Order.objects.get(pk=order.pk).state != OrderState.COMPLETED:
