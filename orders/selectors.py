@@ -116,7 +116,14 @@ def order_for_capture(pk: int) -> Order:
 
 def order_for_console(pk: int) -> Order:
     """An order with everything its console page shows, in a fixed number of queries however big it is."""
-    from orders.models import CancellationRequest, InformationRequest, OrderDocument, OrderNote, OutboxEvent
+    from orders.models import (
+        CancellationRequest,
+        FulfilmentTask,
+        InformationRequest,
+        OrderDocument,
+        OrderNote,
+        OutboxEvent,
+    )
 
     revision = Order.objects.select_related("customer", "initiating_request").prefetch_related(
         Prefetch("items", queryset=_items_for_pages())
@@ -141,6 +148,7 @@ def order_for_console(pk: int) -> Order:
             Prefetch("revision_of", queryset=revision),
             Prefetch("superseded_by", queryset=revision),
             Prefetch("revisions", queryset=Order.objects.order_by("revision", "pk")),
+            Prefetch("tasks", queryset=FulfilmentTask.objects.select_related("item").order_by("item_id", "sequence")),
         )
         .get(pk=pk)
     )

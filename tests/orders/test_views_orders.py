@@ -263,9 +263,9 @@ def test_the_order_page_costs_the_same_queries_for_one_item_or_ten(
 
     # session, user, groups; the order and its items, events, outbox, feasibility, notes, questions,
     # cancellations, documents and revisions; user and group permissions; the session touch (3)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         detail(client, small)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         detail(client, large)
 
 
@@ -414,3 +414,27 @@ def test_the_home_costs_the_same_queries_however_many_orders_there_are(
         OrderItemFactory(order__customer=customer, order__captured_by=agent, order__state=OrderState.IN_PROGRESS)
     with django_assert_num_queries(11):
         client.get(reverse("orders:agent-home"))
+
+
+def test_the_order_page_shows_the_fulfilment_plan_and_its_progress(
+    client, agent, settings, django_capture_on_commit_callbacks
+):
+    from customers.models import CreditClass
+    from orders.services import add_item, create_draft_order, record_initiating_request, submit_order
+    from tests.factories import CustomerFactory, FulfilmentStepFactory, OfferingFactory
+
+    settings.FULFILMENT_DOWNSTREAM = "manual"
+    offering = OfferingFactory(requires_install_address=False)
+    FulfilmentStepFactory(offering=offering, code="ship", name="Ship the router", sequence=10)
+    FulfilmentStepFactory(offering=offering, code="bill", name="Start billing", sequence=20)
+    customer = CustomerFactory(credit_class=CreditClass.A)
+    request = record_initiating_request(customer=customer, by=agent, kind="sales_proposal")
+    order = create_draft_order(customer=customer, by=agent, initiating_request=request)
+    add_item(order, by=agent, offering=offering)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_order(order, by=agent)
+    client.force_login(agent)
+
+    page = client.get(f"/agent/orders/{order.number}/").content.decode()
+
+    assert "Fulfilment plan" in page and "Ship the router" in page and "Sent downstream" in page
