@@ -581,22 +581,18 @@ def request_cancellation(order: Order, *, by: User, reason: str) -> Cancellation
         order=order, reason=reason.strip(), requested_by=by, channel=_channel_of(by)
     )
     _publish(order, OutboxEvent.Type.CANCEL_CREATE, cancellationReason=cancellation.reason)
-    back_to = order.state
     item_states = {item.pk: item.state for item in order.items.all()}
     _move(order, "assess_cancellation", by=by, note=f"Cancellation requested: {cancellation.reason}")
     _move_items(order, "assess_cancellation")
 
-    too_late = [item for item in order.items.all() if item.past_point_of_no_return]
-    if too_late:
-        names = ", ".join(f"item {i.item_id} ({i.offering.name})" for i in too_late)
-        refusal = f"Too late to cancel: {names} passed the point of no return."
+    refusal = _past_point_of_no_return(order, "cancel")
+    if refusal:
         _move(order, "refuse_cancellation", by=by, note=refusal)
         for item in order.items.all():
             if item.state == ItemState.ASSESSING_CANCELLATION:
                 item.refuse_cancellation(item_states[item.pk])
                 item.save()
         _decide(cancellation, CancellationRequest.State.REJECTED, refusal)
-        assert order.state == back_to
         return cancellation
     _move(order, "accept_cancellation", by=by, note="No item has passed its point of no return.")
     _move_items(order, "accept_cancellation")
@@ -675,10 +671,18 @@ def start_amendment(order: Order, *, by: User) -> Order:
 
 
 def _refuse_if_past_point_of_no_return(order: Order, verb: str) -> None:
+    refusal = _past_point_of_no_return(order, f"{verb} {order.number}")
+    if refusal:
+        raise ActionRefused(refusal)
+
+
+def _past_point_of_no_return(order: Order, what: str) -> str:
+    """Why `what` is too late for this order, or "" while no item has passed its point of no return."""
     too_late = [i for i in order.items.all() if i.past_point_of_no_return]
-    if too_late:
-        names = ", ".join(f"item {i.item_id} ({i.offering.name})" for i in too_late)
-        raise ActionRefused(f"Too late to {verb} {order.number}: {names} passed the point of no return.")
+    if not too_late:
+        return ""
+    names = ", ".join(f"item {i.item_id} ({i.offering.name})" for i in too_late)
+    return f"Too late to {what}: {names} passed the point of no return."
 
 
 def _supersede(revision: Order, by: User) -> None:
