@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: worker run test install install-dev migrate seed lint format check-deploy browser clean
+.PHONY: worker run test install install-dev migrate seed lint format check-deploy browser clean bench bench-tools
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -48,6 +48,20 @@ test: install-dev browser
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -n 2 --create-db $(PYTEST_ARGS)
+
+## Benchmarks on the local PostgreSQL, not part of the tests: `make bench` (1,000,000 orders) or `make bench ORDERS=N`.
+ORDERS ?= 1000000
+bench: install-dev bench-tools
+	bash .ci/services
+	$(PY) -m tests.benchmarks.run --orders $(ORDERS) $(BENCH_ARGS)
+
+## wrk (the load generator) and pgbench come from Debian's packages.
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 && command -v pgbench >/dev/null 2>&1 || { \
+		echo "Installing wrk and pgbench"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		PG=postgresql-$$(ls /etc/postgresql 2>/dev/null | head -n 1); \
+		$$SUDO apt-get install -y wrk $$PG >/dev/null 2>&1 || { $$SUDO apt-get update >/dev/null && $$SUDO apt-get install -y wrk $$PG >/dev/null; }; }
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

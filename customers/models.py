@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -84,7 +85,12 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["name"]), models.Index(fields=["phone"])]
+        indexes = [
+            models.Index(fields=["name"]),
+            models.Index(fields=["phone"]),
+            # Numbers are looked up case-insensitively (number__iexact) by agents and API clients alike.
+            models.Index(Upper("number"), name="customer_number_upper_idx"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.number})"

@@ -293,6 +293,8 @@ class Order(ConcurrentTransitionMixin, models.Model):
                 condition=models.Q(state="held"),
             ),
             models.Index(fields=["external_id"], name="order_external_id_idx", condition=~models.Q(external_id="")),
+            # The TMF622 list counts the orders an API client sent from this index alone.
+            models.Index(fields=["created_by_client", "state"], name="order_client_state_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["customer", "submission_key"], name="one_order_per_submission_key"),

@@ -9,10 +9,14 @@ MAX_ATTEMPTS, then kept as dead letters for the admin. Listeners de-duplicate on
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
+import socket
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -25,11 +29,13 @@ TIMEOUT_SECONDS = 5
 ORDER_PATH = "/tmf-api/productOrderingManagement/v4/productOrder/"
 
 
-def after_commit_publish(event: OutboxEvent) -> None:
+def after_commit_publish(*events: OutboxEvent) -> None:
+    """One message for the events a command wrote, however many, sent once it commits."""
     from orders import tasks
 
-    event_id = event.pk
-    transaction.on_commit(lambda: tasks.publish_event.delay(event_id))
+    event_ids = [event.pk for event in events]
+    if event_ids:
+        transaction.on_commit(lambda: tasks.publish_events.delay(event_ids))
 
 
 def listeners_for(event: OutboxEvent) -> list[HubListener]:
@@ -84,8 +90,35 @@ def publish_event(event: OutboxEvent) -> list[EventDelivery]:
     return deliveries
 
 
+def callback_refusal(url: str) -> str:
+    """Why events may not go to this URL, or "" if they may.
+
+    Only http(s) to a host whose every address is public: a listener must not make us post to our own
+    network (the database, the admin, a cloud metadata service). HUB_CALLBACK_ALLOW_PRIVATE lifts the
+    address rule for the demo and the tests, whose listeners run on this machine.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an http or https URL"
+    if settings.HUB_CALLBACK_ALLOW_PRIVATE:
+        return ""
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        found = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+    except (OSError, ValueError):
+        return f"{parts.hostname} cannot be resolved"
+    for *_, address in found:
+        ip = ipaddress.ip_address(address[0].split("%")[0])
+        if not ip.is_global:
+            return f"{parts.hostname} is an internal address ({ip}); events go only to public hosts"
+    return ""
+
+
 def attempt(delivery: EventDelivery) -> bool:
     """POST the event to the listener; on failure schedule the next try, or give up into the dead letters."""
+    refusal = callback_refusal(delivery.listener.callback)
+    if refusal:
+        return _record(delivery, ok=False, error=f"Not sent: the callback {refusal}.")
     body = json.dumps(event_body(delivery.event)).encode()
     request = urllib.request.Request(
         delivery.listener.callback,
@@ -93,7 +126,6 @@ def attempt(delivery: EventDelivery) -> bool:
         method="POST",
         headers={"Content-Type": "application/json", "X-Event-Id": str(delivery.event.event_id)},
     )
-    delivery.attempts += 1
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (listener URL)
             ok = 200 <= response.status < 300
@@ -102,6 +134,11 @@ def attempt(delivery: EventDelivery) -> bool:
         ok, error = False, f"HTTP {failure.code}"
     except (urllib.error.URLError, TimeoutError, OSError) as failure:
         ok, error = False, str(getattr(failure, "reason", failure))
+    return _record(delivery, ok=ok, error=error)
+
+
+def _record(delivery: EventDelivery, *, ok: bool, error: str) -> bool:
+    delivery.attempts += 1
     now = timezone.now()
     if ok:
         delivery.status, delivery.delivered_at, delivery.last_error, delivery.next_attempt_at = (

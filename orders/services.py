@@ -52,6 +52,8 @@ __all__ = [
     "update_item",
     "remove_item",
     "submit_order",
+    "place_order",
+    "ItemRequest",
     "record_feasibility",
     "approve_special_handling",
     "refuse_special_handling",
@@ -87,8 +89,8 @@ class SubmissionOutcome:
 # --- the five beats ------------------------------------------------------------------------------
 
 
-def _move(order: Order, transition_name: str, *, by: User | None, note: str = "", args=()) -> None:
-    """Apply one transition with permission check, save, history row and outbox event."""
+def _apply(order: Order, transition_name: str, *, by: User | None, note: str = "", args=()) -> OrderEvent:
+    """Permission and guard, then the transition in memory; returns the history row, not yet saved."""
     bound = getattr(order, transition_name)
     if not can_proceed(bound):
         raise TransitionNotAllowed(f"Cannot {transition_name} an order that is {order.get_state_display().lower()}.")
@@ -97,11 +99,17 @@ def _move(order: Order, transition_name: str, *, by: User | None, note: str = ""
     previous = order.state
     bound(*args)
     _measure_wait(order, previous)
-    order.save()
-    OrderEvent.objects.create(
+    return OrderEvent(
         order=order, transition=transition_name, from_state=previous, to_state=order.state, actor=by, note=note
     )
-    _publish(order, OutboxEvent.Type.STATE_CHANGE, previousState=previous, reason=note)
+
+
+def _move(order: Order, transition_name: str, *, by: User | None, note: str = "", args=()) -> None:
+    """Apply one transition with permission check, save, history row and outbox event."""
+    event = _apply(order, transition_name, by=by, note=note, args=args)
+    order.save()
+    event.save()
+    _publish(order, OutboxEvent.Type.STATE_CHANGE, previousState=event.from_state, reason=note)
 
 
 def _measure_wait(order: Order, left_state: str) -> None:
@@ -128,10 +136,17 @@ def _move_items(order: Order, transition_name: str, *, states=None, args=()) -> 
 
 def _publish(order: Order, event_type: str, **payload) -> OutboxEvent:
     """Record a TMF622 event in the outbox, in the caller's transaction."""
-    body = {"id": order.number, "state": order.state, **{k: v for k, v in payload.items() if v not in ("", None)}}
-    event = OutboxEvent.objects.create(order=order, event_type=event_type, payload=body)
+    event = OutboxEvent.objects.create(order=order, event_type=event_type, payload=_event_body(order, **payload))
     notifications.after_commit_publish(event)
     return event
+
+
+def _event_body(order: Order, *, state: str | None = None, **payload) -> dict:
+    return {
+        "id": order.number,
+        "state": state or order.state,
+        **{k: v for k, v in payload.items() if v not in ("", None)},
+    }
 
 
 def _lock(order: Order) -> Order:
@@ -302,10 +317,13 @@ def order_for_submission(pk: int) -> Order:
     )
 
 
-def completeness_errors(order: Order) -> list[FieldError]:
-    """Issuing rule 1: everything required is captured and valid; field paths for each problem."""
+def completeness_errors(order: Order, items: list[OrderItem] | None = None) -> list[FieldError]:
+    """Issuing rule 1: everything required is captured and valid; field paths for each problem.
+
+    `items` are the order's items when they are not saved yet (place_order).
+    """
     errors: list[FieldError] = []
-    items = list(order.items.all())
+    items = list(order.items.all()) if items is None else items
     if order.initiating_request_id is None:
         errors.append(FieldError("initiating_request", "record what led to this order"))
     if not items:
@@ -360,12 +378,12 @@ def completeness_errors(order: Order) -> list[FieldError]:
     return errors
 
 
-def special_handling_reasons(order: Order) -> list[str]:
+def special_handling_reasons(order: Order, items: list[OrderItem] | None = None) -> list[str]:
     """Issuing rules 3 and 4: why this order is not standard (empty list: standard)."""
     reasons = []
     if order.special_requirements.strip():
         reasons.append(f"Special requirements: {order.special_requirements.strip()}")
-    for index, item in enumerate(order.items.all()):
+    for index, item in enumerate(order.items.all() if items is None else items):
         if item.is_bespoke or (item.offering_id and item.offering.requires_feasibility):
             kind = "Bespoke item" if item.is_bespoke else "Item needing feasibility"
             reasons.append(f"{kind} {index + 1}: {item.offering.name}")
@@ -377,11 +395,11 @@ def _feasibility_on_record(order: Order) -> FeasibilityAssessment | None:
     return latest if latest is not None and latest.is_positive else None
 
 
-def _order_value(order: Order) -> Decimal:
+def _order_value(order: Order, items: list[OrderItem] | None = None) -> Decimal:
     return sum(
         (
             (i.one_off_price + 12 * i.recurring_price) * i.quantity
-            for i in order.items.all()
+            for i in (order.items.all() if items is None else items)
             if i.intent in (ItemIntent.PROVIDE, ItemIntent.REPACKAGE)
         ),
         Decimal("0"),
@@ -426,15 +444,9 @@ def submit_order(
     if errors:
         return _reject(order, by, [str(e) for e in errors])
 
-    value = _order_value(order)
-    customer = order.customer
-    if needs_credit_check(customer, value):
-        decision = credit_bureau().check(customer, value)
-        Customer.objects.filter(pk=customer.pk).update(
-            credit_class=decision.credit_class, credit_checked_at=timezone.now()
-        )
-        if not decision.approved:
-            return _reject(order, by, [decision.reason])
+    refusal = _credit_refusal(order.customer, _order_value(order))
+    if refusal:
+        return _reject(order, by, [refusal])
 
     if order.revision_of_id:
         _supersede(order, by)
@@ -477,6 +489,15 @@ def _reject(order: Order, by: User, reasons: list[str]) -> SubmissionOutcome:
     return SubmissionOutcome(order, rejected_reasons=reasons)
 
 
+def _credit_refusal(customer: Customer, value: Decimal) -> str:
+    """Issuing rule 2: ask the credit bureau when the value or the customer calls for it; why not, or ""."""
+    if not needs_credit_check(customer, value):
+        return ""
+    decision = credit_bureau().check(customer, value)
+    Customer.objects.filter(pk=customer.pk).update(credit_class=decision.credit_class, credit_checked_at=timezone.now())
+    return "" if decision.approved else decision.reason
+
+
 def _outcome_of(order: Order) -> SubmissionOutcome:
     return SubmissionOutcome(
         order,
@@ -484,6 +505,177 @@ def _outcome_of(order: Order) -> SubmissionOutcome:
         held_reasons=list(order.special_handling_reasons) if order.needs_special_handling else [],
         rejected_reasons=list(order.rejection_reasons),
     )
+
+
+# --- placing a whole order at once ---------------------------------------------------------------
+
+
+@dataclass
+class ItemRequest:
+    """One item of an order that arrives whole (place_order); `relies_on` names other items by item_id."""
+
+    item_id: str
+    offering: ProductOffering | None
+    intent: str = ItemIntent.PROVIDE
+    requested_offering: str = ""
+    characteristics: dict = field(default_factory=dict)
+    quantity: int = 1
+    install_address: Address | None = None
+    product: InstalledProduct | None = None
+    new_owner: Customer | None = None
+    relies_on: list[str] = field(default_factory=list)
+
+
+@transaction.atomic(savepoint=False)
+def place_order(
+    *,
+    customer: Customer,
+    by: User,
+    items: list[ItemRequest],
+    initiating_request: InitiatingRequest,
+    channel: str | None = None,
+    created_by_client=None,
+    notes: list[str] = (),
+    refusals: list[FieldError] = (),
+    keep_error=None,
+    **fields,
+) -> SubmissionOutcome:
+    """Capture and submit an order that arrives whole, as the API sends it, in one transaction.
+
+    The rules are those of create_draft_order, add_item and submit_order(reject_if_incomplete=True),
+    but the rows are built and moved through their transitions in memory and written in bulk, so
+    the number of statements does not grow with the number of items. `refusals` are problems the
+    channel found itself (a party or offering it does not know): the order is kept and rejected with
+    them, and completeness errors about the same items are left out; `keep_error` may drop other
+    errors that make no sense to the channel. Notes are customer-visible. Idempotency is the
+    caller's: a unique key of its own written in this transaction.
+    """
+    if not _may_act_for(by, customer):
+        raise PermissionDenied
+    unknown = set(fields) - ORDER_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown order fields: {', '.join(sorted(unknown))}")
+    if initiating_request.pk is None:
+        initiating_request.customer, initiating_request.recorded_by = customer, by
+        initiating_request.clean_fields(exclude=["customer", "recorded_by"])
+        initiating_request.save()
+    order = Order(
+        customer=customer,
+        channel=channel or _channel_of(by),
+        captured_by=by,
+        created_by_client=created_by_client,
+        initiating_request=initiating_request,
+        **fields,
+    )
+    lines = [_order_item(order, request) for request in items]
+
+    reasons = [str(refusal) for refusal in refusals]
+    refused_items = {str(r).split(".", 1)[0] for r in refusals if str(r).startswith("items[")}
+    for error in completeness_errors(order, lines):
+        if str(error).split(".", 1)[0] not in refused_items and (keep_error is None or keep_error(error)):
+            reasons.append(str(error))
+    if not reasons:
+        refusal = _credit_refusal(customer, _order_value(order, lines))
+        reasons += [refusal] if refusal else []
+    reasons = list(dict.fromkeys(reasons))
+
+    plans = {}
+    if reasons:
+        history = [_apply(order, "reject", by=by, note="; ".join(reasons), args=(reasons,))]
+        _move_lines(lines, "reject")
+        outcome = SubmissionOutcome(order, rejected_reasons=reasons)
+    else:
+        history = [_apply(order, "acknowledge", by=by, note="Complete and valid.")]
+        _move_lines(lines, "acknowledge")
+        held = special_handling_reasons(order, lines)
+        if held:  # a new order has no feasibility assessment yet
+            held.append("No positive feasibility assessment on record.")
+            history.append(
+                _apply(order, "hold_for_special_handling", by=by, note="Marked for special handling.", args=(held,))
+            )
+            _move_lines(lines, "hold")
+            outcome = SubmissionOutcome(order, held_reasons=held)
+        else:
+            history.append(_apply(order, "issue", by=by, note="Standard order: issued at once."))
+            _move_lines(lines, "start")
+            plans = orchestration.plan_items(lines)
+            order.expected_completion_date = orchestration.expected_completion_date(plans)
+            outcome = SubmissionOutcome(order, issued=True)
+
+    order.save()
+    OrderItem.objects.bulk_create(lines)
+    relies = {request.item_id: request.relies_on for request in items if request.relies_on}
+    by_id = {line.item_id: line for line in lines}
+    if relies:
+        Link = OrderItem.relies_on.through
+        Link.objects.bulk_create(
+            Link(from_orderitem=by_id[item_id], to_orderitem=by_id[other])
+            for item_id, others in relies.items()
+            for other in others
+            if other in by_id
+        )
+    _remember_related(order, "items", lines)
+    for line in lines:
+        _remember_related(line, "relies_on", [by_id[other] for other in relies.get(line.item_id, []) if other in by_id])
+    OrderEvent.objects.bulk_create(history)
+    created = OutboxEvent(
+        order=order, event_type=OutboxEvent.Type.CREATE, payload=_event_body(order, state=history[0].to_state)
+    )
+    changes = [
+        OutboxEvent(
+            order=order,
+            event_type=OutboxEvent.Type.STATE_CHANGE,
+            payload=_event_body(order, state=event.to_state, previousState=event.from_state, reason=event.note),
+        )
+        for event in history
+    ]
+    notifications.after_commit_publish(*OutboxEvent.objects.bulk_create([created, *changes]))
+    written = [OrderNote(order=order, author=by, text=text, customer_visible=True) for text in notes]
+    written += [
+        OrderNote(order=order, author=None, text=f"Rejected: {reason}", customer_visible=True)
+        for reason in outcome.rejected_reasons
+    ]
+    order.visible_notes = OrderNote.objects.bulk_create(written) if written else []
+    if outcome.issued:
+        orchestration.create_tasks(order, lines, plans, relies)
+        orchestration.create_pending_products(order, lines)
+        orchestration.after_commit_dispatch(order)
+    return outcome
+
+
+def _order_item(order: Order, request: ItemRequest) -> OrderItem:
+    offering = request.offering
+    return OrderItem(
+        order=order,
+        item_id=request.item_id,
+        action=ACTION_FOR_INTENT[request.intent],
+        intent=request.intent,
+        offering=offering,
+        requested_offering="" if offering else request.requested_offering[:100],
+        characteristics=request.characteristics,
+        quantity=request.quantity,
+        install_address=request.install_address,
+        product=request.product,
+        new_owner=request.new_owner,
+        one_off_price=offering.one_off_price if offering else Decimal("0"),
+        recurring_price=offering.recurring_price if offering else Decimal("0"),
+        is_bespoke=offering.is_bespoke if offering else False,
+    )
+
+
+def _remember_related(instance, name: str, objects: list) -> None:
+    """Fill a to-many relation's prefetch cache with rows just written, so reading them back costs no query."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache, queryset._prefetch_done = list(objects), True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+def _move_lines(items: list[OrderItem], transition_name: str) -> None:
+    """Move items along with their order, in memory (those the transition allows)."""
+    for item in items:
+        bound = getattr(item, transition_name)
+        if bound._django_fsm.has_transition(item.state):
+            bound()
 
 
 # --- special handling ----------------------------------------------------------------------------
@@ -793,7 +985,7 @@ def _check_change_makes_sense(
             OrderState.FAILED,
         ]
     )
-    if ignore_order is not None:
+    if ignore_order is not None and ignore_order.pk is not None:
         open_items = open_items.exclude(order=ignore_order)
     busy = open_items.select_related("order").first()
     if busy is not None:

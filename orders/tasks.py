@@ -34,12 +34,12 @@ def flag_orders_in_jeopardy() -> int:
 
 
 @shared_task
-def publish_event(event_id: int) -> int:
+def publish_events(event_ids: list[int]) -> int:
     from orders import notifications
     from orders.models import OutboxEvent
 
-    event = OutboxEvent.objects.filter(pk=event_id).select_related("order").first()
-    return len(notifications.publish_event(event)) if event else 0
+    events = OutboxEvent.objects.filter(pk__in=event_ids).select_related("order").order_by("pk")
+    return sum(len(notifications.publish_event(event)) for event in events)
 
 
 @shared_task

@@ -15,7 +15,6 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -69,6 +68,7 @@ from orders.models import (
     OutboxEvent,
     order_pk_from_number,
 )
+from orders.pagination import EstimatedCountPaginator
 from orders.requirements import FieldError, validate_characteristics
 from orders.services import (
     ALLOWED_FROM,
@@ -767,8 +767,15 @@ ORDERS_PER_PAGE = 25
 def order_list(request):
     form = OrderFilterForm(request.GET or None)
     orders = selectors.orders_for_console_list(**form.filters())
-    page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "orders/order_list.html", {"form": form, "page": page, "orders": page.object_list})
+    # Never a full count of the orders table: an estimate unfiltered, a capped count filtered.
+    page = EstimatedCountPaginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    # A few page links around this one, not one per page: a million orders make 40,000 pages.
+    page_links = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    return render(
+        request,
+        "orders/order_list.html",
+        {"form": form, "page": page, "orders": page.object_list, "page_links": page_links},
+    )
 
 
 # --- the order page --------------------------------------------------------------------------------

@@ -1,12 +1,10 @@
 """What the API does when a client writes: each request is one transaction built from the services.
 
-A create is the same sequence of commands as in the console (initiating request, draft, items,
-submit with reject_if_incomplete=True), so what an API client sees matches the agent console.
-
-Stopgaps until orders.services offers them (see the thin helpers at the end of this module):
-recording the client on its order, keeping the client's item ids, recording an item for an
-offering we do not have, and rejecting with reasons the API found (a party the client may not
-order for, an unknown product or place).
+A create is services.place_order, the same rules as capturing and submitting in the console (with
+reject_if_incomplete), taken in one go: what an API client sees matches the agent console, and an
+order costs the same number of statements whatever its number of items. Problems only the API can
+see (a party the client may not order for, an unknown offering, product or place) reject the order
+with the reasons.
 """
 
 from __future__ import annotations
@@ -34,11 +32,11 @@ from orders.models import (
     LifecycleStatus,
     Order,
     OrderCategory,
-    OrderItem,
     OrderPriority,
     OrderState,
     ProductOffering,
 )
+from orders.requirements import FieldError
 
 CUSTOMER_ROLES = {"customer", "buyer", "orderer"}
 BUSINESS_WORDS = ("b2b", "business", "enterprise", "corporate", "organisation", "organization", "sme")
@@ -59,10 +57,6 @@ class Placed:
     replayed: bool = False
 
 
-class _LostRace(Exception):
-    """Another request with the same Idempotency-Key won: undo this one and answer with that one."""
-
-
 # --- creating an order ---------------------------------------------------------------------------
 
 
@@ -79,8 +73,15 @@ def place_order(*, client: ApiClient, data: dict, raw: dict, idempotency_key: st
             return _replay(earlier, digest)
     try:
         return Placed(_place(client, data, digest, idempotency_key))
-    except _LostRace:
-        return _replay(_earlier(client, idempotency_key), digest)
+    except IntegrityError:
+        # Another request won the race for this Idempotency-Key or externalId; ours is undone.
+        earlier = _earlier(client, idempotency_key) if idempotency_key else None
+        if earlier is not None:
+            return _replay(earlier, digest)
+        external_id = data.get("externalId", "").strip()
+        if external_id and Order.objects.filter(created_by_client=client, external_id=external_id).exists():
+            raise Conflict(f"An order with externalId {external_id!r} already exists.") from None
+        raise
 
 
 def _earlier(client: ApiClient, idempotency_key: str) -> ApiOrderSubmission | None:
@@ -102,7 +103,7 @@ def _replay(earlier: ApiOrderSubmission, digest: str) -> Placed:
 
 @transaction.atomic
 def _place(client: ApiClient, data: dict, digest: str, idempotency_key: str) -> Order:
-    by = client.user
+    """One transaction with a fixed number of statements, however many items the order has."""
     external_id = data.get("externalId", "").strip()
     if external_id and Order.objects.filter(created_by_client=client, external_id=external_id).exists():
         raise Conflict(f"An order with externalId {external_id!r} already exists.")
@@ -110,64 +111,48 @@ def _place(client: ApiClient, data: dict, digest: str, idempotency_key: str) -> 
     parties = data.get("relatedParty", [])
     party = _customer_party(parties)
     customer = customer_for(client, party["id"]) if party else None
-    reasons: list[str] = []
+    refusals: list[FieldError] = []
     if party is None:
-        reasons.append("relatedParty: name the customer the order is for (a party with role customer)")
+        refusals.append(FieldError("relatedParty", "name the customer the order is for (a party with role customer)"))
     elif customer is None:
-        reasons.append(f"relatedParty: {party['id']!r} is not a customer this client may order for")
-    owner = customer or client.holding_customer
+        refusals.append(FieldError("relatedParty", f"{party['id']!r} is not a customer this client may order for"))
+
+    catalog = _Catalog(customer, data["productOrderItem"])
+    requests = []
+    for index, item in enumerate(data["productOrderItem"]):
+        request, problems = catalog.request_for(item)
+        # An item relies only on items before it, so dependencies can never go round in a circle.
+        request.relies_on = [other for other in request.relies_on if other in {r.item_id for r in requests}]
+        requests.append(request)
+        refusals += [FieldError(f"items[{index}].{problem.path}", problem.message) for problem in problems]
 
     quotes = data.get("quote", [])
-    initiating = services.record_initiating_request(
-        customer=owner,
-        by=by,
-        kind=InitiatingRequest.Kind.SALES_PROPOSAL if quotes else InitiatingRequest.Kind.CUSTOMER_REQUEST,
-        reference=(quotes[0]["id"] if quotes else external_id)[:60],
-        details=f"Sent through the TMF622 API by {client.name}.",
+    outcome = services.place_order(
+        customer=customer or client.holding_customer,
+        by=client.user,
+        channel=client.channel,
+        created_by_client=client,
+        items=requests,
+        initiating_request=InitiatingRequest(
+            kind=InitiatingRequest.Kind.SALES_PROPOSAL if quotes else InitiatingRequest.Kind.CUSTOMER_REQUEST,
+            reference=(quotes[0]["id"] if quotes else external_id)[:60],
+            details=f"Sent through the TMF622 API by {client.name}.",
+        ),
+        notes=[note["text"] for note in data.get("note", [])],
+        refusals=refusals,
+        # Without a customer we know, only the product configuration can be judged.
+        keep_error=None if customer is not None else lambda error: ".characteristics" in error.path,
+        **_order_fields(data),
     )
-    order = services.create_draft_order(
-        customer=owner, by=by, channel=client.channel, initiating_request=initiating, **_order_fields(data)
+    order = outcome.order
+    order.api_submission = ApiOrderSubmission.objects.create(
+        client=client,
+        order=order,
+        idempotency_key=idempotency_key,
+        body_digest=digest,
+        related_party=[_plain_party(p) for p in parties],
+        party_id=party["id"] if party else "",
     )
-    _attribute_to_client(order, client, external_id)
-    try:
-        with transaction.atomic():
-            ApiOrderSubmission.objects.create(
-                client=client,
-                order=order,
-                idempotency_key=idempotency_key,
-                body_digest=digest,
-                related_party=[_plain_party(p) for p in parties],
-                party_id=party["id"] if party else "",
-            )
-    except IntegrityError:
-        raise _LostRace from None
-
-    for note in data.get("note", []):
-        services.add_note(order, by=by, text=note["text"], customer_visible=True)
-
-    created: dict[str, OrderItem] = {}
-    flagged: set[int] = set()
-    for index, item in enumerate(data["productOrderItem"]):
-        problems = _add_item(order, by, item, customer, created)
-        if problems:
-            flagged.add(index)
-            reasons.extend(f"items[{index}].{problem}" for problem in problems)
-
-    if reasons:
-        loaded = services.order_for_submission(order.pk)
-        for error in services.completeness_errors(loaded):
-            text = str(error)
-            if _is_about_flagged_item(text, flagged):
-                continue
-            if customer is None and ".characteristics" not in text:
-                continue  # nothing about the holding customer's (absent) addresses or products
-            reasons.append(text)
-        _reject(loaded, by, reasons)
-    else:
-        key = submission_key(client, idempotency_key) if idempotency_key else None
-        outcome = services.submit_order(order, by=by, submission_key=key, reject_if_incomplete=True)
-        if outcome.order.pk != order.pk:
-            raise _LostRace
     return order
 
 
@@ -205,84 +190,114 @@ def _order_fields(data: dict) -> dict:
     return fields
 
 
-def _is_about_flagged_item(reason: str, flagged: set[int]) -> bool:
-    return any(reason.startswith(f"items[{index}]") for index in flagged)
+class _Catalog:
+    """Everything the order's items name, each kind loaded in one query, so items cost no statements."""
 
+    def __init__(self, customer: Customer | None, items: list[dict]):
+        self.customer = customer
+        codes = {item["productOffering"]["id"].strip() for item in items if item.get("productOffering")}
+        self.offerings = {
+            offering.code: offering
+            for offering in ProductOffering.objects.exclude(lifecycle_status=LifecycleStatus.IN_DESIGN)
+            .filter(code__in=codes)
+            .prefetch_related("fulfilment_steps__depends_on", "requires")
+        }
+        self.products = {}
+        self.addresses = {}
+        if customer is not None:
+            product_ids = [_key(item.get("product", {}).get("id", "")) for item in items if item["action"] != "add"]
+            if any(product_ids):
+                self.products = {
+                    str(p.pk): p
+                    for p in customer.products.filter(pk__in=[i for i in product_ids if i]).select_related(
+                        "offering", "install_address__reference_street__district"
+                    )
+                }
+            place_ids = [_key(place["id"]) for item in items for place in item.get("product", {}).get("place", [])[:1]]
+            if any(place_ids):
+                self.addresses = {
+                    str(a.pk): a
+                    for a in customer.addresses.filter(pk__in=[i for i in place_ids if i]).select_related(
+                        "reference_street__district"
+                    )
+                }
+        self._installation_address = None
 
-def _add_item(order: Order, by, item: dict, customer: Customer | None, created: dict[str, OrderItem]) -> list[str]:
-    """Add one item through the services; returns the problems only the API can see (else [])."""
-    problems: list[str] = []
-    action = item["action"]
-    offering_ref = item.get("productOffering")
-    product_ref = item.get("product", {})
-    code = offering_ref["id"].strip() if offering_ref else ""
-    offering = (
-        ProductOffering.objects.exclude(lifecycle_status=LifecycleStatus.IN_DESIGN).filter(code=code).first()
-        if code
-        else None
-    )
-    if code and offering is None:
-        problems.append(f"offering: unknown product offering {code!r}")
-    characteristics = {c["name"]: c["value"] for c in product_ref.get("productCharacteristic", [])}
+    def installation_address(self) -> Address | None:
+        """The customer's validated installation address, for items that need one and name none."""
+        if self._installation_address is None:
+            self._installation_address = (
+                self.customer.addresses.filter(purpose=Address.Purpose.INSTALLATION, reference_street__isnull=False)
+                .select_related("reference_street__district")
+                .order_by("-validated_at", "-pk")
+                .first()
+            ) or False
+        return self._installation_address or None
 
-    installed = None
-    if action != ItemAction.ADD:
-        product_id = product_ref.get("id", "").strip()
-        if not product_id:
-            problems.append("product: name the product to change (product.id)")
-        elif customer is not None:
-            installed = _of_customer(customer.products.select_related("offering", "install_address"), product_id)
-            if installed is None:
-                problems.append(f"product: {product_id!r} is not a product of this customer")
-    elif not code:
-        problems.append("offering: name the productOffering to add (productOffering.id)")
+    def request_for(self, item: dict) -> tuple[services.ItemRequest, list[FieldError]]:
+        """The item as the services take it, and the problems only the API can see."""
+        problems: list[FieldError] = []
+        action = item["action"]
+        offering_ref = item.get("productOffering")
+        product_ref = item.get("product", {})
+        code = offering_ref["id"].strip() if offering_ref else ""
+        offering = self.offerings.get(code)
+        if code and offering is None:
+            problems.append(FieldError("offering", f"unknown product offering {code!r}"))
+        characteristics = {c["name"]: c["value"] for c in product_ref.get("productCharacteristic", [])}
 
-    intent = _intent(action, product_ref, installed, offering)
-    if installed is not None:
-        if intent == ItemIntent.CHANGE:
-            characteristics = {**installed.characteristics, **characteristics}
-        elif intent != ItemIntent.REPACKAGE:
-            characteristics = dict(installed.characteristics)
-        if intent != ItemIntent.REPACKAGE:
-            offering = installed.offering
+        installed = None
+        if action != ItemAction.ADD:
+            product_id = product_ref.get("id", "").strip()
+            if not product_id:
+                problems.append(FieldError("product", "name the product to change (product.id)"))
+            elif self.customer is not None:
+                installed = self.products.get(_key(product_id))
+                if installed is None:
+                    problems.append(FieldError("product", f"{product_id!r} is not a product of this customer"))
+        elif not code:
+            problems.append(FieldError("offering", "name the productOffering to add (productOffering.id)"))
 
-    address = None
-    places = product_ref.get("place", [])
-    if places and customer is not None:
-        place_id = places[0]["id"].strip()
-        address = _of_customer(customer.addresses.all(), place_id)
-        if address is None:
-            problems.append(f"install_address: {place_id!r} is not an address of this customer")
-    elif customer is not None and offering is not None and offering.requires_install_address:
-        if installed is not None and installed.install_address_id:
-            address = installed.install_address
-        elif intent in (ItemIntent.PROVIDE, ItemIntent.REPACKAGE):
-            address = _installation_address(customer)
+        intent = _intent(action, product_ref, installed, offering)
+        if installed is not None:
+            if intent == ItemIntent.CHANGE:
+                characteristics = {**installed.characteristics, **characteristics}
+            elif intent != ItemIntent.REPACKAGE:
+                characteristics = dict(installed.characteristics)
+            if intent != ItemIntent.REPACKAGE:
+                offering = installed.offering
 
-    relying = [created[other] for other in relies_on(item) if other in created]
-    if offering is None:
-        order_item = _record_unknown_item(order, item, intent, requested=code)
-    else:
-        order_item = services.add_item(
-            order,
-            by=by,
+        address = None
+        places = product_ref.get("place", [])
+        if places and self.customer is not None:
+            place_id = places[0]["id"].strip()
+            address = self.addresses.get(_key(place_id))
+            if address is None:
+                problems.append(FieldError("install_address", f"{place_id!r} is not an address of this customer"))
+        elif self.customer is not None and offering is not None and offering.requires_install_address:
+            if installed is not None and installed.install_address_id:
+                address = installed.install_address
+            elif intent in (ItemIntent.PROVIDE, ItemIntent.REPACKAGE):
+                address = self.installation_address()
+
+        request = services.ItemRequest(
+            item_id=item["id"],
             offering=offering,
             intent=intent,
+            requested_offering=code,
             characteristics=characteristics,
             quantity=item.get("quantity", 1),
             install_address=address,
             product=installed,
-            relies_on=relying,
+            relies_on=relies_on(item),
         )
-        _keep_item_id(order_item, item["id"])
-    if offering is None and relying:
-        order_item.relies_on.set(relying)
-    created[item["id"]] = order_item
-    return problems
+        return request, problems
 
 
-def _of_customer(queryset, object_id: str):
-    return queryset.filter(pk=int(object_id)).first() if object_id.isdigit() and len(object_id) < 19 else None
+def _key(object_id: str) -> str:
+    """An id that can be one of our keys, as text; "" for anything else."""
+    object_id = object_id.strip()
+    return object_id if object_id.isdigit() and len(object_id) < 19 else ""
 
 
 def _intent(action: str, product_ref: dict, installed, offering) -> str:
@@ -300,15 +315,6 @@ def _intent(action: str, product_ref: dict, installed, offering) -> str:
     if installed is not None and offering is not None and offering.pk != installed.offering_id:
         return ItemIntent.REPACKAGE
     return ItemIntent.CHANGE
-
-
-def _installation_address(customer: Customer) -> Address | None:
-    """The customer's validated installation address, for items that need one and name none."""
-    return (
-        customer.addresses.filter(purpose=Address.Purpose.INSTALLATION, reference_street__isnull=False)
-        .order_by("-validated_at", "-pk")
-        .first()
-    )
 
 
 # --- changing an order (PATCH) -------------------------------------------------------------------
@@ -417,43 +423,3 @@ def unregister_listener(*, client: ApiClient, listener_id: str) -> bool:
         return False
     deleted, _ = HubListener.objects.filter(client=client, pk=int(listener_id)).delete()
     return bool(deleted)
-
-
-# --- thin helpers: writes orders.services does not offer yet -------------------------------------
-
-
-def _attribute_to_client(order: Order, client: ApiClient, external_id: str) -> None:
-    # Wanted: create_draft_order(created_by_client=...). externalId is unique per client.
-    try:
-        with transaction.atomic():
-            Order.objects.filter(pk=order.pk).update(created_by_client=client)
-    except IntegrityError:
-        raise Conflict(f"An order with externalId {external_id!r} already exists.") from None
-    order.created_by_client = client
-
-
-def _keep_item_id(item: OrderItem, item_id: str) -> None:
-    # Wanted: add_item(item_id=...): TMF622 item ids are the client's, and relationships use them.
-    if item.item_id != item_id:
-        OrderItem.objects.filter(pk=item.pk).update(item_id=item_id)
-        item.item_id = item_id
-
-
-def _record_unknown_item(order: Order, item: dict, intent: str, *, requested: str) -> OrderItem:
-    # Wanted: add_item(offering=None, requested_offering=...) for a draft that will be rejected.
-    return OrderItem.objects.create(
-        order=order,
-        item_id=item["id"],
-        action=item["action"],
-        intent=intent,
-        offering=None,
-        requested_offering=requested[:100],
-        quantity=item.get("quantity", 1),
-    )
-
-
-def _reject(order: Order, by, reasons: list[str]) -> None:
-    # Wanted: a public reject_order(order, *, by, reasons) in services, for reasons the channel found.
-    if order.state != OrderState.DRAFT:
-        raise services.ActionRefused(f"{order.number} has already been submitted.")
-    services._reject(order, by, list(dict.fromkeys(reasons)))

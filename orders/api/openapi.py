@@ -329,7 +329,13 @@ def paging_parameters() -> list[OpenApiParameter]:
     return [
         OpenApiParameter("offset", int, description="Index of the first result (0)"),
         OpenApiParameter("limit", int, description="Page size (20; at most 100)"),
-        OpenApiParameter("X-Total-Count", int, OpenApiParameter.HEADER, response=[200], description="All matches"),
+        OpenApiParameter(
+            "X-Total-Count",
+            int,
+            OpenApiParameter.HEADER,
+            response=[200],
+            description="All matches (left out above 10,000)",
+        ),
         OpenApiParameter("X-Result-Count", int, OpenApiParameter.HEADER, response=[200], description="In this page"),
     ]
 

@@ -25,6 +25,7 @@ from orders.models import (
     OutboxEvent,
     ProductOffering,
 )
+from orders.notifications import callback_refusal
 
 ORDERING_PATH = "/tmf-api/productOrderingManagement/v4"
 CATALOG_PATH = "/tmf-api/productCatalogManagement/v4"
@@ -262,8 +263,9 @@ class EventSubscriptionIn(serializers.Serializer):
 
     def validate_callback(self, value):
         serializers.URLField().run_validators(value)
-        if not value.lower().startswith(("http://", "https://")):
-            raise serializers.ValidationError("must be an http or https URL")
+        refusal = callback_refusal(value)
+        if refusal:
+            raise serializers.ValidationError(refusal)
         return value
 
     def validate_query(self, value):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from django.conf import settings
 from django.utils import timezone
@@ -139,15 +140,23 @@ def paging(params) -> tuple[int, int]:
     return offset, min(limit, MAX_LIMIT)
 
 
-def list_response(items: list[dict], *, total: int) -> Response:
-    return Response(items, headers={"X-Total-Count": str(total), "X-Result-Count": str(len(items))})
+def list_response(items: list[dict], *, total: int | None) -> Response:
+    """A page; X-Total-Count is left out when there are too many matches to count (page on until a short page)."""
+    headers = {"X-Result-Count": str(len(items))}
+    if total is not None:
+        headers["X-Total-Count"] = str(total)
+    return Response(items, headers=headers)
 
 
-def page_of(queryset, params) -> tuple[list, int]:
-    """One page of a queryset and the size of the whole filtered set: two queries."""
+def page_of(queryset, params, *, count: Callable[[], int | None] | None = None) -> tuple[list, int | None]:
+    """One page of a queryset and the size of the whole filtered set (queryset.count(), or `count`): two queries.
+
+    A `count` may answer None for "too many to count"; the page is then read all the same.
+    """
     offset, limit = paging(params)
-    total = queryset.count()
-    rows = list(queryset[offset : offset + limit]) if limit and offset < total else []
+    total = count() if count is not None else queryset.count()
+    within = total is None or offset < total
+    rows = list(queryset[offset : offset + limit]) if limit and within else []
     return rows, total
 
 

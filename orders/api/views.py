@@ -40,6 +40,7 @@ from orders.api.openapi import (
 from orders.api.parsers import JSONParser, MergePatchParser
 from orders.api.selectors import (
     cancellations_visible_to,
+    count_visible_to,
     offerings_on_catalog,
     order_for_client,
     orders_visible_to,
@@ -99,8 +100,15 @@ class ProductOrderList(TMFView):
     )
     def get(self, request):
         fields = _fields(request, ORDER_ATTRIBUTES, ORDER_ALWAYS)
-        orders = filter_orders(orders_visible_to(self.client), request.query_params, self.client)
-        rows, total = page_of(with_representation(orders), request.query_params)
+
+        def narrow(orders):
+            return filter_orders(orders, request.query_params, self.client)
+
+        rows, total = page_of(
+            with_representation(narrow(orders_visible_to(self.client))),
+            request.query_params,
+            count=lambda: count_visible_to(self.client, narrow),
+        )
         return list_response([select(order_representation(request, o), fields) for o in rows], total=total)
 
     @extend_schema(
@@ -134,7 +142,8 @@ class ProductOrderList(TMFView):
         placed = commands.place_order(
             client=self.client, data=incoming.validated_data, raw=request.data, idempotency_key=key
         )
-        order = order_for_client(self.client, placed.order.number)
+        # A new order is answered from the rows just written; a replay is read back.
+        order = order_for_client(self.client, placed.order.number) if placed.replayed else placed.order
         data = order_representation(request, order)
         response = created(select(data, _fields(request, ORDER_ATTRIBUTES, ORDER_ALWAYS)), data["href"])
         if placed.replayed:

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 import orders.services as services
 from customers.models import InstalledProduct, ProductStatus, User
+from orders import selectors
 from orders.fulfilment.models import OPEN_TASK_STATES, DeliverySignOff, FulfilmentTask, TaskState
-from orders.fulfilment.plans import critical_path_hours, plan_for
+from orders.fulfilment.plans import Step, critical_path_hours, plan_for
 from orders.models import ItemIntent, ItemState, Order, OrderItem, OrderNote, OrderState, OutboxEvent
 
 SETTLED_ITEM_STATES = (ItemState.COMPLETED, ItemState.FAILED, ItemState.CANCELLED)
@@ -37,13 +38,40 @@ def decompose(order: Order) -> list[FulfilmentTask]:
             "offering__fulfilment_steps__depends_on", "relies_on"
         )
     )
-    tasks_by_item: dict[int, dict[str, FulfilmentTask]] = {}
-    plans = {}
+    plans = plan_items(items)
+    relies = {item.item_id: [other.item_id for other in item.relies_on.all()] for item in items}
+    created = create_tasks(order, items, plans, relies)
+    if not created:
+        return []
+    order.expected_completion_date = expected_completion_date(plans)
+    order.save(update_fields=["expected_completion_date"])
+    create_pending_products(order, items)
+    return created
+
+
+def plan_items(items: list[OrderItem]) -> dict[str, dict[str, Step]]:
+    """The steps of each item being fulfilled, by item id then step code (items may be unsaved)."""
+    return {
+        item.item_id: {step.code: step for step in plan_for(item)}
+        for item in items
+        if item.intent != ItemIntent.CONTEXT and item.state == ItemState.IN_PROGRESS
+    }
+
+
+def expected_completion_date(plans: dict[str, dict[str, Step]]) -> dt.date:
+    hours = max((critical_path_hours(plan) for plan in plans.values()), default=0)
+    return timezone.localdate() + dt.timedelta(days=max(1, math.ceil(hours / 24)))
+
+
+def create_tasks(
+    order: Order, items: list[OrderItem], plans: dict[str, dict[str, Step]], relies: dict[str, list[str]]
+) -> list[FulfilmentTask]:
+    """Write the tasks of the planned items and their dependencies: two statements, whatever the size."""
+    tasks_by_item: dict[str, dict[str, FulfilmentTask]] = {}
     for item in items:
-        if item.intent == ItemIntent.CONTEXT or item.state != ItemState.IN_PROGRESS:
+        if item.item_id not in plans:
             continue
-        plans[item.pk] = {step.code: step for step in plan_for(item)}
-        tasks_by_item[item.pk] = {
+        tasks_by_item[item.item_id] = {
             code: FulfilmentTask(
                 order=order,
                 item=item,
@@ -54,34 +82,26 @@ def decompose(order: Order) -> list[FulfilmentTask]:
                 is_point_of_no_return=step.is_point_of_no_return,
                 expected_duration_hours=step.expected_duration_hours,
             )
-            for index, (code, step) in enumerate(plans[item.pk].items(), start=1)
+            for index, (code, step) in enumerate(plans[item.item_id].items(), start=1)
         }
     created = FulfilmentTask.objects.bulk_create([t for tasks in tasks_by_item.values() for t in tasks.values()])
-    if not created:
-        return []
     links = []
     Link = FulfilmentTask.depends_on.through
-    for item in items:
-        if item.pk not in tasks_by_item:
-            continue
-        tasks = tasks_by_item[item.pk]
-        for code, step in plans[item.pk].items():
+    for item_id, tasks in tasks_by_item.items():
+        plan = plans[item_id]
+        for code, step in plan.items():
             links += [
                 Link(from_fulfilmenttask=tasks[code], to_fulfilmenttask=tasks[dep])
                 for dep in step.depends_on
                 if dep in tasks
             ]
         # An item that relies on another starts only when that one is done.
-        roots = [tasks[code] for code, step in plans[item.pk].items() if not step.depends_on]
-        for other in item.relies_on.all():
-            for leaf in _leaves(plans.get(other.pk, {}), tasks_by_item.get(other.pk, {})):
+        roots = [tasks[code] for code, step in plan.items() if not step.depends_on]
+        for other in relies.get(item_id, []):
+            for leaf in _leaves(plans.get(other, {}), tasks_by_item.get(other, {})):
                 links += [Link(from_fulfilmenttask=root, to_fulfilmenttask=leaf) for root in roots]
-    Link.objects.bulk_create(links)
-
-    hours = max((critical_path_hours(plan) for plan in plans.values()), default=0)
-    order.expected_completion_date = timezone.localdate() + dt.timedelta(days=max(1, math.ceil(hours / 24)))
-    order.save(update_fields=["expected_completion_date"])
-    _create_pending_products(order, items)
+    if links:
+        Link.objects.bulk_create(links)
     return created
 
 
@@ -89,12 +109,17 @@ def _leaves(plan, tasks) -> list[FulfilmentTask]:
     return [tasks[code] for code in plan if not any(code in step.depends_on for step in plan.values())]
 
 
-def _create_pending_products(order: Order, items: list[OrderItem]) -> None:
+def create_pending_products(order: Order, items: list[OrderItem]) -> None:
     """New products appear in the installed base at once, as pending active."""
-    for item in items:
-        if item.intent != ItemIntent.PROVIDE or item.product_id or item.state != ItemState.IN_PROGRESS:
-            continue
-        item.product = InstalledProduct.objects.create(
+    providing = [
+        item
+        for item in items
+        if item.intent == ItemIntent.PROVIDE and not item.product_id and item.state == ItemState.IN_PROGRESS
+    ]
+    if not providing:
+        return
+    products = InstalledProduct.objects.bulk_create(
+        InstalledProduct(
             customer=order.customer,
             offering=item.offering,
             name=item.offering.name,
@@ -103,7 +128,11 @@ def _create_pending_products(order: Order, items: list[OrderItem]) -> None:
             install_address=item.install_address,
             last_order_item=item,
         )
-        item.save(update_fields=["product"])
+        for item in providing
+    )
+    for item, product in zip(providing, products, strict=True):
+        item.product = product
+    OrderItem.objects.bulk_update(providing, ["product"])
 
 
 def after_commit_dispatch(order: Order) -> None:
@@ -397,24 +426,10 @@ def _undo_downstream(recall: list[int], compensate: list[int]) -> None:
 
 # --- jeopardy ------------------------------------------------------------------------------------
 
-MARGIN_DAYS = 1
-
 
 def flag_orders_in_jeopardy(today: dt.date | None = None) -> int:
-    """Flag orders in flight that will miss (or missed) their expected completion; one UPDATE each way."""
-    today = today or timezone.localdate()
-    at_risk = today + dt.timedelta(days=MARGIN_DAYS)
-    in_flight = [
-        OrderState.IN_PROGRESS,
-        OrderState.HELD,
-        OrderState.PENDING,
-        OrderState.ASSESSING_CANCELLATION,
-        OrderState.PENDING_CANCELLATION,
-    ]
-    flagged = Order.objects.filter(
-        state__in=in_flight, expected_completion_date__lte=at_risk, in_jeopardy=False
-    ).update(in_jeopardy=True)
-    Order.objects.filter(in_jeopardy=True).exclude(state__in=in_flight, expected_completion_date__lte=at_risk).update(
-        in_jeopardy=False
-    )
+    """Keep Order.in_jeopardy equal to the one definition (orders.selectors.in_jeopardy); one UPDATE each way."""
+    at_risk = selectors.in_jeopardy(today)
+    flagged = Order.objects.filter(at_risk, in_jeopardy=False).update(in_jeopardy=True)
+    Order.objects.filter(in_jeopardy=True).exclude(at_risk).update(in_jeopardy=False)
     return flagged

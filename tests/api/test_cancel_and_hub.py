@@ -1,5 +1,7 @@
 """TMF622 cancelProductOrder and hub: cancelling orders in flight, registering listeners."""
 
+import json
+
 import pytest
 from django.utils import timezone
 
@@ -108,3 +110,12 @@ def test_another_clients_listener_cannot_be_removed(api, other_api):
 
     assert_error(api.delete(f"{HUB}/{theirs['id']}"), 404)
     assert HubListener.objects.exists()
+
+
+def test_a_listener_on_our_own_network_is_refused(api, settings):
+    settings.HUB_CALLBACK_ALLOW_PRIVATE = False
+
+    body = assert_error(post_json(api, HUB, {"callback": "http://169.254.169.254/latest/meta-data/"}), 400)
+
+    assert "internal address" in json.dumps(body)
+    assert not HubListener.objects.exists()

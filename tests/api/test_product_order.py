@@ -449,3 +449,16 @@ def test_a_change_to_a_product_the_customer_does_not_have_gives_a_rejected_order
     assert [m["message"] for m in created["productOrderErrorMessage"]] == [
         f"productOrderItem 1, product: '{theirs.pk}' is not a product of this customer"
     ]
+
+
+def test_the_total_counts_each_visible_order_once_whoever_sent_it(api, customer, stranger, fibre):
+    create(api, order_body(customer, add(fibre, router="hub-6")))  # its customer's, sent by it
+    create(api, order_body(stranger, add(fibre, router="hub-6")))  # sent by it for a party it may not act for
+    OrderFactory(customer=customer, state=OrderState.IN_PROGRESS)  # its customer's, from the call centre
+    OrderFactory(customer=customer)  # a draft: never shown
+    OrderFactory(customer=stranger, state=OrderState.IN_PROGRESS)  # someone else's
+
+    response = api.get(ORDERS)
+
+    assert response["X-Total-Count"] == "3" == response["X-Result-Count"]
+    assert api.get(ORDERS, {"state": "rejected"})["X-Total-Count"] == "1"

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from customers.models import CreditClass, ProductStatus
+from orders import selectors
 from orders.fulfilment import orchestration
 from orders.fulfilment.models import DeliverySignOff, TaskState
 from orders.models import ItemIntent, ItemState, Order, OrderState
@@ -23,7 +24,13 @@ from orders.services import (
     request_information,
     submit_order,
 )
-from tests.factories import CustomerFactory, FulfilmentStepFactory, InstalledProductFactory, OfferingFactory
+from tests.factories import (
+    CustomerFactory,
+    FulfilmentStepFactory,
+    InstalledProductFactory,
+    OfferingFactory,
+    OrderFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -411,3 +418,18 @@ def test_an_unsigned_callback_is_refused_and_changes_nothing(client, agent, manu
 
     assert response.status_code == 403
     assert order.tasks.get(code="ship").state == TaskState.DISPATCHED
+
+
+def test_the_jeopardy_flag_and_the_back_office_filter_agree(db):
+    today = dt.date(2026, 11, 23)
+    due = {
+        days: OrderFactory(state=OrderState.IN_PROGRESS, expected_completion_date=today + dt.timedelta(days=days))
+        for days in (-3, 0, 2, 3)
+    }
+    OrderFactory(state=OrderState.COMPLETED, expected_completion_date=today - dt.timedelta(days=9))  # done, not late
+
+    orchestration.flag_orders_in_jeopardy(today=today)
+
+    flagged = set(Order.objects.filter(in_jeopardy=True).values_list("pk", flat=True))
+    filtered = set(Order.objects.filter(selectors.in_jeopardy(today)).values_list("pk", flat=True))
+    assert flagged == filtered == {due[-3].pk, due[0].pk, due[2].pk}

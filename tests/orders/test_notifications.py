@@ -176,3 +176,40 @@ def test_supervisors_see_dead_letters_and_send_them_again(client, supervisor, cu
     delivery.refresh_from_db()
     assert delivery.status == "delivered"
     assert [e["eventType"] for e in listener.received] == ["ProductOrderCreateEvent"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/admin/",
+        "http://localhost/events",
+        "http://10.1.2.3/events",
+        "http://169.254.169.254/latest/meta-data/",  # a cloud's metadata service
+        "http://[::1]/events",
+        "ftp://partner.example/events",
+    ],
+)
+def test_events_never_go_to_our_own_network(url, settings):
+    settings.HUB_CALLBACK_ALLOW_PRIVATE = False
+
+    assert notifications.callback_refusal(url)
+
+
+def test_a_public_address_is_a_fine_callback(settings):
+    settings.HUB_CALLBACK_ALLOW_PRIVATE = False
+
+    assert notifications.callback_refusal("https://93.184.215.14/events") == ""
+
+
+def test_a_listener_on_an_internal_address_is_not_called_and_the_reason_is_kept(
+    customer, agent, listener, run, settings
+):
+    subscribe(customer, listener.url)
+    settings.HUB_CALLBACK_ALLOW_PRIVATE = False
+
+    submit_standard_order(customer, agent, run)
+
+    assert listener.received == []
+    delivery = EventDelivery.objects.first()
+    assert delivery.status == EventDelivery.Status.PENDING and delivery.attempts == 1
+    assert "internal address (127.0.0.1)" in delivery.last_error

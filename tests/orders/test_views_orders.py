@@ -11,6 +11,7 @@ from customers.addresses import validate_and_attach
 from customers.models import CreditClass
 from orders.demo import seed_catalog
 from orders.models import Order, OrderDocument, OrderState
+from orders.pagination import EstimatedCountPaginator
 from orders.services import (
     add_item,
     create_draft_order,
@@ -355,6 +356,28 @@ def test_the_list_is_paginated(client, agent, customer):
 
     assert (len(first.context["orders"]), len(last.context["orders"])) == (25, 2)
     assert "page=2" in page(first)
+
+
+def test_the_list_links_a_few_pages_around_the_current_one_not_every_page(client, agent, customer, monkeypatch):
+    monkeypatch.setattr("orders.views.ORDERS_PER_PAGE", 1)
+    OrderFactory.create_batch(12, customer=customer)
+    client.force_login(agent)
+
+    html = page(list_orders(client, page=6))
+
+    assert all(f"page={n}" in html for n in (1, 4, 5, 7, 8, 12))
+    assert "page=2" not in html and "page=10" not in html and "…" in html
+
+
+def test_the_list_never_counts_beyond_a_cap(client, agent, customer, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "CAP", 3)
+    OrderFactory.create_batch(5, customer=customer)
+    client.force_login(agent)
+
+    response = list_orders(client, state="draft")
+
+    assert response.context["page"].paginator.capped
+    assert "more than 3 orders" in page(response)
 
 
 def test_the_list_costs_the_same_queries_for_three_orders_or_thirty(client, agent, django_assert_num_queries):

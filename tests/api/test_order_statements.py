@@ -1,0 +1,54 @@
+"""Creating an order through the API costs a fixed number of SQL statements, whatever its size.
+
+The throughput benchmark (tests/benchmarks/throughput.py) measures what this buys; this pins it.
+"""
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from orders.models import FulfilmentTask, OrderState
+from tests.api.conftest import ORDERS, add, order_body, post_json
+from tests.factories import FulfilmentStepFactory
+
+# Reads: client, its permissions (2), the Idempotency-Key, the customer, the offerings and their
+# steps, step dependencies and prerequisites (4), the installation address. Writes: the initiating
+# request, the order, its items, history, outbox, tasks, task dependencies, pending products, the
+# items' product links, the idempotency record. Plus the transaction's own statements.
+STATEMENTS_PER_ORDER = 22
+
+
+def statements_to_create(api, body) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = post_json(api, ORDERS, body, HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+    assert response.status_code == 201, response.content
+    assert response.json()["state"] == OrderState.IN_PROGRESS
+    return len(queries)
+
+
+@pytest.fixture
+def planned_fibre(fibre):
+    survey = FulfilmentStepFactory(offering=fibre, code="survey", is_point_of_no_return=False)
+    install = FulfilmentStepFactory(offering=fibre, code="install")
+    install.depends_on.add(survey)
+    return fibre
+
+
+def test_an_order_costs_the_same_statements_with_one_item_or_eight(api, customer, planned_fibre, mobile):
+    one = statements_to_create(api, order_body(customer, add(planned_fibre, router="hub-6")))
+    eight = [add(planned_fibre, str(n), router="hub-6") for n in range(1, 5)]
+    eight += [add(mobile, str(n), sim_type="esim") for n in range(5, 9)]
+
+    assert statements_to_create(api, order_body(customer, *eight)) == one == STATEMENTS_PER_ORDER
+    assert FulfilmentTask.objects.filter(order__items__item_id="8").exists()
+
+
+def test_items_relying_on_others_add_no_statement(api, customer, planned_fibre, mobile):
+    first = add(planned_fibre, "1", router="hub-6")
+    second = add(mobile, "2", sim_type="esim")
+    second["productOrderItemRelationship"] = [{"id": "1", "relationshipType": "reliesOn"}]
+
+    # One more insert, of the links, however many there are.
+    assert statements_to_create(api, order_body(customer, first, second)) == STATEMENTS_PER_ORDER + 1

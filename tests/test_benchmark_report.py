@@ -1,0 +1,63 @@
+"""The table `make bench` prints (the benchmark itself runs outside the test suite, on PostgreSQL)."""
+
+from tests.benchmarks.run import report
+
+
+def page(name: str, p95: float) -> dict:
+    return {
+        "name": name,
+        "url": "/",
+        "p50_ms": p95 / 2,
+        "p95_ms": p95,
+        "max_ms": p95 + 1,
+        "queries": 8,
+        "seq_scan_orders": False,
+        "full_count": name == "API order list",
+    }
+
+
+RESULTS = {
+    "orders": 1_000_011,
+    "machine": {
+        "cores": 2,
+        "cpu": "AMD EPYC",
+        "memory_gib": 24,
+        "postgresql": "15.20",
+        "python": "3.11.7",
+        "django": "5.2.19",
+    },
+    "pages": [page("agent order list", 67.8), page("admin order list", 120.0), page("API order list", 101.0)],
+    "throughput": {
+        "api": {
+            "orders": 575,
+            "requests": 559,
+            "non_2xx": 0,
+            "seconds": 20.0,
+            "orders_per_second": 27.9,
+            "latency_ms": {"p50": 338.6, "p95": 576.4},
+            "cpu_ms_per_order": {"postgres": 13.1, "app": 54.1},
+            "workers": 2,
+            "threads": 4,
+            "connections": 8,
+        },
+        "pgbench": {
+            "transactions_per_second": 1070.2,
+            "latency_ms_average": 7.5,
+            "cpu_ms_per_transaction": {"postgres": 1.1, "app": 0.0},
+        },
+        "statements_per_order": [{"items": 3, "statements": 23}, {"items": 9, "statements": 23}],
+        "ratio": 0.026,
+    },
+}
+
+
+def test_the_table_names_pgbench_and_p95_and_judges_each_page_by_its_target():
+    lines = report(RESULTS).splitlines()
+    text = "\n".join(lines)
+
+    assert "pgbench" in text and "p95" in text
+    assert "API / pgbench: 0.026 (target 0.3)" in text
+    assert "3 items: 23, 9 items: 23" in text
+    verdicts = {line.split()[0] + " " + line.split()[1]: line.split()[-1] for line in lines if "order list" in line}
+    assert verdicts == {"agent order": "ok", "admin order": "ok", "API order": "MISSED"}  # 150 ms for the admin
+    assert any("API order list" in line and "YES" in line for line in lines)  # its full count is flagged
