@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
 
 from customers import views as customer_views
 from orders.fulfilment import views as fulfilment_views
@@ -10,8 +12,19 @@ admin.site.index_title = "Supervisor back office"
 # "View site" from the admin leads to the console supervisors share with agents.
 admin.site.site_url = reverse_lazy("orders:agent-home")
 
+
+class FaviconView(RedirectView):
+    # Browsers ask for /favicon.ico before (or instead of) reading the page's <link rel="icon">;
+    # answering 404 there shows up as a console error on every page.
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("img/favicon.svg")
+
+
 urlpatterns = [
     path("", customer_views.home, name="home"),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("fulfilment/callback", fulfilment_views.task_callback, name="fulfilment-callback"),
