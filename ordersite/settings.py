@@ -106,7 +106,7 @@ AUTH_USER_MODEL = "customers.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "customers.backends.ModelBackendInOneQuery",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -67,14 +67,11 @@ def place_order(*, client: ApiClient, data: dict, raw: dict, idempotency_key: st
     same body answers with the first order; with another body it is refused (422).
     """
     digest = body_digest(raw)
-    if idempotency_key:
-        earlier = _earlier(client, idempotency_key)
-        if earlier is not None:
-            return _replay(earlier, digest)
     try:
         return Placed(_place(client, data, digest, idempotency_key))
     except IntegrityError:
-        # Another request won the race for this Idempotency-Key or externalId; ours is undone.
+        # The Idempotency-Key (or externalId) was used before, by a retry or by a request that won
+        # the race; ours is undone. Retries are rare, so every new order saves a look-up beforehand.
         earlier = _earlier(client, idempotency_key) if idempotency_key else None
         if earlier is not None:
             return _replay(earlier, digest)

@@ -508,9 +508,10 @@ def orders_with_items(count: int, **fields) -> list[Order]:
     return orders
 
 
-# Every page: session, user, the user's two permission sets, the user's groups (the role in the
-# page context), and the session's save (a savepoint, the update, its release) = 8; then the page's own.
-SHARED = 8
+# Every page: session, user, the user's permissions (own and through groups, one query), the user's
+# groups (the role in the page context), and the session's save (a savepoint, the update, its
+# release) = 7; then the page's own.
+SHARED = 7
 
 
 @pytest.mark.parametrize(

@@ -263,10 +263,10 @@ def test_the_order_page_costs_the_same_queries_for_one_item_or_ten(
     detail(client, small)  # warm up: content types and permissions are cached per process
 
     # session, user, groups; the order and its items, events, outbox, feasibility, notes, questions,
-    # cancellations, documents and revisions; user and group permissions; the session touch (3)
-    with django_assert_num_queries(19):
+    # cancellations, documents and revisions; the permissions (one query); the session touch (3)
+    with django_assert_num_queries(18):
         detail(client, small)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         detail(client, large)
 
 
