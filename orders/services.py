@@ -38,6 +38,7 @@ from orders.models import (
     OrderState,
     OutboxEvent,
     ProductOffering,
+    format_order_number,
 )
 from orders.requirements import FieldError, validate_characteristics
 
@@ -192,9 +193,9 @@ def create_draft_order(*, customer: Customer, by: User, channel: str | None = No
     unknown = set(fields) - ORDER_FIELDS
     if unknown:
         raise TypeError(f"Unknown order fields: {', '.join(sorted(unknown))}")
-    order = Order.objects.create(customer=customer, channel=channel or _channel_of(by), captured_by=by, **fields)
-    _publish(order, OutboxEvent.Type.CREATE)
-    return order
+    # No event yet: listeners hear of an order when it is placed (submit_order), as a draft is
+    # nobody's business but its author's and they could not fetch it.
+    return Order.objects.create(customer=customer, channel=channel or _channel_of(by), captured_by=by, **fields)
 
 
 def _editable_draft(order: Order, by: User) -> Order:
@@ -451,6 +452,7 @@ def submit_order(
     if order.revision_of_id:
         _supersede(order, by)
 
+    _publish_placed(order, OrderState.ACKNOWLEDGED)
     _move(order, "acknowledge", by=by, note="Complete and valid.")
     _move_items(order, "acknowledge")
     reasons = special_handling_reasons(order)
@@ -481,7 +483,14 @@ def _start_fulfilment(order: Order) -> None:
     orchestration.after_commit_dispatch(order)
 
 
+def _publish_placed(order: Order, state: str) -> OutboxEvent:
+    """The TMF622 Create event of a draft being submitted, carrying the state it is placed in."""
+    revision_of = format_order_number(order.revision_of_id) if order.revision_of_id else ""
+    return _publish(order, OutboxEvent.Type.CREATE, state=state, revisionOf=revision_of)
+
+
 def _reject(order: Order, by: User, reasons: list[str]) -> SubmissionOutcome:
+    _publish_placed(order, OrderState.REJECTED)
     _move(order, "reject", by=by, note="; ".join(reasons), args=(reasons,))
     _move_items(order, "reject")
     for reason in reasons:
@@ -858,7 +867,6 @@ def start_amendment(order: Order, *, by: User) -> Order:
         copies[item.pk]._relies_on_originals = relies_on
     for copy in copies.values():
         copy.relies_on.set([copies[o.pk] for o in copy._relies_on_originals if o.pk in copies])
-    _publish(revision, OutboxEvent.Type.CREATE, revisionOf=order.number)
     return revision
 
 

@@ -841,7 +841,7 @@ class TimelineEntry:
 
 
 EVENT_TITLES = {
-    OutboxEvent.Type.CREATE: "Order created",
+    OutboxEvent.Type.CREATE: "Order placed",
     OutboxEvent.Type.ATTRIBUTE_VALUE_CHANGE: "Order details changed",
     OutboxEvent.Type.DELETE: "Order deleted",
     OutboxEvent.Type.INFORMATION_REQUIRED: "Information requested from the customer",
@@ -852,8 +852,17 @@ EVENT_TITLES = {
 
 
 def timeline(order: Order) -> list[TimelineEntry]:
-    """Transitions (from the history) and the other events published, oldest first."""
+    """The order's creation, its transitions (from the history) and the other events published, oldest first."""
     entries = [
+        TimelineEntry(
+            when=order.created_at,
+            kind="created",
+            title="Order created",
+            actor=order.captured_by,
+            detail=order.get_channel_display(),
+        )
+    ]
+    entries += [
         TimelineEntry(
             when=event.created_at,
             kind="transition",

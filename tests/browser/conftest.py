@@ -1,8 +1,13 @@
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 BROWSER_TESTS = Path(__file__).parent
+
+# Two test workers, their live servers and two browsers share two cores in CI: an assertion may
+# wait longer than Playwright's 5 s default for a page that is merely slow, never for a wrong one.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items):

@@ -149,15 +149,31 @@ def test_an_unreachable_listener_ends_in_the_dead_letters(customer, agent, run):
 
 def test_events_written_while_no_listener_was_reachable_are_published_later(customer, agent, listener):
     # Without on-commit execution (a crash between commit and publish), the outbox still holds them.
-    subscribe(customer, listener.url)
+    subscribe(customer, listener.url, query="eventType=ProductOrderCreateEvent")
     request = record_initiating_request(customer=customer, by=agent, kind="sales_proposal")
-    create_draft_order(customer=customer, by=agent, initiating_request=request)
-    assert OutboxEvent.objects.filter(published_at__isnull=True).count() == 1
+    order = create_draft_order(customer=customer, by=agent, initiating_request=request)
+    add_item(order, by=agent, offering=OfferingFactory(requires_install_address=False))
+    submit_order(order, by=agent)
+    assert OutboxEvent.objects.filter(published_at__isnull=True, event_type="ProductOrderCreateEvent").count() == 1
 
     notifications.deliver_due_events()
 
     assert [e["eventType"] for e in listener.received] == ["ProductOrderCreateEvent"]
     assert not OutboxEvent.objects.filter(published_at__isnull=True).exists()
+
+
+def test_listeners_hear_of_an_order_when_it_is_placed_not_while_it_is_a_draft(customer, agent, listener, run):
+    subscribe(customer, listener.url)
+    request = record_initiating_request(customer=customer, by=agent, kind="sales_proposal")
+    order = run(lambda: create_draft_order(customer=customer, by=agent, initiating_request=request))
+    run(lambda: add_item(order, by=agent, offering=OfferingFactory(requires_install_address=False)))
+    assert listener.received == [] and not OutboxEvent.objects.filter(order=order).exists()
+
+    run(lambda: submit_order(order, by=agent))
+
+    created = [e for e in listener.received if e["eventType"] == "ProductOrderCreateEvent"]
+    assert len(created) == 1
+    assert created[0]["event"]["productOrder"]["state"] == "acknowledged"
 
 
 def test_supervisors_see_dead_letters_and_send_them_again(client, supervisor, customer, agent, run, listener):

@@ -104,6 +104,7 @@ def test_the_order_page_shows_items_request_timeline_and_special_handling(client
     assert "Sales proposal / quote" in text and "Q-9" in text
     assert [entry.title for entry in response.context["timeline"]] == [
         "Order created",
+        "Order placed",
         "Draft → Acknowledged",
         "Acknowledged → Held (waiting for us)",
     ]
