@@ -127,10 +127,12 @@ HOSTED_PBX_REQUIREMENTS = [
     },
 ]
 
+# The point of no return is the line going live: until then a booked engineer can be stood down, so
+# an order in flight can still be cancelled.
 STANDARD_BROADBAND_PLAN = [
     ("ship-router", "Ship router", FulfilmentStep.System.LOGISTICS, False, [], 48),
-    ("book-engineer", "Book engineer visit", FulfilmentStep.System.FIELD_SERVICE, True, [], 72),
-    ("activate-line", "Activate fibre line", FulfilmentStep.System.NETWORK, False, ["book-engineer"], 4),
+    ("book-engineer", "Book engineer visit", FulfilmentStep.System.FIELD_SERVICE, False, [], 72),
+    ("activate-line", "Activate fibre line", FulfilmentStep.System.NETWORK, True, ["book-engineer"], 4),
     ("start-billing", "Start billing", FulfilmentStep.System.BILLING, False, ["activate-line", "ship-router"], 1),
 ]
 
@@ -195,6 +197,8 @@ CATALOG = [
         "recurring_price": Decimal("12.00"),
         "one_off_price": Decimal("20.00"),
         "is_addon": True,
+        # The customer confirms picture and channels on the new box before billing is final.
+        "requires_customer_signoff": True,
         "serviceable_technologies": ["fibre"],
         "requires_codes": ["fibre-150", "fibre-500", "fibre-900"],
         "data_requirements": [
@@ -218,8 +222,9 @@ CATALOG = [
         ],
         "plan": [
             ("ship-box", "Ship set-top boxes", FulfilmentStep.System.LOGISTICS, False, [], 48),
-            ("activate-tv", "Activate TV service", FulfilmentStep.System.NETWORK, True, [], 2),
-            ("start-billing", "Start billing", FulfilmentStep.System.BILLING, False, ["activate-tv", "ship-box"], 1),
+            # Activated once the box has arrived, so the order can be cancelled while it is on its way.
+            ("activate-tv", "Activate TV service", FulfilmentStep.System.NETWORK, True, ["ship-box"], 2),
+            ("start-billing", "Start billing", FulfilmentStep.System.BILLING, False, ["activate-tv"], 1),
         ],
     },
     {
@@ -235,8 +240,9 @@ CATALOG = [
         "data_requirements": HOSTED_PBX_REQUIREMENTS,
         "plan": [
             ("configure-pbx", "Configure PBX tenant", FulfilmentStep.System.NETWORK, False, [], 24),
-            ("ship-handsets", "Ship handsets", FulfilmentStep.System.LOGISTICS, True, [], 72),
-            ("port-numbers", "Port numbers", FulfilmentStep.System.NETWORK, False, ["configure-pbx"], 120),
+            ("ship-handsets", "Ship handsets", FulfilmentStep.System.LOGISTICS, False, [], 72),
+            # Once the losing carrier has been asked to port the numbers, there is no going back.
+            ("port-numbers", "Port numbers", FulfilmentStep.System.NETWORK, True, ["configure-pbx"], 120),
             (
                 "start-billing",
                 "Start billing",
@@ -667,7 +673,7 @@ def seed_orders(customers: dict[str, Customer], offerings: dict[str, ProductOffe
             record_task_result(failing, succeeded=False, message="Courier returned the parcel: address not found")
 
     if not alice.orders.exists():
-        # Issued at once: a standard add-on, the box shipped, activation under way.
+        # Issued at once: a standard add-on, delivered and waiting for Alice to test it and sign off.
         tv = submit_order(
             new_order(
                 alice,
@@ -678,7 +684,12 @@ def seed_orders(customers: dict[str, Customer], offerings: dict[str, ProductOffe
             ),
             by=agent,
         ).order
-        advance(tv, done={"ship-box"})
+        advance(tv)
+        # Issued at once and on its way by post: before activation she can still cancel it.
+        submit_order(
+            new_order(alice, agent, [("mobile-unlimited", {"sim_type": "physical"})], details="Phone for her new job."),
+            by=agent,
+        )
         # Held for special handling: a router upgrade with special requirements.
         change = create_change_order(
             product(alice, "fibre-500"),

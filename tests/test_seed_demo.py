@@ -6,7 +6,7 @@ from django.test import RequestFactory
 
 from customers.models import Customer, InstalledProduct
 from orders.demo import DEMO_PASSWORD, seed_demo
-from orders.models import Order, OrderState
+from orders.models import FulfilmentStep, Order, OrderState
 
 
 @pytest.fixture
@@ -40,6 +40,8 @@ def test_the_demo_orders_cover_the_lifecycle(seeded):
     } <= states
     assert Order.objects.filter(state=OrderState.PENDING, awaiting_signoff=True).exists()
     assert Order.objects.filter(state=OrderState.HELD, needs_special_handling=False, tasks__state="failed").exists()
+    # Alice signs in to the self-service pages: she has a delivery to sign off there.
+    assert Order.objects.filter(customer__name="Alice Morgan", state=OrderState.PENDING, awaiting_signoff=True).exists()
     for name in ("Alice Morgan", "Bob Hughes"):
         orders = Order.objects.filter(customer__name=name)
         assert orders.count() >= 3
@@ -47,3 +49,10 @@ def test_the_demo_orders_cover_the_lifecycle(seeded):
             orders.filter(state=OrderState.HELD, needs_special_handling=True).exists()
             or orders.filter(state=OrderState.PENDING, needs_special_handling=True).exists()
         )
+
+
+def test_no_demo_plan_passes_its_point_of_no_return_the_moment_an_order_is_issued(seeded):
+    # A step with nothing before it starts at issue; were it the point of no return, no order for
+    # the offering could ever be cancelled or amended once issued.
+    at_issue = FulfilmentStep.objects.filter(is_point_of_no_return=True, depends_on__isnull=True)
+    assert list(at_issue.values_list("offering__code", "code")) == []
