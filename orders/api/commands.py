@@ -20,6 +20,7 @@ from orders import services
 from orders.api.errors import Conflict, Unprocessable
 from orders.api.selectors import customer_for
 from orders.api.serializers import relies_on
+from orders.catalog import orderable_offerings
 from orders.models import (
     IN_FLIGHT_STATES,
     ApiClient,
@@ -29,12 +30,10 @@ from orders.models import (
     InitiatingRequest,
     ItemAction,
     ItemIntent,
-    LifecycleStatus,
     Order,
     OrderCategory,
     OrderPriority,
     OrderState,
-    ProductOffering,
 )
 from orders.requirements import FieldError
 
@@ -193,12 +192,7 @@ class _Catalog:
     def __init__(self, customer: Customer | None, items: list[dict]):
         self.customer = customer
         codes = {item["productOffering"]["id"].strip() for item in items if item.get("productOffering")}
-        self.offerings = {
-            offering.code: offering
-            for offering in ProductOffering.objects.exclude(lifecycle_status=LifecycleStatus.IN_DESIGN)
-            .filter(code__in=codes)
-            .prefetch_related("fulfilment_steps__depends_on", "requires")
-        }
+        self.offerings = orderable_offerings(codes)
         self.products = {}
         self.addresses = {}
         if customer is not None:

@@ -9,16 +9,19 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from orders.models import FulfilmentTask, OrderState
+from orders.models import FulfilmentTask, Order, OrderState
 from tests.api.conftest import ORDERS, add, order_body, post_json
 from tests.factories import FulfilmentStepFactory
 
-# Reads: client, its permissions (1), the customer, the offerings and their steps, step
-# dependencies and prerequisites (4), the installation address. Writes: the initiating request, the
+# Reads: client, its permissions (1), the customer, the catalog's version (the offerings themselves
+# come from memory, orders.catalog), the installation address. Writes: the initiating request, the
 # order, its items, history, outbox, tasks, task dependencies, pending products, the items' product
 # links, the idempotency record (whose unique constraint catches a reused Idempotency-Key, so a new
 # order needs no look-up first). Plus the transaction's own statements.
-STATEMENTS_PER_ORDER = 20
+STATEMENTS_PER_ORDER = 17
+# The first order after the catalog changed reads the offerings, their steps, the steps'
+# dependencies and the offerings' prerequisites.
+CATALOG_LOAD = 4
 
 
 def statements_to_create(api, body) -> int:
@@ -38,12 +41,26 @@ def planned_fibre(fibre):
 
 
 def test_an_order_costs_the_same_statements_with_one_item_or_eight(api, customer, planned_fibre, mobile):
+    first = statements_to_create(api, order_body(customer, add(planned_fibre, router="hub-6")))
     one = statements_to_create(api, order_body(customer, add(planned_fibre, router="hub-6")))
     eight = [add(planned_fibre, str(n), router="hub-6") for n in range(1, 5)]
     eight += [add(mobile, str(n), sim_type="esim") for n in range(5, 9)]
 
     assert statements_to_create(api, order_body(customer, *eight)) == one == STATEMENTS_PER_ORDER
     assert FulfilmentTask.objects.filter(order__items__item_id="8").exists()
+    assert first == STATEMENTS_PER_ORDER + CATALOG_LOAD
+
+
+def test_a_change_to_the_catalog_is_seen_by_the_next_order(api, customer, planned_fibre, mobile):
+    body = order_body(customer, add(planned_fibre, router="hub-6"))
+    statements_to_create(api, body)
+    assert statements_to_create(api, body) == STATEMENTS_PER_ORDER
+
+    FulfilmentStepFactory(offering=planned_fibre, code="test-line", name="Test the line")
+
+    assert statements_to_create(api, body) == STATEMENTS_PER_ORDER + CATALOG_LOAD
+    newest = Order.objects.latest("pk")
+    assert "test-line" in set(newest.tasks.values_list("code", flat=True))
 
 
 def test_items_relying_on_others_add_no_statement(api, customer, planned_fibre, mobile):
@@ -51,5 +68,6 @@ def test_items_relying_on_others_add_no_statement(api, customer, planned_fibre, 
     second = add(mobile, "2", sim_type="esim")
     second["productOrderItemRelationship"] = [{"id": "1", "relationshipType": "reliesOn"}]
 
+    statements_to_create(api, order_body(customer, first))
     # One more insert, of the links, however many there are.
     assert statements_to_create(api, order_body(customer, first, second)) == STATEMENTS_PER_ORDER + 1
