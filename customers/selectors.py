@@ -105,10 +105,15 @@ def orders_needing_attention(customer: Customer) -> list[Order]:
 
 
 def products_of_customer(customer: Customer) -> QuerySet[InstalledProduct]:
-    """The customer's installed base, newest first; `open_items` holds the open order items changing each."""
+    """The customer's installed base, newest first; `open_items` holds the open order items changing each.
+
+    Products whose order was cancelled before they were delivered are left out: the customer never
+    had them (the order itself still shows the cancellation).
+    """
     open_items = OrderItem.objects.exclude(order__state__in=TERMINAL_STATES).select_related("order").order_by("-id")
     return (
         InstalledProduct.objects.filter(customer=customer)
+        .exclude(status=ProductStatus.CANCELLED)
         .select_related("offering", "install_address")
         .prefetch_related(Prefetch("order_items", queryset=open_items, to_attr="open_items"))
         .order_by("-created_at", "-pk")

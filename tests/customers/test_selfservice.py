@@ -556,6 +556,18 @@ def test_my_products_offer_the_actions_their_status_allows(client):
     assert 'Resume<span class="visually-hidden"> Work phone' not in page[active:]
 
 
+def test_a_product_cancelled_before_delivery_is_not_among_my_products(client):
+    alice = customer_login()
+    mobile = mobile_offering()
+    InstalledProductFactory(customer=alice.customer, offering=mobile, name="Work phone", status="active")
+    InstalledProductFactory(customer=alice.customer, offering=mobile, name="Never delivered", status="cancelled")
+    signed_in(client, alice)
+
+    for page in (reverse("customers:my-products"), reverse("customers:my-home")):
+        text = text_of(client.get(page))
+        assert "Work phone" in text and "Never delivered" not in text
+
+
 def test_suspending_a_product_sends_a_self_service_order(client):
     alice = customer_login()
     product = InstalledProductFactory(
