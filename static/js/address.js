@@ -51,6 +51,16 @@
     }, 250));
   });
 
+  // What was typed before this script arrived (a slow connection, a quick typist) is looked up now.
+  document.addEventListener("DOMContentLoaded", function () {
+    var field = document.activeElement;
+    var root = field && field.closest && field.closest("[data-address-form]");
+    var region = root && root.querySelector("[data-address-suggestions]");
+    if (region && !region.children.length && /(house_number|street|postcode)$/.test(field.name || "")) {
+      suggest(root);
+    }
+  });
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest(".js-address-suggestion");
     var root = button && button.closest("[data-address-form]");

@@ -202,6 +202,15 @@
     }
   });
 
+  // A search typed before the scripts had loaded is run now: htmx takes the text already in the box
+  // as its starting point and would only search on the next key.
+  document.addEventListener("DOMContentLoaded", function () {
+    var field = document.activeElement;
+    if (window.htmx && field && field.matches && field.matches("[data-picker-search]") && field.value.trim()) {
+      window.htmx.trigger(field, "search");
+    }
+  });
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var button = form.querySelector("[data-submit-once]");

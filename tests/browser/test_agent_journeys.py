@@ -379,3 +379,37 @@ def test_the_order_list_filters_and_the_customer_pages_render_cleanly(console, p
 
     page.goto(f"{live_server.url}/agent/")
     snapshot(page, "agent_home_with_orders")
+
+
+def held_until_released(page, pattern):
+    """Requests for `pattern` wait until the test releases them, as on a slow connection."""
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    page.route(pattern, hold)
+
+    def release():
+        for route in held:
+            route.continue_()
+        page.unroute(pattern)
+        return len(held)
+
+    return release
+
+
+def test_what_is_typed_before_the_scripts_arrive_is_still_looked_up(console, page, shop, live_server):
+    release_address_js = held_until_released(page, "**/js/address.js")
+    page.goto(f"{live_server.url}/agent/customers/{shop.alice.number}/addresses/new/", wait_until="commit")
+    page.get_by_label("House number").fill("101")
+    page.get_by_label("Street").fill("station")
+    assert release_address_js() == 1
+    expect(page.get_by_role("button", name=re.compile("101 Station Road"))).to_be_visible()
+
+    release_capture_js = held_until_released(page, "**/js/capture.js")
+    page.goto(f"{live_server.url}/agent/customers/{shop.alice.number}/", wait_until="commit")
+    page.get_by_role("link", name="Transfer Mobile Unlimited").click()
+    page.get_by_label(re.compile("^Search by name")).fill("Hughes")
+    assert release_capture_js() == 1
+    expect(page.get_by_role("radio", name=re.compile("Bob Hughes"))).to_be_visible()
