@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from orders.models import FulfilmentTask, Order, OrderState
 from tests.api.conftest import ORDERS, add, order_body, post_json
-from tests.factories import FulfilmentStepFactory
+from tests.factories import FulfilmentStepFactory, OfferingFactory
 
 # Reads: client, its permissions (1), the customer, the catalog's version (the offerings themselves
 # come from memory, orders.catalog), the installation address. Writes: the initiating request, the
@@ -71,3 +71,16 @@ def test_items_relying_on_others_add_no_statement(api, customer, planned_fibre, 
     statements_to_create(api, order_body(customer, first))
     # One more insert, of the links, however many there are.
     assert statements_to_create(api, order_body(customer, first, second)) == STATEMENTS_PER_ORDER + 1
+
+
+def test_an_add_on_costs_one_statement_more_however_many_there_are(api, customer, planned_fibre):
+    boost = OfferingFactory(code="boost-api", is_addon=True, requires_install_address=False)
+    boost.requires.add(planned_fibre)
+    statements_to_create(api, order_body(customer, add(planned_fibre, router="hub-6")))  # loads the catalog
+
+    one = [add(planned_fibre, "1", router="hub-6"), add(boost, "2")]
+    three = one + [add(boost, "3"), add(boost, "4")]
+
+    # The prerequisite is looked up among the customer's products, once for all the add-ons.
+    assert statements_to_create(api, order_body(customer, *one)) == STATEMENTS_PER_ORDER + 1
+    assert statements_to_create(api, order_body(customer, *three)) == STATEMENTS_PER_ORDER + 1
