@@ -47,11 +47,15 @@ from orders.models import (  # noqa: E402
 
 
 def orders_of_customer(customer: Customer) -> QuerySet[Order]:
-    """The customer's orders, newest first, with their items and whether a question waits for them."""
+    """The customer's orders, newest first, with their items and whether a question waits for them.
+
+    Drafts given up before they were ever sent (discarded) are left out: nothing was ordered.
+    """
     open_question = InformationRequest.objects.filter(order=OuterRef("pk"), answered_at__isnull=True)
     items = OrderItem.objects.select_related("offering", "product").order_by("id")
     return (
         Order.objects.filter(customer=customer)
+        .exclude(state=OrderState.CANCELLED, submitted_at__isnull=True)
         .annotate(has_open_question=Exists(open_question))
         .prefetch_related(Prefetch("items", queryset=items))
         .order_by("-created_at", "-pk")

@@ -65,6 +65,7 @@ from orders.services import (
     completeness_errors,
     create_change_order,
     create_draft_order,
+    discard_draft,
     record_initiating_request,
     request_cancellation,
     submit_order,
@@ -1175,13 +1176,34 @@ def _start_draft(request, customer, choice: Choice) -> Order:
 def _self_service_draft(request, number: str) -> Order | None:
     """The customer's own online draft, or None (with a message) when it can no longer be edited here."""
     order = draft_for_customer(customer=request.user.customer, number=number)
+    return order if _still_an_online_draft(request, order) else None
+
+
+def _still_an_online_draft(request, order: Order) -> bool:
     if order.state != OrderState.DRAFT:
         messages.info(request, f"{order.number} has been sent: it can no longer be changed here.")
-        return None
+        return False
     if order.channel != Channel.SELF_SERVICE:
         messages.info(request, f"Our team is preparing {order.number} with you; call us to change it.")
-        return None
-    return order
+        return False
+    return True
+
+
+@customer_required
+def my_order_discard(request, number: str):
+    """Throw away an online order the customer started and never sent."""
+    order = draft_for_customer(customer=request.user.customer, number=number)  # 404 unless theirs, any method
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not _still_an_online_draft(request, order):
+        return redirect(_order_url(order))
+    try:
+        discard_draft(order, by=request.user)
+    except REFUSALS as refusal:
+        messages.error(request, _refusal_message(refusal, "This order has just been sent."))
+        return redirect(_order_url(order))
+    messages.success(request, f"Your unsent order {order.number} is deleted. Nothing was ordered.")
+    return redirect("customers:my-orders")
 
 
 def _configured(item: OrderItem) -> bool:

@@ -16,6 +16,7 @@ self_service_patterns = [
     path(my_order + "review/", selfservice.my_order_review, name="my-order-review"),
     path(my_order + "answer/", selfservice.my_order_answer, name="my-order-answer"),
     path(my_order + "cancel/", selfservice.my_order_cancel, name="my-order-cancel"),
+    path(my_order + "discard/", selfservice.my_order_discard, name="my-order-discard"),
     path(my_order + "sign-off/", selfservice.my_order_signoff, name="my-order-signoff"),
     path("my/products/", selfservice.my_products, name="my-products"),
     path("my/products/<int:pk>/<slug:intent>/", selfservice.my_product_action, name="my-product-action"),

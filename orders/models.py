@@ -333,6 +333,11 @@ class Order(ConcurrentTransitionMixin, models.Model):
         """Accept a complete and valid order."""
         self.submitted_at = timezone.now()
 
+    @transition(field=state, source=S.DRAFT, target=S.CANCELLED, permission=may_submit)
+    def discard(self):
+        """Give up a draft that was never submitted (kept, cancelled, for the record)."""
+        self.completed_at = timezone.now()
+
     @transition(field=state, source=[S.DRAFT, S.ACKNOWLEDGED], target=S.REJECTED, permission=may_submit)
     def reject(self, reasons: list[str]):
         """Refuse an order that fails the business rules (credit, serviceability)."""
@@ -603,11 +608,17 @@ class OrderItem(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
-        source=[ItemState.PENDING_CANCELLATION, ItemState.PENDING, ItemState.HELD, ItemState.IN_PROGRESS],
+        source=[
+            ItemState.DRAFT,
+            ItemState.PENDING_CANCELLATION,
+            ItemState.PENDING,
+            ItemState.HELD,
+            ItemState.IN_PROGRESS,
+        ],
         target=ItemState.CANCELLED,
     )
     def cancel(self):
-        """Stopped for good."""
+        """Stopped for good (or, on a discarded draft, never started)."""
 
     @transition(
         field=state,

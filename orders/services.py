@@ -49,6 +49,7 @@ __all__ = [
     "TransitionNotAllowed",
     "create_draft_order",
     "update_draft_order",
+    "discard_draft",
     "add_item",
     "update_item",
     "remove_item",
@@ -204,6 +205,25 @@ def _editable_draft(order: Order, by: User) -> Order:
         raise ActionRefused(f"{order.number} is {order.get_state_display().lower()}; only drafts can be edited.")
     if not _may_act_for(by, order.customer):
         raise PermissionDenied
+    return order
+
+
+@transaction.atomic
+def discard_draft(order: Order, *, by: User, reason: str = "") -> Order:
+    """Give up a draft nobody will submit: it is cancelled, with who and why in its history.
+
+    No event is published: listeners never heard of the draft (they hear of an order when it is
+    placed). An order already submitted is refused; it needs a cancellation request instead.
+    """
+    order = _lock(order)
+    if order.state != OrderState.DRAFT:
+        raise ActionRefused(
+            f"{order.number} has been submitted, so it cannot be discarded; request its cancellation instead."
+        )
+    event = _apply(order, "discard", by=by, note=reason.strip() or "Draft discarded.")
+    order.save()
+    event.save()
+    _move_items(order, "cancel")
     return order
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path(order + "feasibility/", views.order_record_feasibility, name="record-feasibility"),
     path(order + "answer/", views.order_answer_information, name="answer-information"),
     path(order + "amend/", views.order_amend, name="amend"),
+    path(order + "discard/", views.order_discard, name="discard"),
     path(order + "approve/", views.order_approve, name="approve"),
     path(order + "refuse/", views.order_refuse, name="refuse"),
     path(order + "documents/", views.order_attach_document, name="attach-document"),

@@ -83,6 +83,7 @@ from orders.services import (
     completeness_errors,
     create_change_order,
     create_draft_order,
+    discard_draft,
     record_feasibility,
     record_initiating_request,
     refuse_special_handling,
@@ -1093,6 +1094,19 @@ def order_amend(request, number: str):
         request, f"Revision {revision.revision} ({revision.number}) opened. It replaces {order.number} when submitted."
     )
     return redirect(_step_url(revision, "configure"))
+
+
+@staff_required
+@require_POST
+def order_discard(request, number: str):
+    order = _order_or_404(number)
+    try:
+        discard_draft(order, by=request.user)
+    except REFUSALS as refusal:
+        messages.error(request, refusal_message(refusal))
+        return redirect(_detail_url(order))
+    messages.success(request, f"Draft {order.number} discarded. Nothing was sent to the customer or downstream.")
+    return redirect("customers:detail", order.customer.number)
 
 
 @staff_required

@@ -162,6 +162,11 @@ CASES = {
         lambda w, who: {"number": w.order(who, "draft").number},
         lambda w, who: {f"{item_prefix(w.order(who, 'draft'))}-router": "mesh-pack", "requested_start_date": ""},
     ),
+    "my-order-discard": (
+        "customers:my-order-discard",
+        lambda w, who: {"number": w.order(who, "draft").number},
+        lambda w, who: {},
+    ),
     "my-order-review": (
         "customers:my-order-review",
         lambda w, who: {"number": w.order(who, "draft").number},
@@ -275,7 +280,8 @@ def test_the_same_requests_work_on_ones_own_things(client, world, case):
 
     response = client.get(url)
 
-    expected = {"my-product-action/unknown-intent": 404, "my-order-answer": 405}.get(case, 200)  # answers are posted
+    # Answers and discards are posted.
+    expected = {"my-product-action/unknown-intent": 404, "my-order-answer": 405, "my-order-discard": 405}.get(case, 200)
     assert response.status_code == expected
 
 

@@ -48,6 +48,8 @@ ORDER_MOVES = [
     # draft -> acknowledged (submit: complete and valid) or rejected (business rules fail).
     Move(S.DRAFT, "acknowledge", S.ACKNOWLEDGED),
     Move(S.DRAFT, "reject", S.REJECTED),
+    # A draft nobody will submit is discarded (kept, cancelled).
+    Move(S.DRAFT, "discard", S.CANCELLED),
     # Not in DOMAIN.md, but TMF622 lets an acknowledged order still be rejected by validation.
     Move(S.ACKNOWLEDGED, "reject", S.REJECTED),
     # acknowledged -> inProgress (issued) or held (special handling).
@@ -89,6 +91,7 @@ ORDER_MOVES = [
 
 ORDER_TRANSITIONS = [
     "acknowledge",
+    "discard",
     "reject",
     "issue",
     "hold_for_special_handling",
@@ -291,6 +294,8 @@ ITEM_MOVES = [
     Move(IS.HELD, "assess_cancellation", IS.ASSESSING_CANCELLATION),
     Move(IS.ASSESSING_CANCELLATION, "accept_cancellation", IS.PENDING_CANCELLATION),
     Move(IS.PENDING_CANCELLATION, "cancel", IS.CANCELLED),
+    # The items of a discarded draft.
+    Move(IS.DRAFT, "cancel", IS.CANCELLED),
     # An item in flight is cancelled outright when its order is refused, abandoned or superseded.
     Move(IS.IN_PROGRESS, "cancel", IS.CANCELLED),
     Move(IS.PENDING, "cancel", IS.CANCELLED),
@@ -378,6 +383,7 @@ SUPERVISORS_ONLY = {SUPERVISOR}
 
 MAY_MAKE = {
     "acknowledge": FOR_THE_CUSTOMER,  # submitting, and what submission does next
+    "discard": FOR_THE_CUSTOMER,  # giving up a draft
     "reject": FOR_THE_CUSTOMER,
     "issue": FOR_THE_CUSTOMER,
     "hold_for_special_handling": FOR_THE_CUSTOMER,
