@@ -165,6 +165,26 @@ def test_alice_cancels_an_order(login, page, live_server, alice, manual_downstre
     assert problems == []
 
 
+def test_alice_deletes_an_order_she_started_and_never_sent(login, page, live_server, alice):
+    fibre_offering()
+    problems = watch_console(page)
+    login(alice.username, PASSWORD)
+    page.get_by_role("link", name="Order something").first.click()
+    page.get_by_role("button", name="Choose Fibre Broadband 500").click()
+    expect(page.get_by_role("heading", name="Fibre Broadband 500", level=1)).to_be_visible()
+    draft = Order.objects.get(customer=alice.customer)
+
+    page.goto(f"{live_server.url}/my/orders/{draft.number}/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete this unsent order").click()
+
+    expect(page.get_by_text(f"Your unsent order {draft.number} is deleted")).to_be_visible()
+    expect(page.locator(".my-order-row", has_text=draft.number)).to_have_count(0)
+    draft.refresh_from_db()
+    assert draft.state == "cancelled"
+    assert problems == []
+
+
 def test_alice_signs_off_a_delivery(login, page, live_server, alice, manual_downstream):
     order = awaiting_signoff(alice.customer)
     problems = watch_console(page)
