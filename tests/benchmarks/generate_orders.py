@@ -6,7 +6,8 @@
 Migrates the database and seeds the demo (catalog, staff, demo customers, API client `demo-api-token`),
 then loads, with set-based SQL (INSERT ... SELECT over generate_series, random() seeded by setseed):
 customers (one per five orders, most with a validated installation address, each with a primary contact);
-orders in every state, created over the last three years with the key growing with the creation date,
+orders in every state, created over the last three years with the key growing with the creation date
+(only those of the last 45 days still open),
 one to three items each; the history of every order (the transitions that took it to its state) and
 the TMF622 outbox events they published; fulfilment tasks for orders in fallout; feasibility assessments
 for some orders held for special handling; open questions for orders waiting on the customer; the API
@@ -34,20 +35,25 @@ BENCH_CUSTOMER_USERNAME = "bench-customer"
 BENCH_CUSTOMER_ORDERS = 200
 ORDERS_PER_CUSTOMER = 5
 HISTORY = dt.timedelta(days=3 * 365)
+# Orders live for weeks: only those placed in this recent window can still be open (or drafts). Older
+# ones ended long ago, so open orders number a few per cent, as in a real order book, rather than
+# a fifth of three years' worth with due dates long past.
+OPEN_WINDOW = dt.timedelta(days=45)
 
-# (order state, held for special handling, weight per thousand orders)
+# (order state, held for special handling, weight per thousand orders in the open window).
+# Terminal states first: an older order draws its state among them alone, in the same proportions.
 STATES = [
     ("completed", False, 640),
-    ("inProgress", False, 140),
     ("cancelled", False, 50),
     ("rejected", False, 30),
+    ("partial", False, 20),
+    ("failed", False, 10),
+    ("inProgress", False, 140),
     ("draft", False, 30),
     ("pending", False, 25),
     ("pending", True, 10),
     ("held", True, 25),
     ("held", False, 15),
-    ("partial", False, 20),
-    ("failed", False, 10),
     ("acknowledged", False, 5),
 ]
 CHANNELS = [("call_centre", 40), ("self_service", 25), ("retail", 15), ("api", 10), ("dealer", 6), ("affiliate", 4)]
@@ -475,6 +481,8 @@ class Generator:
             "terminal": list(TERMINAL),
             "in_flight": list(IN_FLIGHT),
             "jeopardy_days": JEOPARDY_DAYS,
+            "open_from": 1 - OPEN_WINDOW / HISTORY,
+            "terminal_share": sum(w for state, _, w in STATES if state in TERMINAL) / sum(w for *_, w in STATES),
         }
         self.cursor.execute(
             """
@@ -495,7 +503,13 @@ class Generator:
                            - make_interval(secs => %(history_seconds)s * (1 - (d.n - 1 + d.r_when) / %(orders)s))
                            AS created_at
                 FROM draws d
-                JOIN bench_path p ON d.r_state >= p.low AND d.r_state < p.high
+                JOIN bench_path p
+                  ON CASE WHEN (d.n - 1 + d.r_when) / %(orders)s < %(open_from)s
+                          THEN d.r_state * %(terminal_share)s
+                          ELSE d.r_state END >= p.low
+                 AND CASE WHEN (d.n - 1 + d.r_when) / %(orders)s < %(open_from)s
+                          THEN d.r_state * %(terminal_share)s
+                          ELSE d.r_state END < p.high
                 JOIN bench_channel c ON d.r_channel >= c.low AND d.r_channel < c.high
             ),
             submitted AS MATERIALIZED (
