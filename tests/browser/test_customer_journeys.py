@@ -175,6 +175,7 @@ def test_alice_deletes_an_order_she_started_and_never_sent(login, page, live_ser
     draft = Order.objects.get(customer=alice.customer)
 
     page.goto(f"{live_server.url}/my/orders/{draft.number}/")
+    snapshot(page, "customer_order_draft")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Delete this unsent order").click()
 
