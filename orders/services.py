@@ -106,11 +106,17 @@ def _apply(order: Order, transition_name: str, *, by: User | None, note: str = "
     )
 
 
-def _move(order: Order, transition_name: str, *, by: User | None, note: str = "", args=()) -> None:
-    """Apply one transition with permission check, save, history row and outbox event."""
+def _record(order: Order, transition_name: str, *, by: User | None, note: str = "", args=()) -> OrderEvent:
+    """Apply one transition with permission check, save the order and its history row."""
     event = _apply(order, transition_name, by=by, note=note, args=args)
     order.save()
     event.save()
+    return event
+
+
+def _move(order: Order, transition_name: str, *, by: User | None, note: str = "", args=()) -> None:
+    """Apply one transition with permission check, save, history row and outbox event."""
+    event = _record(order, transition_name, by=by, note=note, args=args)
     _publish(order, OutboxEvent.Type.STATE_CHANGE, previousState=event.from_state, reason=note)
 
 
@@ -220,9 +226,7 @@ def discard_draft(order: Order, *, by: User, reason: str = "") -> Order:
         raise ActionRefused(
             f"{order.number} has been submitted, so it cannot be discarded; request its cancellation instead."
         )
-    event = _apply(order, "discard", by=by, note=reason.strip() or "Draft discarded.")
-    order.save()
-    event.save()
+    _record(order, "discard", by=by, note=reason.strip() or "Draft discarded.")
     _move_items(order, "cancel")
     return order
 
