@@ -37,10 +37,22 @@ class FulfilmentTask(models.Model):
     failure_reason = models.TextField(blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The outbox row of this task: set in the transaction that dispatches, cancels or undoes it when
+    # the downstream system must be told; the relay tells it and clears the flag.
+    handover_due = models.BooleanField(default=False)
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    # A relay that took the hand-over holds it until then; if it dies, another takes it after.
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["order", "item", "sequence", "id"]
-        indexes = [models.Index(fields=["order", "state"])]
+        indexes = [
+            models.Index(fields=["order", "state"]),
+            models.Index(fields=["id"], condition=models.Q(handover_due=True), name="task_handover_due_idx"),
+            models.Index(
+                fields=["handed_over_at"], condition=models.Q(state="dispatched"), name="task_dispatched_handover_idx"
+            ),
+        ]
         constraints = [models.UniqueConstraint(fields=["item", "code"], name="unique_task_code_per_item")]
 
     def __str__(self):
