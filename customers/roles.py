@@ -77,6 +77,7 @@ _SUPERVISOR_PERMISSIONS = _AGENT_PERMISSIONS + [
     # The back office: its queues (proxies of Order in orders/admin.py) and fulfilment on the order page.
     "orders.view_specialhandlingreview",
     "orders.view_fallout",
+    "orders.view_stuckorder",
     "orders.view_fulfilmenttask",
     "orders.view_eventdelivery",
     "orders.change_eventdelivery",

@@ -40,6 +40,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, 
 from orders import notifications, services
 from orders.fulfilment import orchestration
 from orders.fulfilment.models import DeliverySignOff, EventDelivery, FulfilmentTask
+from orders.fulfilment.stuck import humanise, stuck_orders
 from orders.models import (
     CancellationRequest,
     FeasibilityAssessment,
@@ -139,6 +140,14 @@ class Fallout(Order):
         app_label = "orders"
         verbose_name = _("fallout")
         verbose_name_plural = _("fallout queue")
+
+
+class StuckOrder(Order):
+    class Meta:
+        proxy = True
+        app_label = "orders"
+        verbose_name = _("stuck order")
+        verbose_name_plural = _("stuck orders")
 
 
 class BackOfficeChangeList(ChangeList):
@@ -751,8 +760,29 @@ class OrderAdmin(admin.ModelAdmin):
         ),
     )
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.stuck_since and obj.state == OrderState.IN_PROGRESS:
+            return ((_("Fulfilment stuck"), {"fields": ("stuck",), "classes": ("od-stuck",)}), *fieldsets)
+        return fieldsets
+
+    @admin.display(description=_("where it stopped"))
+    def stuck(self, order):
+        return format_html(
+            '<span class="od-badge od-badge-stuck">{}</span> {} <span class="od-muted">{}</span>',
+            _("Stuck"),
+            order.stuck_at,
+            _("for %(span)s, since %(since)s")
+            % {
+                "span": humanise(timezone.now() - order.stuck_since),
+                "since": date_format(timezone.localtime(order.stuck_since), "DATETIME_FORMAT"),
+            },
+        )
+
     # Reused by the queues: the rows each list shows, and what follows a decision.
     list_queryset: Callable = staticmethod(orders_for_tracking)
+    # A "stuck" flag next to the due date (the stuck-orders queue says it on every row already).
+    show_stuck_flag = True
 
     def get_queryset(self, request):
         return self.list_queryset()
@@ -834,10 +864,16 @@ class OrderAdmin(admin.ModelAdmin):
         if order.state in OPEN_STATES:
             today = timezone.localdate()
             if expected < today:
-                return format_html('{} <span class="od-flag od-flag-late">{}</span>', text, _("late"))
-            if expected <= today + dt.timedelta(days=JEOPARDY_DAYS):
-                return format_html('{} <span class="od-flag od-flag-soon">{}</span>', text, _("due soon"))
-        return text
+                text = format_html('{} <span class="od-flag od-flag-late">{}</span>', text, _("late"))
+            elif expected <= today + dt.timedelta(days=JEOPARDY_DAYS):
+                text = format_html('{} <span class="od-flag od-flag-soon">{}</span>', text, _("due soon"))
+        return format_html("{}{}", text, self._stuck_flag(order)) if self.show_stuck_flag else text
+
+    def _stuck_flag(self, order):
+        """A "stuck" flag where jeopardy shows, with where fulfilment stopped on hover (orders.fulfilment.stuck)."""
+        if not order.stuck_since or order.state != OrderState.IN_PROGRESS:
+            return ""
+        return format_html(' <span class="od-flag od-flag-stuck" title="{}">{}</span>', order.stuck_at, _("stuck"))
 
     @admin.display(description=_("details of the request"))
     def initiating_details(self, order):
@@ -1031,6 +1067,36 @@ class FalloutAdmin(OrderAdmin):
     @admin.display(description=_("held for"), ordering="created_at")
     def waiting(self, order):
         return timesince(getattr(order, "held_since", None) or order.created_at, depth=1)
+
+
+@admin.register(StuckOrder)
+class StuckOrderAdmin(OrderAdmin):
+    """Orders in progress whose fulfilment stopped for longer than its plan allows, the longest stuck first.
+
+    Flagged every few minutes by orders.fulfilment.stuck.flag_stuck_orders; the list reads the flag only.
+    """
+
+    list_display = ("order_number", "customer_column", "stuck_for", "stuck_where", "expected_completion")
+    list_filter = ("category", "channel", "priority")
+    sortable_by = ("order_number", "stuck_for")
+    date_hierarchy = None
+    ordering = ("stuck_since",)
+    list_queryset = staticmethod(stuck_orders)
+    change_list_template = "admin/orders/stuckorder/change_list.html"
+    show_stuck_flag = False
+
+    @admin.display(description=_("stuck for"), ordering="stuck_since")
+    def stuck_for(self, order):
+        return format_html(
+            '<span title="{} {}">{}</span>',
+            _("Stuck since"),
+            date_format(timezone.localtime(order.stuck_since), "DATETIME_FORMAT"),
+            humanise(timezone.now() - order.stuck_since),
+        )
+
+    @admin.display(description=_("where it stopped"))
+    def stuck_where(self, order):
+        return order.stuck_at or "—"
 
 
 # --- event delivery: the dead letters -------------------------------------------------------------

@@ -258,6 +258,9 @@ class Order(ConcurrentTransitionMixin, models.Model):
     customer_wait_seconds = models.PositiveIntegerField(default=0)
     provider_wait_seconds = models.PositiveIntegerField(default=0)
     in_jeopardy = models.BooleanField(default=False)
+    # Fulfilment stopped for longer than the plan allows (orders.fulfilment.stuck): since when, and where.
+    stuck_since = models.DateTimeField(null=True, blank=True)
+    stuck_at = models.CharField(max_length=200, blank=True)
     awaiting_signoff = models.BooleanField(default=False)
     needs_special_handling = models.BooleanField(default=False)
     special_handling_reasons = models.JSONField(default=list, blank=True)
@@ -295,6 +298,8 @@ class Order(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["external_id"], name="order_external_id_idx", condition=~models.Q(external_id="")),
             # The TMF622 list counts the orders an API client sent from this index alone.
             models.Index(fields=["created_by_client", "state"], name="order_client_state_idx"),
+            # The stuck-orders queue (oldest first) and the sweep that clears flags: flagged rows only.
+            models.Index(fields=["stuck_since"], name="order_stuck_idx", condition=models.Q(stuck_since__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["customer", "submission_key"], name="one_order_per_submission_key"),
