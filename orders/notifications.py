@@ -1,9 +1,9 @@
-"""TMF622 events to hub listeners: fan the outbox out, deliver at least once, keep the dead letters.
+"""TMF622 events to hub listeners: who hears what, delivery at least once, the dead letters.
 
-Every order change writes an OutboxEvent in its own transaction; after it commits, publish_event
-creates one EventDelivery per listener allowed to see the order and tries each once. Failures are
-retried by deliver_due_events (Celery beat, every minute) with exponential backoff until
-MAX_ATTEMPTS, then kept as dead letters for the admin. Listeners de-duplicate on eventId.
+Every order change writes an OutboxEvent in its own transaction; the outbox relay (orders.outbox)
+fans it out into one EventDelivery per listener allowed to see the order and sends the due ones
+here. Failures are retried with exponential backoff until MAX_ATTEMPTS, then kept as dead letters
+for the admin. Listeners de-duplicate on eventId.
 """
 
 from __future__ import annotations
@@ -12,41 +12,49 @@ import datetime as dt
 import ipaddress
 import json
 import socket
+import time
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from orders.fulfilment.models import EventDelivery
-from orders.models import HubListener, OutboxEvent
+from orders.models import ApiClient, HubListener, OutboxEvent
 
 MAX_ATTEMPTS = 6
 TIMEOUT_SECONDS = 5
 ORDER_PATH = "/tmf-api/productOrderingManagement/v4/productOrder/"
 
 
-def after_commit_publish(*events: OutboxEvent) -> None:
-    """One message for the events a command wrote, however many, sent once it commits."""
-    from orders import tasks
+def listeners_for_events(events: list[OutboxEvent]) -> dict[OutboxEvent, list[HubListener]]:
+    """For each event, the listeners whose client may see its order and whose query asks for its type.
 
-    event_ids = [event.pk for event in events]
-    if event_ids:
-        transaction.on_commit(lambda: tasks.publish_events.delay(event_ids))
-
-
-def listeners_for(event: OutboxEvent) -> list[HubListener]:
-    """Listeners whose client may see the order, and whose query asks for this event type."""
-    order = event.order
-    listeners = (
-        HubListener.objects.filter(client__is_active=True)
-        .filter(Q(client__customers=order.customer_id) | Q(client__orders=order.pk))
-        .distinct()
+    Two queries for a whole batch of events, none when nobody listens.
+    """
+    listeners = list(HubListener.objects.filter(client__is_active=True).order_by("pk"))
+    if not listeners:
+        return {}
+    clients = {listener.client_id for listener in listeners}
+    allowed = set(
+        ApiClient.customers.through.objects.filter(
+            apiclient_id__in=clients, customer_id__in={event.order.customer_id for event in events}
+        ).values_list("apiclient_id", "customer_id")
     )
-    return [listener for listener in listeners if _wants(listener, event)]
+    return {
+        event: [
+            listener
+            for listener in listeners
+            if (
+                (listener.client_id, event.order.customer_id) in allowed
+                or event.order.created_by_client_id == listener.client_id
+            )
+            and _wants(listener, event)
+        ]
+        for event in events
+    }
 
 
 def _wants(listener: HubListener, event: OutboxEvent) -> bool:
@@ -76,18 +84,6 @@ def event_body(event: OutboxEvent) -> dict:
     if extras:
         body["description"] = "; ".join(f"{k}: {v}" for k, v in extras.items())
     return body
-
-
-def publish_event(event: OutboxEvent) -> list[EventDelivery]:
-    """Fan one outbox event out to its listeners and try each delivery once."""
-    deliveries = [
-        EventDelivery.objects.get_or_create(event=event, listener=listener)[0] for listener in listeners_for(event)
-    ]
-    OutboxEvent.objects.filter(pk=event.pk, published_at__isnull=True).update(published_at=timezone.now())
-    for delivery in deliveries:
-        if delivery.status == EventDelivery.Status.PENDING:
-            attempt(delivery)
-    return deliveries
 
 
 def callback_refusal(url: str) -> str:
@@ -156,15 +152,34 @@ def _record(delivery: EventDelivery, *, ok: bool, error: str) -> bool:
     return ok
 
 
+def deliver_claimed(delivery_ids: list[int], claimed_until: dt.datetime, budget_seconds: float = 30) -> int:
+    """Send deliveries the relay claimed until `claimed_until`; returns how many got through.
+
+    A delivery no longer under that claim (sent meanwhile, or claimed again after the claim ran out)
+    is left alone. What the time budget does not reach waits for its claim to run out.
+    """
+    deadline = time.monotonic() + budget_seconds
+    claimed = EventDelivery.objects.filter(
+        pk__in=delivery_ids, status=EventDelivery.Status.PENDING, next_attempt_at=claimed_until
+    ).select_related("event__order", "listener")
+    delivered = 0
+    for delivery in claimed.order_by("pk"):
+        if time.monotonic() > deadline:
+            break
+        delivered += attempt(delivery)
+    return delivered
+
+
 def deliver_due_events(now: dt.datetime | None = None) -> int:
-    """Publish events not yet fanned out, then retry deliveries whose backoff has passed."""
+    """Fan out what is waiting, then send every delivery due at `now` (the sweep, in one process)."""
+    from orders import outbox
+
     now = now or timezone.now()
-    for event in OutboxEvent.objects.filter(published_at__isnull=True).select_related("order")[:500]:
-        publish_event(event)
-    due = EventDelivery.objects.filter(status=EventDelivery.Status.PENDING, next_attempt_at__lte=now).select_related(
-        "event__order", "listener"
-    )[:500]
-    return sum(attempt(delivery) for delivery in due)
+    outbox.fan_out_events()
+    due = EventDelivery.objects.filter(status=EventDelivery.Status.PENDING).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    return sum(attempt(delivery) for delivery in due.select_related("event__order", "listener").order_by("pk")[:500])
 
 
 def redeliver(delivery: EventDelivery) -> bool:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
 from customers.models import Address, Channel, Customer, InstalledProduct, ProductStatus, User
-from orders import notifications
+from orders import outbox
 from orders.credit import credit_bureau, needs_credit_check
 from orders.fulfilment import orchestration
 from orders.models import (
@@ -145,7 +145,7 @@ def _move_items(order: Order, transition_name: str, *, states=None, args=()) -> 
 def _publish(order: Order, event_type: str, **payload) -> OutboxEvent:
     """Record a TMF622 event in the outbox, in the caller's transaction."""
     event = OutboxEvent.objects.create(order=order, event_type=event_type, payload=_event_body(order, **payload))
-    notifications.after_commit_publish(event)
+    outbox.nudge()
     return event
 
 
@@ -504,7 +504,7 @@ def _start_fulfilment(order: Order) -> None:
     """Issued: items start, tasks are created from the plans and dispatched once this commits."""
     _move_items(order, "start")
     orchestration.decompose(order)
-    orchestration.after_commit_dispatch(order)
+    orchestration.dispatch_ready(order)
 
 
 def _publish_placed(order: Order, state: str) -> OutboxEvent:
@@ -654,7 +654,7 @@ def place_order(
     created = OutboxEvent(
         order=order, event_type=OutboxEvent.Type.CREATE, payload=_event_body(order, state=history[0].to_state)
     )
-    changes = [
+    events = [created] + [
         OutboxEvent(
             order=order,
             event_type=OutboxEvent.Type.STATE_CHANGE,
@@ -662,17 +662,18 @@ def place_order(
         )
         for event in history
     ]
-    notifications.after_commit_publish(*OutboxEvent.objects.bulk_create([created, *changes]))
+    if outcome.issued:
+        tasks = orchestration.create_tasks(order, lines, plans, relies, dispatch=True)
+        orchestration.create_pending_products(order, lines)
+        events += filter(None, [orchestration.started_milestone(order, tasks)])
+    OutboxEvent.objects.bulk_create(events)
+    outbox.nudge()
     written = [OrderNote(order=order, author=by, text=text, customer_visible=True) for text in notes]
     written += [
         OrderNote(order=order, author=None, text=f"Rejected: {reason}", customer_visible=True)
         for reason in outcome.rejected_reasons
     ]
     order.visible_notes = OrderNote.objects.bulk_create(written) if written else []
-    if outcome.issued:
-        orchestration.create_tasks(order, lines, plans, relies)
-        orchestration.create_pending_products(order, lines)
-        orchestration.after_commit_dispatch(order)
     return outcome
 
 

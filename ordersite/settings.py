@@ -1,5 +1,6 @@
 """Settings for the order management site; every environment differs only by its variables."""
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -55,10 +56,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Observability first: a request id on every log line and response, then request metrics, so both
+    # see every answer (the 503 for a database outage included). See ordersite/logcontext.py, metrics.py.
+    "ordersite.logcontext.RequestIdMiddleware",
+    "ordersite.metrics.MetricsMiddleware",
     "ordersite.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "ordersite.middleware.PollingLeavesSessionIdleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -100,6 +106,21 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default runs the web server and a worker on one file: writers queue for the lock
+    # (IMMEDIATE takes it when a transaction starts, so no transaction fails half-way) instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 30, "transaction_mode": "IMMEDIATE"})
+
+# One cache for every process and host when Redis is there (the API throttle, login lock-outs, the
+# catalog's version, the relay's nudges); otherwise each process keeps its own.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_URL = os.environ.get("CACHE_URL", REDIS_URL)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "customers.User"
@@ -195,33 +216,108 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "orders@example.com")
 # Seconds a client is told to wait before retrying when the database is unreachable.
 DATABASE_UNAVAILABLE_RETRY_AFTER = 30
 
+# --- health, metrics and logs (ordersite/health.py, metrics.py, logcontext.py) -----------------
+# Probes and the scrape answer plain HTTP on the pod's own address: no redirect to HTTPS for them.
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
+# /health/ready fails when the outbox relay is this far behind.
+READY_MAX_RELAY_LAG_SECONDS = float(os.environ.get("READY_MAX_RELAY_LAG_SECONDS", "300"))
+# /metrics answers `Authorization: Bearer <METRICS_TOKEN>` (when set) or these client addresses
+# (REMOTE_ADDR only, and only for requests that did not come through a proxy); anyone else gets a 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {error}") from None
+
+# One JSON object a line (LOG_FORMAT=json, the default with DEBUG off) or a readable line (text, the
+# default with DEBUG on); both carry the request id (the Celery task id in a worker) and the order.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "ordersite.logcontext.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "ordersite.logcontext.JsonFormatter"},
+        "text": {"()": "ordersite.logcontext.TextFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "celery": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own handlers (plain text, some only with DEBUG) give way to ours: one line, one format.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "axes": {"level": "WARNING"},
+        "celery": {"level": "WARNING"},
+    },
 }
 
 # --- fulfilment and event delivery (Celery) ---------------------------------------------------
-# No broker configured: run tasks in-process, eagerly (the embedded demo and the tests).
-CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
+# Work leaves a transaction only through the outbox (orders/outbox.py); Celery carries the relay,
+# deliveries and the simulated downstream. The embedded default needs no broker server: messages
+# are files under var/broker, and `make run` starts a worker and beat beside the web server.
+# Production sets CELERY_BROKER_URL or REDIS_URL (Redis). Tests ask for eager execution themselves.
+BROKER_FOLDER = Path(os.environ.get("CELERY_BROKER_FOLDER", BASE_DIR / "var" / "broker"))
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "orders")
+CELERY_CONTROL_QUEUE = os.environ.get("CELERY_CONTROL_QUEUE", "control")
+CELERY_TASK_ROUTES = {
+    f"orders.tasks.{name}": {"queue": CELERY_CONTROL_QUEUE}
+    for name in ("relay_outbox", "flag_orders_in_jeopardy", "flag_stuck_orders", "deliver_pending_events")
+}
+# A task is acknowledged when it has run, and given back when its worker dies, so a killed worker's
+# task runs again; Redis hands unacknowledged messages out again after the visibility timeout.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_TASK_PUBLISH_RETRY = False  # a web request never waits for a broker that is down
+if CELERY_BROKER_URL.startswith("filesystem"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_FOLDER / "messages"),
+        "data_folder_out": str(BROKER_FOLDER / "messages"),
+        "control_folder": str(BROKER_FOLDER / "control"),
+        "store_processed": False,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "60")),
+        "socket_connect_timeout": 2,
+        "socket_timeout": 10,
+    }
 CELERY_TIMEZONE = TIME_ZONE
+# Seconds a relay or simulator holds the rows it took; a dead worker's rows are taken again after.
+OUTBOX_CLAIM_SECONDS = int(os.environ.get("OUTBOX_CLAIM_SECONDS", "60"))
+# How long one relay task runs before handing the rest to the next one.
+OUTBOX_RELAY_BUDGET_SECONDS = float(os.environ.get("OUTBOX_RELAY_BUDGET_SECONDS", "10"))
+# The relay sweep: whatever a lost nudge or a dead worker left behind waits at most this long.
+OUTBOX_SWEEP_SECONDS = float(os.environ.get("OUTBOX_SWEEP_SECONDS", "5"))
 CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {"task": "orders.tasks.relay_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
     "flag-orders-in-jeopardy": {"task": "orders.tasks.flag_orders_in_jeopardy", "schedule": 15 * 60},
-    "deliver-pending-events": {"task": "orders.tasks.deliver_pending_events", "schedule": 60},
+    "flag-stuck-orders": {"task": "orders.tasks.flag_stuck_orders", "schedule": 2 * 60},
 }
 
 # Downstream systems: "simulated" (default) completes steps by itself; "manual" waits for the
 # authenticated callback (/fulfilment/callback) that real systems use.
 FULFILMENT_DOWNSTREAM = os.environ.get("FULFILMENT_DOWNSTREAM", "simulated")
-SIMULATOR_DELAY_SECONDS = float(os.environ.get("SIMULATOR_DELAY_SECONDS", "0" if CELERY_TASK_ALWAYS_EAGER else "5"))
+SIMULATOR_DELAY_SECONDS = float(os.environ.get("SIMULATOR_DELAY_SECONDS", "0" if CELERY_TASK_ALWAYS_EAGER else "4"))
+if FULFILMENT_DOWNSTREAM == "simulated":
+    CELERY_BEAT_SCHEDULE["simulate-downstream"] = {
+        "task": "orders.tasks.simulate_downstream",
+        "schedule": max(1.0, SIMULATOR_DELAY_SECONDS / 2),
+    }
 SIMULATOR_FAILURE_RATE = float(os.environ.get("SIMULATOR_FAILURE_RATE", "0"))
 # Shared secret downstream systems sign their callbacks with (HMAC-SHA256 of the body).
 FULFILMENT_CALLBACK_SECRET = os.environ.get(

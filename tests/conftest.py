@@ -6,7 +6,13 @@ from django.apps import apps
 from customers.models import District
 from customers.reference_data import load_reference_data
 from customers.roles import sync_role_groups
+from ordersite.celery import app as celery_app
 from tests.factories import AgentFactory, CustomerUserFactory, SupervisorFactory
+
+# Tests run Celery tasks eagerly, in this process, when the outbox nudges after a commit: the relay,
+# the deliveries and the simulated downstream then happen within the command under test. The
+# asynchronous path (broker, worker, beat) has its own tests with real workers (tests/outbox/).
+celery_app.conf.update(task_always_eager=True, broker_url="memory://")
 
 # Playwright drives the browser from its own event loop; the live server's ORM calls are sync.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -50,6 +56,11 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1366, "height": 860}}
+
+
+@pytest.fixture(autouse=True)
+def simulator_answers_at_once(settings):
+    settings.SIMULATOR_DELAY_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -1,56 +1,118 @@
 """Downstream systems (logistics, field service, network, billing) behind one small interface.
 
+The outbox relay (orders.outbox) hands tasks over in batches: `submit` the tasks just dispatched,
+`cancel` those recalled, `compensate` those undone, then `handed_over` once that is recorded. A
+call may be repeated after a crash, so adapters pass the task's reference and attempt, which
+downstream systems de-duplicate on. Results come back through orchestration.record_task_results.
+
 The simulated adapter stands in for all of them so the demo and the tests move orders end to end;
-`manual` leaves tasks to the authenticated callback real systems use.
+`manual` leaves tasks to the authenticated callback real systems use, so nothing is handed over.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Protocol
 
 from django.conf import settings
+from django.utils import timezone
 
-from orders.fulfilment.models import FulfilmentTask
+from orders.fulfilment.models import FulfilmentTask, TaskState
 
 
 class Downstream(Protocol):
-    def submit(self, task: FulfilmentTask) -> None: ...
+    sends: bool  # whether the relay has anything to tell it
 
-    def cancel(self, task: FulfilmentTask) -> None: ...
+    def submit(self, tasks: list[FulfilmentTask]) -> None: ...
 
-    def compensate(self, task: FulfilmentTask) -> None: ...
+    def cancel(self, tasks: list[FulfilmentTask]) -> None: ...
+
+    def compensate(self, tasks: list[FulfilmentTask]) -> None: ...
+
+    def handed_over(self, tasks: list[FulfilmentTask]) -> None: ...
 
 
 class SimulatedDownstream:
-    """Finishes each task after a delay, failing at the configured rate (repeatable per attempt)."""
+    """Finishes each task SIMULATOR_DELAY_SECONDS after it was handed over, failing at the configured rate.
 
-    def submit(self, task: FulfilmentTask) -> None:
-        from orders import tasks
+    It keeps no state of its own: a task handed over (`handed_over_at`) and still dispatched is work
+    in hand. `report_due_results` reports what is due, in batches; Celery beat runs it every few
+    seconds, and a hand-over asks for a run once the delay has passed.
+    """
 
-        tasks.simulate_task_outcome.apply_async((task.pk, task.attempts), countdown=settings.SIMULATOR_DELAY_SECONDS)
+    sends = True
 
-    def cancel(self, task: FulfilmentTask) -> None:
-        """Nothing to stop: the simulator ignores results for tasks no longer dispatched."""
+    def submit(self, tasks: list[FulfilmentTask]) -> None:
+        """Accepted as handed over; the results come from report_due_results."""
 
-    def compensate(self, task: FulfilmentTask) -> None:
+    def cancel(self, tasks: list[FulfilmentTask]) -> None:
+        """Nothing to stop: a task no longer dispatched is never reported."""
+
+    def compensate(self, tasks: list[FulfilmentTask]) -> None:
         """A real system would collect equipment, release numbers, credit charges."""
+
+    def handed_over(self, tasks: list[FulfilmentTask]) -> None:
+        from orders import tasks as celery_tasks
+
+        if tasks:
+            celery_tasks.simulate_downstream.apply_async(countdown=settings.SIMULATOR_DELAY_SECONDS)
 
     @staticmethod
     def fails(task_id: int, attempt: int) -> bool:
         return random.Random(f"{task_id}:{attempt}").random() < settings.SIMULATOR_FAILURE_RATE
 
 
+def report_due_results(now: dt.datetime | None = None, limit: int = 500) -> int:
+    """The simulator's answers for tasks handed over at least SIMULATOR_DELAY_SECONDS ago.
+
+    Claimed like any outbox row, so two runs at once report nothing twice; one transaction per
+    order for all of its tasks that are due.
+    """
+    from orders import outbox
+    from orders.fulfilment.orchestration import TaskReport, record_task_results
+
+    now = now or timezone.now()
+    due = FulfilmentTask.objects.filter(
+        state=TaskState.DISPATCHED,
+        handover_due=False,
+        handed_over_at__lte=now - dt.timedelta(seconds=settings.SIMULATOR_DELAY_SECONDS),
+    ).exclude(claimed_until__gt=now)
+    ids, held = outbox.claim(due.order_by("handed_over_at", "pk"), now, limit)
+    if not ids:
+        return 0
+    by_order: dict[int, list[TaskReport]] = {}
+    for task_id, order_id, attempt in FulfilmentTask.objects.filter(pk__in=ids, claimed_until=held).values_list(
+        "pk", "order_id", "attempts"
+    ):
+        failed = SimulatedDownstream.fails(task_id, attempt)
+        by_order.setdefault(order_id, []).append(
+            TaskReport(
+                task_id=task_id,
+                attempt=attempt,
+                succeeded=not failed,
+                message="Simulated downstream failure" if failed else "",
+                reference=f"SIM-{task_id}-{attempt}",
+            )
+        )
+    return sum(record_task_results(order_id, reports) for order_id, reports in by_order.items())
+
+
 class ManualDownstream:
-    """Waits for real systems to call back; nothing is done here."""
+    """Waits for real systems to call back; nothing is handed over."""
 
-    def submit(self, task: FulfilmentTask) -> None:
+    sends = False
+
+    def submit(self, tasks: list[FulfilmentTask]) -> None:
         pass
 
-    def cancel(self, task: FulfilmentTask) -> None:
+    def cancel(self, tasks: list[FulfilmentTask]) -> None:
         pass
 
-    def compensate(self, task: FulfilmentTask) -> None:
+    def compensate(self, tasks: list[FulfilmentTask]) -> None:
+        pass
+
+    def handed_over(self, tasks: list[FulfilmentTask]) -> None:
         pass
 
 

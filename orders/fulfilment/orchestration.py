@@ -1,22 +1,25 @@
 """Orchestration: issued orders become tasks, task results drive items, items drive the order.
 
 Each function here is one transaction, like the order commands in orders.services, and moves
-states through the same `_move` (history row and outbox event every time). Calls to downstream
-systems happen only after the transaction commits.
+states through the same `_move` (history row and outbox event every time). Tasks are dispatched in
+the transaction that makes them ready; telling the downstream system is an outbox row
+(`handover_due`) that the relay (orders.outbox) acts on once the transaction has committed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 import orders.services as services
 from customers.models import InstalledProduct, ProductStatus, User
-from orders import selectors
+from orders import outbox, selectors
 from orders.fulfilment.models import OPEN_TASK_STATES, DeliverySignOff, FulfilmentTask, TaskState
 from orders.fulfilment.plans import Step, critical_path_hours, plan_for
 from orders.models import ItemIntent, ItemState, Order, OrderItem, OrderNote, OrderState, OutboxEvent
@@ -64,9 +67,18 @@ def expected_completion_date(plans: dict[str, dict[str, Step]]) -> dt.date:
 
 
 def create_tasks(
-    order: Order, items: list[OrderItem], plans: dict[str, dict[str, Step]], relies: dict[str, list[str]]
+    order: Order,
+    items: list[OrderItem],
+    plans: dict[str, dict[str, Step]],
+    relies: dict[str, list[str]],
+    *,
+    dispatch: bool = False,
 ) -> list[FulfilmentTask]:
-    """Write the tasks of the planned items and their dependencies: two statements, whatever the size."""
+    """Write the tasks of the planned items and their dependencies: two statements, whatever the size.
+
+    With `dispatch`, the tasks that wait for nothing go out at once (the order being issued in
+    this transaction), with no statement more.
+    """
     tasks_by_item: dict[str, dict[str, FulfilmentTask]] = {}
     for item in items:
         if item.item_id not in plans:
@@ -84,7 +96,6 @@ def create_tasks(
             )
             for index, (code, step) in enumerate(plans[item.item_id].items(), start=1)
         }
-    created = FulfilmentTask.objects.bulk_create([t for tasks in tasks_by_item.values() for t in tasks.values()])
     links = []
     Link = FulfilmentTask.depends_on.through
     for item_id, tasks in tasks_by_item.items():
@@ -100,9 +111,37 @@ def create_tasks(
         for other in relies.get(item_id, []):
             for leaf in _leaves(plans.get(other, {}), tasks_by_item.get(other, {})):
                 links += [Link(from_fulfilmenttask=root, to_fulfilmenttask=leaf) for root in roots]
+    every_task = [t for tasks in tasks_by_item.values() for t in tasks.values()]
+    started = []
+    if dispatch and order.state == OrderState.IN_PROGRESS:
+        waiting = {id(link.from_fulfilmenttask) for link in links}
+        started = [task for task in every_task if id(task) not in waiting]
+        now, hand_over = timezone.now(), _hands_over()
+        for task in started:
+            start_dispatched(task, now, hand_over=hand_over)
+        reached = {task.item.pk for task in started if task.is_point_of_no_return and not hand_over}
+        if reached:
+            OrderItem.objects.filter(pk__in=reached, point_of_no_return_at__isnull=True).update(
+                point_of_no_return_at=now
+            )
+    created = FulfilmentTask.objects.bulk_create(every_task)
     if links:
         Link.objects.bulk_create(links)
     return created
+
+
+def started_milestone(order: Order, tasks: list[FulfilmentTask]) -> OutboxEvent | None:
+    """The TMF622 event announcing tasks that went out (not saved: the caller writes events in bulk)."""
+    started = [task for task in tasks if task.state == TaskState.DISPATCHED]
+    if not started:
+        return None
+    return OutboxEvent(
+        order=order,
+        event_type=OutboxEvent.Type.ATTRIBUTE_VALUE_CHANGE,
+        payload=services._event_body(
+            order, changed="fulfilment", milestone=", ".join(t.name for t in started) + " started"
+        ),
+    )
 
 
 def _leaves(plan, tasks) -> list[FulfilmentTask]:
@@ -135,20 +174,33 @@ def create_pending_products(order: Order, items: list[OrderItem]) -> None:
     OrderItem.objects.bulk_update(providing, ["product"])
 
 
-def after_commit_dispatch(order: Order) -> None:
-    from orders import tasks
-
-    order_id = order.pk
-    transaction.on_commit(lambda: tasks.dispatch_order.delay(order_id))
-
-
 # --- dispatch and results ------------------------------------------------------------------------
+
+
+def start_dispatched(task: FulfilmentTask, now: dt.datetime, *, hand_over: bool) -> None:
+    """A task goes out: dispatched now, its hand-over to the downstream system due (in memory).
+
+    An item passes its point of no return when the downstream system has the task: at hand-over,
+    or at once where nothing is handed over (systems that take their work through the callback).
+    """
+    task.state, task.dispatched_at, task.attempts = TaskState.DISPATCHED, now, task.attempts + 1
+    task.handover_due, task.claimed_until = hand_over, None
+
+
+def _hands_over() -> bool:
+    from orders.fulfilment.downstream import downstream
+
+    return downstream().sends
 
 
 @transaction.atomic
 def dispatch_ready_tasks(order: Order) -> list[FulfilmentTask]:
-    """Send every task whose dependencies are done to its downstream system."""
-    order = services._lock(order)
+    """Dispatch every task whose dependencies are done (the order locked, in its own transaction)."""
+    return dispatch_ready(services._lock(order))
+
+
+def dispatch_ready(order: Order) -> list[FulfilmentTask]:
+    """Dispatch every task whose dependencies are done, in the caller's transaction (order locked)."""
     if order.state != OrderState.IN_PROGRESS:
         return []
     tasks = list(order.tasks.select_related("item").prefetch_related("depends_on"))
@@ -158,61 +210,88 @@ def dispatch_ready_tasks(order: Order) -> list[FulfilmentTask]:
         for task in tasks
         if task.state == TaskState.WAITING and all(dep.state == TaskState.COMPLETED for dep in task.depends_on.all())
     ]
+    if not ready:
+        return []
+    hand_over = _hands_over()
     for task in ready:
-        task.state, task.dispatched_at, task.attempts = TaskState.DISPATCHED, now, task.attempts + 1
-        task.save(update_fields=["state", "dispatched_at", "attempts"])
-        if task.is_point_of_no_return and task.item.point_of_no_return_at is None:
-            task.item.point_of_no_return_at = now
-            task.item.save(update_fields=["point_of_no_return_at"])
-    if ready:
-        services._publish(
-            order,
-            OutboxEvent.Type.ATTRIBUTE_VALUE_CHANGE,
-            changed="fulfilment",
-            milestone=", ".join(t.name for t in ready) + " started",
-        )
-        task_ids = [t.pk for t in ready]
-        transaction.on_commit(lambda: _send_downstream(task_ids))
-    return ready
-
-
-def _send_downstream(task_ids: list[int]) -> None:
-    from orders.fulfilment.downstream import downstream
-
-    system = downstream()
-    for task in FulfilmentTask.objects.filter(pk__in=task_ids):
-        system.submit(task)
-
-
-@transaction.atomic
-def record_task_result(task: FulfilmentTask, *, succeeded: bool, message: str = "", reference: str = "") -> bool:
-    """A downstream system reports a task done or failed; repeats of the same report change nothing."""
-    order = services._lock(task.order)
-    task = FulfilmentTask.objects.select_related("item__offering").get(pk=task.pk)
-    if task.state != TaskState.DISPATCHED:
-        return False  # a duplicate or late report: at-least-once delivery from downstream
-    task.state = TaskState.COMPLETED if succeeded else TaskState.FAILED
-    task.completed_at = timezone.now()
-    task.failure_reason = "" if succeeded else (message or "Failed downstream")
-    task.external_reference = reference or task.external_reference
-    task.save()
+        start_dispatched(task, now, hand_over=hand_over)
+    FulfilmentTask.objects.bulk_update(ready, ["state", "dispatched_at", "attempts", "handover_due", "claimed_until"])
+    if not hand_over:  # otherwise when the relay hands it over (outbox.hand_over_tasks)
+        reached = {task.item for task in ready if task.is_point_of_no_return}
+        for item in (item for item in reached if item.point_of_no_return_at is None):
+            item.point_of_no_return_at = now
+            item.save(update_fields=["point_of_no_return_at"])
     services._publish(
         order,
         OutboxEvent.Type.ATTRIBUTE_VALUE_CHANGE,
         changed="fulfilment",
-        milestone=f"{task.name} {'done' if succeeded else 'failed'}",
-        reason=task.failure_reason,
+        milestone=", ".join(t.name for t in ready) + " started",
     )
-    item = task.item
-    if (
-        succeeded
-        and item.state == ItemState.IN_PROGRESS
-        and not item.tasks.exclude(state__in=[TaskState.COMPLETED, TaskState.CANCELLED]).exists()
-    ):
-        item.complete()
-        item.save()
+    return ready
+
+
+@dataclass(frozen=True)
+class TaskReport:
+    """What a downstream system says about one attempt at a task."""
+
+    task_id: int
+    succeeded: bool
+    attempt: int | None = None  # None: whichever attempt is under way
+    message: str = ""
+    reference: str = ""
+
+
+def record_task_result(task: FulfilmentTask, *, succeeded: bool, message: str = "", reference: str = "") -> bool:
+    """A downstream system reports a task done or failed; repeats of the same report change nothing."""
+    report = TaskReport(task_id=task.pk, succeeded=succeeded, message=message, reference=reference)
+    return record_task_results(task.order_id, [report]) == 1
+
+
+@transaction.atomic
+def record_task_results(order_id: int, reports: list[TaskReport]) -> int:
+    """Reports on several tasks of one order, in one transaction; returns how many changed a task.
+
+    A report about a task no longer dispatched, or about an earlier attempt, is a duplicate or
+    late (downstream delivers at least once) and changes nothing.
+    """
+    order = Order.objects.select_for_update().get(pk=order_id)
+    tasks = FulfilmentTask.objects.filter(pk__in=[r.task_id for r in reports]).select_related("item__offering")
+    by_id = {task.pk: task for task in tasks}
+    now = timezone.now()
+    changed: list[tuple[FulfilmentTask, TaskReport]] = []
+    for report in reports:
+        task = by_id.get(report.task_id)
+        if task is None or task.state != TaskState.DISPATCHED:
+            continue
+        if report.attempt is not None and report.attempt != task.attempts:
+            continue
+        task.state = TaskState.COMPLETED if report.succeeded else TaskState.FAILED
+        task.completed_at = now
+        task.failure_reason = "" if report.succeeded else (report.message or "Failed downstream")
+        task.external_reference = report.reference or task.external_reference
+        task.claimed_until = None
+        changed.append((task, report))
+    if not changed:
+        return 0
+    fields = ["state", "completed_at", "failure_reason", "external_reference", "claimed_until"]
+    FulfilmentTask.objects.bulk_update([task for task, _ in changed], fields)
+    services._publish(
+        order,
+        OutboxEvent.Type.ATTRIBUTE_VALUE_CHANGE,
+        changed="fulfilment",
+        milestone=", ".join(f"{task.name} {'done' if report.succeeded else 'failed'}" for task, report in changed),
+        reason="; ".join(task.failure_reason for task, _ in changed if task.failure_reason),
+    )
+    items = {task.item_id: task.item for task, report in changed if report.succeeded}
+    for item in items.values():
+        if (
+            item.state == ItemState.IN_PROGRESS
+            and not item.tasks.exclude(state__in=[TaskState.COMPLETED, TaskState.CANCELLED]).exists()
+        ):
+            item.complete()
+            item.save()
     settle(order)
-    return True
+    return len(changed)
 
 
 def settle(order: Order) -> None:
@@ -231,7 +310,7 @@ def settle(order: Order) -> None:
         return
     items = list(order.items.select_related("offering"))
     if any(item.state not in SETTLED_ITEM_STATES for item in items):
-        after_commit_dispatch(order)
+        dispatch_ready(order)
         return
     delivered = [item for item in items if item.state == ItemState.COMPLETED]
     if (
@@ -402,26 +481,29 @@ def resolve_fallout(order: Order, *, by: User, note: str, give_up: bool = False)
 
 
 def stop_fulfilment(order: Order) -> None:
-    """Cancel outstanding tasks and undo the finished ones (inside the cancellation's transaction)."""
+    """Cancel outstanding tasks and undo the finished ones (inside the cancellation's transaction).
+
+    Downstream systems hear of it through the outbox: what they were given is recalled, what they
+    finished is undone.
+    """
+    hand_over, now = _hands_over(), timezone.now()
     compensate = list(order.tasks.filter(state=TaskState.COMPLETED).values_list("pk", flat=True))
-    recall = list(order.tasks.filter(state=TaskState.DISPATCHED).values_list("pk", flat=True))
-    order.tasks.filter(state__in=OPEN_TASK_STATES).update(state=TaskState.CANCELLED)
-    order.tasks.filter(pk__in=compensate).update(state=TaskState.COMPENSATED)
+    # Recall what the downstream system has, or may be receiving from a relay right now.
+    given = Q(handed_over_at__isnull=False) | Q(claimed_until__gt=now)
+    order.tasks.filter(given, state=TaskState.DISPATCHED).update(
+        state=TaskState.CANCELLED, handover_due=hand_over, claimed_until=None
+    )
+    order.tasks.filter(state__in=OPEN_TASK_STATES).update(
+        state=TaskState.CANCELLED, handover_due=False, claimed_until=None
+    )
+    order.tasks.filter(pk__in=compensate).update(
+        state=TaskState.COMPENSATED, handover_due=hand_over, claimed_until=None
+    )
     InstalledProduct.objects.filter(
         order_items__order=order, order_items__intent=ItemIntent.PROVIDE, status=ProductStatus.PENDING_ACTIVE
     ).update(status=ProductStatus.CANCELLED)
-    if compensate or recall:
-        transaction.on_commit(lambda: _undo_downstream(recall, compensate))
-
-
-def _undo_downstream(recall: list[int], compensate: list[int]) -> None:
-    from orders.fulfilment.downstream import downstream
-
-    system = downstream()
-    for task in FulfilmentTask.objects.filter(pk__in=recall):
-        system.cancel(task)
-    for task in FulfilmentTask.objects.filter(pk__in=compensate):
-        system.compensate(task)
+    if hand_over:
+        outbox.nudge()
 
 
 # --- jeopardy ------------------------------------------------------------------------------------

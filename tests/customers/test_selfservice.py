@@ -18,6 +18,7 @@ from customers.addresses import validate_and_attach
 from customers.models import Address, Channel, CreditClass, ProductStatus
 from customers.selectors import order_page_for_customer
 from customers.selfservice import STATE_LABELS, state_label
+from orders import outbox
 from orders.fulfilment import orchestration
 from orders.fulfilment.models import TaskState
 from orders.models import (
@@ -441,10 +442,11 @@ def test_cancelling_needs_a_reason(client):
     assert order.state == OrderState.IN_PROGRESS and not order.cancellation_requests.exists()
 
 
-def test_after_the_point_of_no_return_cancelling_is_refused_clearly(client):
+def test_after_the_point_of_no_return_cancelling_is_refused_clearly(client, settings):
+    settings.SIMULATOR_DELAY_SECONDS = 3600  # field service has the booking and has not answered yet
     alice = customer_login()
     order = fibre_order(AgentFactory(), alice.customer)
-    orchestration.dispatch_ready_tasks(order)  # the engineer booking, the point of no return, has started
+    outbox.hand_over_tasks()  # the engineer booking, the point of no return, reaches field service
     signed_in(client, alice)
 
     detail = text_of(client.get(reverse("customers:my-order", args=[order.number])))

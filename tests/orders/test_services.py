@@ -97,7 +97,9 @@ def test_a_standard_order_is_issued_at_once(customer, agent, fibre):
         OutboxEvent.Type.CREATE,
         OutboxEvent.Type.STATE_CHANGE,
         OutboxEvent.Type.STATE_CHANGE,
+        OutboxEvent.Type.ATTRIBUTE_VALUE_CHANGE,  # its first fulfilment steps went out with it
     ]
+    assert order.tasks.filter(state="dispatched", handover_due=True).exists()
 
 
 def test_special_requirements_without_feasibility_hold_the_order_with_reasons(customer, agent, fibre):
