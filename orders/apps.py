@@ -6,4 +6,5 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders and catalog"
 
     def ready(self):
-        from orders import catalog  # noqa: F401  (its receivers keep the catalog's version current)
+        # Their receivers keep the catalog's version current, count orders and time Celery tasks.
+        from orders import catalog, metrics  # noqa: F401

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from customers import views as customer_views
 from orders.fulfilment import views as fulfilment_views
+from ordersite import health, metrics
 
 admin.site.site_header = "OrderDesk back office"
 admin.site.site_title = "OrderDesk"
@@ -23,6 +24,10 @@ class FaviconView(RedirectView):
 
 
 urlpatterns = [
+    # Probes and the Prometheus scrape (ordersite/health.py, ordersite/metrics.py).
+    path("health/live", health.live, name="health-live"),
+    path("health/ready", health.ready, name="health-ready"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("", customer_views.home, name="home"),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -59,6 +59,7 @@ from orders.api.serializers import (
 )
 from orders.api.tmf630 import created, list_response, page_of, select, selected_fields
 from orders.models import ApiClient
+from ordersite.logcontext import bind_order
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
@@ -80,6 +81,7 @@ def _order_or_404(client: ApiClient, order_id: str):
     order = order_for_client(client, order_id)
     if order is None:
         raise NotFound(f"No productOrder {order_id}.")
+    bind_order(order.number)  # every log line of this request names the order
     return order
 
 
