@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: worker run test install install-dev migrate seed lint format check-deploy browser clean bench bench-tools
+.PHONY: worker run serve test install install-dev migrate seed lint format check-deploy browser clean bench bench-tools
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -27,14 +27,24 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
-## Run the product on the embedded default (SQLite unless DATABASE_URL says otherwise), with demo data.
+## Run the product on the embedded default (SQLite unless DATABASE_URL says otherwise), with demo data:
+## the web server, a Celery worker and beat together (honcho, Procfile.dev); one Ctrl-C stops them all.
 run: seed
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/ with a fulfilment worker  (Ctrl-C stops everything)"
+	mkdir -p var
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
-## With CELERY_BROKER_URL set (e.g. redis://127.0.0.1:6379/0), a worker and beat do fulfilment and event delivery.
+## The production topology (Procfile: gunicorn, worker, control worker, beat) with DEBUG=0. Needs
+## SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL (README, "Production topology").
+serve: migrate
+	DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
+	mkdir -p var
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DEBUG=0 HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho -f Procfile start
+
+## One worker with beat on the configured broker (CELERY_BROKER_URL or REDIS_URL), without the web server.
 worker: install
-	$(VENV)/bin/celery -A ordersite worker --beat -l info
+	mkdir -p var
+	$(VENV)/bin/celery -A ordersite worker --beat --schedule var/celerybeat-schedule --queues control,orders -l info
 
 ## Chromium for the browser tests comes from Debian; Playwright's own download cannot work here.
 browser:
@@ -76,4 +86,4 @@ check-deploy: install
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 var staticfiles .pytest_cache .ruff_cache

@@ -104,9 +104,9 @@ def _send_nudge() -> None:
         return
     try:
         tasks.relay_outbox.apply_async(retry=False)
-    except Exception:  # noqa: BLE001 (whatever the transport raises: the work is safe in the outbox)
+    except Exception as error:  # noqa: BLE001 (whatever the transport raises: the work is safe in the outbox)
         cache.delete(NUDGE_KEY)
-        log.warning("Broker unreachable: the outbox waits for the next relay sweep", exc_info=True)
+        log.warning("Broker unreachable (%s): the outbox waits for the next relay sweep", error)
 
 
 def relay_started() -> None:
@@ -233,8 +233,8 @@ def send_due_deliveries(now: dt.datetime | None = None, limit: int = BATCH, chun
         batch = ids[start : start + chunk]
         try:
             tasks.deliver_events.delay(batch, until.isoformat())
-        except Exception:  # noqa: BLE001 (the claim runs out and the next sweep sends them)
-            log.warning("Broker unreachable: %d deliveries wait for the next sweep", len(ids) - start, exc_info=True)
+        except Exception as error:  # noqa: BLE001 (the claim runs out and the next sweep sends them)
+            log.warning("Broker unreachable (%s): %d deliveries wait for the next sweep", error, len(ids) - start)
             break
     return len(ids)
 

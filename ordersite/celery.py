@@ -1,11 +1,12 @@
-"""The Celery application: fulfilment steps and event delivery run here.
+"""The Celery application: the outbox relay, event deliveries and the simulated downstream run here.
 
-Without CELERY_BROKER_URL (the embedded default) tasks run eagerly in the web process, after the
-transaction that queued them commits; with a broker (e.g. redis://127.0.0.1:6379/0), start a
-worker with `celery -A ordersite worker -l info` (and `celery -A ordersite beat` for jeopardy checks).
+`make run` starts a worker with beat beside the web server on the embedded broker (messages as files
+under var/broker); a deployment points CELERY_BROKER_URL or REDIS_URL at Redis and runs the
+Procfile's worker, control worker and beat. Tests run tasks eagerly (tests/conftest.py).
 """
 
 import os
+from pathlib import Path
 
 from celery import Celery
 
@@ -14,3 +15,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ordersite.settings")
 app = Celery("ordersite")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def _make_broker_folders(transport_options: dict) -> None:
+    # The filesystem transport expects its folders to exist, in every process that sends or receives.
+    for key in ("data_folder_in", "data_folder_out", "control_folder"):
+        if key in transport_options:
+            Path(transport_options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@app.on_configure.connect
+def _prepare_embedded_broker(sender, **kwargs):
+    if str(sender.conf.broker_url).startswith("filesystem"):
+        _make_broker_folders(sender.conf.broker_transport_options or {})
