@@ -62,3 +62,18 @@ def flag_stuck_orders() -> int:
     from orders.fulfilment.stuck import flag_stuck_orders as flag
 
     return flag()
+
+
+@shared_task
+def simulate_task_outcome(task_id: int, attempt: int) -> int:
+    from orders.fulfilment.downstream import SimulatedDownstream
+    from orders.fulfilment.models import FulfilmentTask
+    from orders.fulfilment.orchestration import TaskReport, record_task_results
+
+    task = FulfilmentTask.objects.filter(pk=task_id).first()
+    if task is None:
+        return 0
+    failed = SimulatedDownstream.fails(task_id, attempt)
+    message = "Simulated downstream failure" if failed else ""
+    report = TaskReport(task_id, not failed, attempt, message, f"SIM-{task_id}-{attempt}")
+    return record_task_results(task.order_id, [report])

@@ -319,6 +319,8 @@ if FULFILMENT_DOWNSTREAM == "simulated":
         "schedule": max(1.0, SIMULATOR_DELAY_SECONDS / 2),
     }
 SIMULATOR_FAILURE_RATE = float(os.environ.get("SIMULATOR_FAILURE_RATE", "0"))
+# How long the simulated systems' API takes to accept a batch of tasks (a slow downstream).
+SIMULATOR_SUBMIT_SECONDS = float(os.environ.get("SIMULATOR_SUBMIT_SECONDS", "0"))
 # Shared secret downstream systems sign their callbacks with (HMAC-SHA256 of the body).
 FULFILMENT_CALLBACK_SECRET = os.environ.get(
     "FULFILMENT_CALLBACK_SECRET", "demo-callback-secret" if DEBUG else SECRET_KEY

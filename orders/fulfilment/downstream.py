@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from typing import Protocol
 
 from django.conf import settings
@@ -44,7 +45,9 @@ class SimulatedDownstream:
     sends = True
 
     def submit(self, tasks: list[FulfilmentTask]) -> None:
-        """Accepted as handed over; the results come from report_due_results."""
+        """Accepted as handed over (after the simulated API's latency); results come from report_due_results."""
+        if tasks and settings.SIMULATOR_SUBMIT_SECONDS:
+            time.sleep(settings.SIMULATOR_SUBMIT_SECONDS)
 
     def cancel(self, tasks: list[FulfilmentTask]) -> None:
         """Nothing to stop: a task no longer dispatched is never reported."""
