@@ -24,7 +24,7 @@ def _make_broker_folders(transport_options: dict) -> None:
             Path(transport_options[key]).mkdir(parents=True, exist_ok=True)
 
 
-@app.on_configure.connect
+@app.on_after_configure.connect
 def _prepare_embedded_broker(sender, **kwargs):
     if str(sender.conf.broker_url).startswith("filesystem"):
         _make_broker_folders(sender.conf.broker_transport_options or {})
