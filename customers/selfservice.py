@@ -72,6 +72,7 @@ from orders.services import (
     update_draft_order,
     update_item,
 )
+from orders.views import LiveParts, live_page, live_poll, polls_sign_in_again, steps_done
 
 REFUSALS = (ActionRefused, TransitionNotAllowed, ConcurrentTransition)
 ORDERS_PER_PAGE = 20
@@ -736,6 +737,12 @@ def _order_url(order: Order, anchor: str = "") -> str:
 
 
 def _render_order(request, order: Order, *, answer_form=None):
+    context = _order_context(order, answer_form=answer_form)
+    context["live"] = live_page(order, _live_parts(order, context))
+    return render(request, "customers/my/order_detail.html", context)
+
+
+def _order_context(order: Order, *, answer_form=None) -> dict:
     items = list(order.items.all())
     questions = list(order.information_requests.all())
     open_question = next((q for q in questions if q.is_open), None) if order.state == OrderState.PENDING else None
@@ -744,7 +751,7 @@ def _render_order(request, order: Order, *, answer_form=None):
     too_late = _too_late_items(order) if may_cancel else []
     sign_off_url = reverse("customers:my-order-signoff", args=[order.number])
     details_url = reverse("customers:my-order-details", args=[order.number])
-    context = {
+    return {
         "order": order,
         "label": state_label(order),
         "explanation": state_explanation(order, open_question=open_question),
@@ -772,7 +779,20 @@ def _render_order(request, order: Order, *, answer_form=None):
         else [],
         "my_section": "orders",
     }
-    return render(request, "customers/my/order_detail.html", context)
+
+
+def _live_parts(order: Order, context: dict) -> LiveParts:
+    """What the page's polls follow (orders.views.live_poll): the status card polls, the rest comes with it."""
+    steps = steps_done(order) if order.state != OrderState.CANCELLED else ""
+    return LiveParts(
+        url=_order_url(order),
+        poller="customers/my/includes/order_status.html",
+        regions="customers/partials/my_order_progress.html",
+        context=context,
+        announcement=f"Your order: {context['label']}" + (f", {steps}." if steps else "."),
+        # Everything else on the page follows by itself; a question's answer form does not.
+        moved_on_note=" We have a question for you: reload the page to answer it." if context["open_question"] else "",
+    )
 
 
 # Views that take an order number or product id load it first, through the selectors: anything
@@ -793,10 +813,15 @@ def _refuse_method(request, *allowed: str) -> HttpResponseNotAllowed | None:
     return None if request.method in allowed else HttpResponseNotAllowed(allowed)
 
 
+@polls_sign_in_again
 @customer_required
 def my_order(request, number: str):
     order = order_page_for_customer(customer=request.user.customer, number=number)
-    return _refuse_method(request, "GET", "HEAD") or _render_order(request, order)
+    if refused := _refuse_method(request, "GET", "HEAD"):
+        return refused
+    if request.htmx:  # the page's own poll (templates/customers/my/includes/order_status.html)
+        return live_poll(request, order, _live_parts(order, _order_context(order)))
+    return _render_order(request, order)
 
 
 @customer_required

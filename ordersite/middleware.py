@@ -8,7 +8,7 @@ from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 # Connection loss, timeouts and serialization failures: all of them are worth retrying later.
 DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
@@ -58,4 +58,33 @@ class NoStoreForAuthenticatedMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
+        return response
+
+
+def is_poll(request) -> bool:
+    """A request the page makes by itself (htmx polling, marked `hx-headers='{"X-Poll": "1"}'`), not the user."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("X-Poll") == "1"
+
+
+class PollingLeavesSessionIdleMiddleware:
+    """A page polling for updates is not the user being active: the 30 idle minutes still run out.
+
+    SESSION_SAVE_EVERY_REQUEST pushes the session's expiry on with every request, so an order page
+    polling every few seconds would keep an unattended screen signed in for ever. Listed right after
+    SessionMiddleware, this sees the response first: when a poll changed nothing in the session, it
+    takes the session off the request, and SessionMiddleware (which skips a request without one)
+    neither saves it, so the expiry stays where the user's last own request put it, nor sends the
+    cookie again. Once the session has expired, the poll finds nobody signed in and the page goes to
+    the login page (orders.views.polls_sign_in_again).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and is_poll(request) and not session.modified:
+            patch_vary_headers(response, ("Cookie",))  # as SessionMiddleware would have, for a session it read
+            del request.session
         return response
