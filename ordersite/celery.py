@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ordersite.settings")
 
@@ -28,3 +29,10 @@ def _make_broker_folders(transport_options: dict) -> None:
 def _prepare_embedded_broker(sender, **kwargs):
     if str(sender.conf.broker_url).startswith("filesystem"):
         _make_broker_folders(sender.conf.broker_transport_options or {})
+
+
+@task_prerun.connect
+def _fresh_database_connections(**kwargs):
+    from django.db import close_old_connections
+
+    close_old_connections()

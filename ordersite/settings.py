@@ -283,6 +283,10 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_PUBLISH_RETRY = False  # a web request never waits for a broker that is down
+# Workers keep their database connections across tasks (Celery closes them after every task unless
+# told otherwise); ordersite/celery.py drops a broken or expired one before each task, as Django does
+# per request.
+CELERY_DB_REUSE_MAX = 10_000
 if CELERY_BROKER_URL.startswith("filesystem"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_FOLDER / "messages"),

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ORDER_PATH = "/tmf-api/productOrderingManagement/v4/productOrder"
 TOKEN = "demo-api-token"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-BENCH_QUEUE = "orders-bench"
+BENCH_QUEUE, BENCH_CONTROL_QUEUE = "orders-bench", "control-bench"
 BENCH_REDIS = "redis://127.0.0.1:6379/15"
 
 # wrk: every request a new order with its own Idempotency-Key, the bodies taken in turn.
@@ -82,9 +82,9 @@ BEGIN;
 INSERT INTO orders_order (customer_id, channel, category, priority, description, external_id, special_requirements,
   appointment_preference, state, return_state, needs_special_handling, special_handling_reasons, rejection_reasons,
   revision, created_at, updated_at, submitted_at, issued_at, cancellation_return_state, awaiting_signoff,
-  customer_wait_seconds, in_jeopardy, provider_wait_seconds, state_entered_at)
+  customer_wait_seconds, in_jeopardy, provider_wait_seconds, state_entered_at, stuck_at)
   VALUES (:customer, 'api', 'consumer', 2, 'pgbench', '', '', '', 'inProgress', '', false, '[]', '[]', 0,
-  now(), now(), now(), now(), '', false, 0, false, 0, now()) RETURNING id \\gset
+  now(), now(), now(), now(), '', false, 0, false, 0, now(), '') RETURNING id \\gset
 INSERT INTO orders_orderitem (order_id, item_id, action, intent, characteristics, quantity, is_bespoke, one_off_price,
   recurring_price, state, offering_id, requested_offering)
   SELECT :id, g::text, 'add', 'provide', '{"sim_type": "esim"}', 1, false, 0, 20, 'inProgress', OFFERING, ''
@@ -240,6 +240,7 @@ def bench_environment(database_url: str) -> dict[str, str]:
         "DB_CONN_MAX_AGE": "600",
         "CELERY_BROKER_URL": BENCH_REDIS,
         "CELERY_QUEUE": BENCH_QUEUE,
+        "CELERY_CONTROL_QUEUE": BENCH_CONTROL_QUEUE,
         "API_THROTTLE_RATE": "off",  # one load generator stands in for many clients
         "PYTHONPATH": str(ROOT),
     }
@@ -360,7 +361,7 @@ def _lua_string(text: str) -> str:
 def _purge_queue() -> None:
     import redis
 
-    redis.Redis.from_url(BENCH_REDIS).delete(BENCH_QUEUE)
+    redis.Redis.from_url(BENCH_REDIS).delete(BENCH_QUEUE, BENCH_CONTROL_QUEUE)
 
 
 def _per_unit(before: dict, after: dict, units: int) -> dict:
