@@ -75,5 +75,5 @@ def simulate_task_outcome(task_id: int, attempt: int) -> int:
         return 0
     failed = SimulatedDownstream.fails(task_id, attempt)
     message = "Simulated downstream failure" if failed else ""
-    report = TaskReport(task_id, not failed, attempt, message, f"SIM-{task_id}-{attempt}")
+    report = TaskReport(task_id, not failed, attempt, message, "SIMULATED")
     return record_task_results(task.order_id, [report])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 import orders.services as services
@@ -249,19 +249,121 @@ def record_task_result(task: FulfilmentTask, *, succeeded: bool, message: str = 
 
 @transaction.atomic
 def record_task_results(order_id: int, reports: list[TaskReport]) -> int:
-    """Reports on several tasks of one order, in one transaction; returns how many changed a task.
+    """Reports on several tasks of one order, in one transaction; returns how many changed a task."""
+    return record_results({order_id: reports})
+
+
+SETTLED_TASK_STATES = (TaskState.COMPLETED, TaskState.CANCELLED)
+
+
+@transaction.atomic
+def record_results(reports_by_order: dict[int, list[TaskReport]]) -> int:
+    """Reports on tasks of many orders, in one transaction; returns how many changed a task.
 
     A report about a task no longer dispatched, or about an earlier attempt, is a duplicate or
-    late (downstream delivers at least once) and changes nothing.
+    late (downstream delivers at least once) and changes nothing. The usual outcome (steps done,
+    the next ones dispatched) is worked out in memory and written in a fixed number of statements
+    for the whole batch; an order that fails a step or has every item settled goes through
+    `settle` on its own, once in its life.
     """
-    order = Order.objects.select_for_update().get(pk=order_id)
-    tasks = FulfilmentTask.objects.filter(pk__in=[r.task_id for r in reports]).select_related("item__offering")
+    orders = {o.pk: o for o in Order.objects.select_for_update().filter(pk__in=reports_by_order).order_by("pk")}
+    if not orders:
+        return 0
+    tasks = list(FulfilmentTask.objects.filter(order_id__in=orders).order_by("order", "item", "sequence", "pk"))
     by_id = {task.pk: task for task in tasks}
-    now = timezone.now()
-    changed: list[tuple[FulfilmentTask, TaskReport]] = []
+    depends: dict[int, list[int]] = {}
+    for task_id, dependency_id in FulfilmentTask.depends_on.through.objects.filter(
+        from_fulfilmenttask__order_id__in=orders
+    ).values_list("from_fulfilmenttask_id", "to_fulfilmenttask_id"):
+        depends.setdefault(task_id, []).append(dependency_id)
+    items = {item.pk: item for item in OrderItem.objects.filter(order_id__in=orders).only("pk", "order_id", "state")}
+    tasks_of: dict[int, list[FulfilmentTask]] = {}
+    for task in tasks:
+        tasks_of.setdefault(task.order_id, []).append(task)
+
+    now, hand_over = timezone.now(), _hands_over()
+    changed: list[FulfilmentTask] = []
+    completed_items: list[OrderItem] = []
+    ready: list[FulfilmentTask] = []
+    events: list[OutboxEvent] = []
+    to_settle: list[Order] = []
+    for order_id, reports in reports_by_order.items():
+        order = orders.get(order_id)
+        if order is None:
+            continue
+        own = tasks_of.get(order_id, [])
+        outcome = _apply_reports(order_id, reports, by_id, now)
+        if not outcome:
+            continue
+        changed += [task for task, _ in outcome]
+        events.append(_milestone(order, [(task, report.succeeded) for task, report in outcome]))
+        for item_id in {task.item_id for task, report in outcome if report.succeeded}:
+            item = items[item_id]
+            if item.state == ItemState.IN_PROGRESS and all(
+                t.state in SETTLED_TASK_STATES for t in own if t.item_id == item_id
+            ):
+                item.complete()
+                completed_items.append(item)
+        if order.state != OrderState.IN_PROGRESS:
+            continue
+        settled = all(item.state in SETTLED_ITEM_STATES for item in items.values() if item.order_id == order_id)
+        if settled or any(task.state == TaskState.FAILED for task in own):
+            to_settle.append(order)
+            continue
+        going = [
+            task
+            for task in own
+            if task.state == TaskState.WAITING
+            and all(by_id[dep].state == TaskState.COMPLETED for dep in depends.get(task.pk, []))
+        ]
+        for task in going:
+            start_dispatched(task, now, hand_over=hand_over)
+        if going:
+            ready += going
+            events.append(_milestone(order, [(task, None) for task in going]))
+
+    if not changed:
+        return 0
+    # One UPDATE per kind of outcome (usually one for the whole batch).
+    outcomes: dict[tuple[str, str, str], list[int]] = {}
+    for task in changed:
+        outcomes.setdefault((task.state, task.failure_reason, task.external_reference), []).append(task.pk)
+    for (state, reason, reference), ids in outcomes.items():
+        FulfilmentTask.objects.filter(pk__in=ids).update(
+            state=state, completed_at=now, failure_reason=reason, external_reference=reference, claimed_until=None
+        )
+    if completed_items:
+        OrderItem.objects.filter(pk__in=[item.pk for item in completed_items], state=ItemState.IN_PROGRESS).update(
+            state=ItemState.COMPLETED
+        )
+    if ready:
+        FulfilmentTask.objects.filter(pk__in=[task.pk for task in ready], state=TaskState.WAITING).update(
+            state=TaskState.DISPATCHED,
+            dispatched_at=now,
+            attempts=F("attempts") + 1,
+            handover_due=hand_over,
+            claimed_until=None,
+        )
+        if not hand_over:  # otherwise when the relay hands them over
+            OrderItem.objects.filter(
+                pk__in={task.item_id for task in ready if task.is_point_of_no_return},
+                point_of_no_return_at__isnull=True,
+            ).update(point_of_no_return_at=now)
+    OutboxEvent.objects.bulk_create(events)
+    outbox.nudge()
+    for order in to_settle:
+        settle(order)
+    return len(changed)
+
+
+def _apply_reports(
+    order_id: int, reports: list[TaskReport], by_id: dict[int, FulfilmentTask], now: dt.datetime
+) -> list[tuple[FulfilmentTask, TaskReport]]:
+    """The reports that change a task of this order, applied to the tasks in memory."""
+    applied = []
     for report in reports:
         task = by_id.get(report.task_id)
-        if task is None or task.state != TaskState.DISPATCHED:
+        if task is None or task.order_id != order_id or task.state != TaskState.DISPATCHED:
             continue
         if report.attempt is not None and report.attempt != task.attempts:
             continue
@@ -270,28 +372,23 @@ def record_task_results(order_id: int, reports: list[TaskReport]) -> int:
         task.failure_reason = "" if report.succeeded else (report.message or "Failed downstream")
         task.external_reference = report.reference or task.external_reference
         task.claimed_until = None
-        changed.append((task, report))
-    if not changed:
-        return 0
-    fields = ["state", "completed_at", "failure_reason", "external_reference", "claimed_until"]
-    FulfilmentTask.objects.bulk_update([task for task, _ in changed], fields)
-    services._publish(
-        order,
-        OutboxEvent.Type.ATTRIBUTE_VALUE_CHANGE,
-        changed="fulfilment",
-        milestone=", ".join(f"{task.name} {'done' if report.succeeded else 'failed'}" for task, report in changed),
-        reason="; ".join(task.failure_reason for task, _ in changed if task.failure_reason),
+        applied.append((task, report))
+    return applied
+
+
+def _milestone(order: Order, steps: list[tuple[FulfilmentTask, bool | None]]) -> OutboxEvent:
+    """The TMF622 event for steps done (True), failed (False) or started (None), not yet saved."""
+    words = {True: "done", False: "failed", None: "started"}
+    if all(outcome is None for _, outcome in steps):
+        milestone = ", ".join(task.name for task, _ in steps) + " started"
+    else:
+        milestone = ", ".join(f"{task.name} {words[outcome]}" for task, outcome in steps)
+    reason = "; ".join(task.failure_reason for task, outcome in steps if outcome is False and task.failure_reason)
+    return OutboxEvent(
+        order=order,
+        event_type=OutboxEvent.Type.ATTRIBUTE_VALUE_CHANGE,
+        payload=services._event_body(order, changed="fulfilment", milestone=milestone, reason=reason),
     )
-    items = {task.item_id: task.item for task, report in changed if report.succeeded}
-    for item in items.values():
-        if (
-            item.state == ItemState.IN_PROGRESS
-            and not item.tasks.exclude(state__in=[TaskState.COMPLETED, TaskState.CANCELLED]).exists()
-        ):
-            item.complete()
-            item.save()
-    settle(order)
-    return len(changed)
 
 
 def settle(order: Order) -> None:
