@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from tests.benchmarks import throughput
+from tests.benchmarks import drain, throughput
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench-results"
@@ -44,6 +44,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=int, default=20, help="seconds of load for wrk and for pgbench")
     parser.add_argument("--connections", type=int, default=8, help="concurrent clients for wrk and pgbench")
     parser.add_argument("--reuse", action="store_true", help="keep a database that already holds the orders")
+    parser.add_argument("--soak", type=int, default=60, help="seconds of steady load, drain run (default 60)")
+    parser.add_argument("--soak-connections", type=int, default=2, help="wrk connections for the drain run (default 2)")
     args = parser.parse_args(argv)
     for tool in ("wrk", "pgbench"):
         if shutil.which(tool) is None:
@@ -76,6 +78,8 @@ def main(argv: list[str] | None = None) -> None:
     results["pages"] = measure_pages(args.runs)
     print(f"Measuring order creation ({args.duration} s of wrk, then {args.duration} s of pgbench) ...", flush=True)
     results["throughput"] = throughput.measure(url, seconds=args.duration, connections=args.connections)
+    print(f"Measuring fulfilment under load ({args.soak} s of orders, web and workers together) ...", flush=True)
+    results["drain"] = drain.measure(url, seconds=args.soak, connections=args.soak_connections)
     results["seconds"] = round(time.monotonic() - started)
     shutil.rmtree(static_root, ignore_errors=True)
 
@@ -146,6 +150,19 @@ def report(results: dict) -> str:
         "SQL statements per order: "
         + ", ".join(f"{s['items']} items: {s['statements']}" for s in run["statements_per_order"]),
     ]
+    if "drain" in results:
+        soak = results["drain"]
+        drained = soak["drain_seconds_after_stop"]
+        lines += [
+            "",
+            f"Fulfilment under load ({soak['load_seconds']:.0f} s; gunicorn, worker, control worker and beat together):"
+            f" intake {soak['intake_per_second']:.1f} orders/s,"
+            f" fulfilled {soak['fulfilled_per_second_during_load']:.1f}/s during the load;"
+            f" {soak['backlog_at_stop']} in progress when it stopped, "
+            + (f"all done {drained:.0f} s later" if drained is not None else f"{soak['still_in_progress']} still open")
+            + f"; {soak['broker_messages_per_order']:.2f} broker messages per order,"
+            f" {soak['database_sessions_opened']} database sessions opened",
+        ]
     if "generation" in results:
         lines.append(f"Data generated in {results['generation'].get('seconds', 0):.0f} s")
     return "\n".join(lines)
