@@ -74,7 +74,7 @@ def _age(moment: dt.datetime | None, now: dt.datetime) -> float:
 # --- the fast path ---------------------------------------------------------------------------------
 
 NUDGE_KEY = "outbox:relay-queued"
-NUDGE_SECONDS = 5
+NUDGE_SECONDS = 2  # with a per-process cache (no Redis) also the most a nudge can be held back
 
 
 def nudge() -> None:

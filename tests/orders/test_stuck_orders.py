@@ -307,6 +307,7 @@ def test_the_order_page_and_list_show_the_stuck_badge(client, supervisor, issue)
     page = client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
     assert 'class="od-badge od-badge-stuck"' in page
     assert "Ship equipment (logistics) dispatched 27 h ago, plan allows 24 h" in page
+    assert 'class="od-flag od-flag-stuck" title="Ship equipment' in page  # beside "late" in the header
 
     listing = client.get("/admin/orders/order/").content.decode()
     assert 'class="od-flag od-flag-stuck" title="Ship equipment (logistics) dispatched 27 h ago' in listing

@@ -136,11 +136,12 @@ class Stack:
         self.processes: list[Process] = []
         self.web_url = ""
 
-    def web(self) -> Process:
+    def web(self, workers: int = 1, **env) -> Process:
         port = free_port()
         self.web_url = f"http://127.0.0.1:{port}"
-        args = [str(BIN / "gunicorn"), "ordersite.wsgi", "--no-control-socket", "-b", f"127.0.0.1:{port}", "-w", "1"]
-        process = Process("web", args, self.env, self.tmp / "web.log").start()
+        args = [str(BIN / "gunicorn"), "ordersite.wsgi", "--no-control-socket", "-b", f"127.0.0.1:{port}"]
+        args += ["-w", str(workers)]
+        process = Process("web", args, self.env, self.tmp / "web.log").start(**env)
         self.processes.append(process)
         until(lambda: _answers(self.web_url + "/health/live"), 30, message="gunicorn did not start:\n" + process.tail())
         return process

@@ -216,3 +216,26 @@ def test_the_demo_seeds_on_the_production_topology(stack):
     assert lifecycle <= set(states), states
     # The seed reports progress itself: nothing it dispatched waits for a worker to be handed over.
     assert not FulfilmentTask.objects.filter(handover_due=True).exists()
+
+
+def test_with_redis_as_the_cache_every_web_process_counts_one_throttle(stack, shop):
+    """Two gunicorn processes, 20 calls a minute allowed: the client gets 20, not 20 from each."""
+    import redis
+
+    _customer, _offering, _client, token = shop
+    shared = "redis://127.0.0.1:6379/13"
+    redis.Redis.from_url(shared).flushdb()
+    stack.web(workers=2, CACHE_URL=shared, API_THROTTLE_RATE="20/min")
+    request = urllib.request.Request(
+        stack.web_url + "/tmf-api/productCatalogManagement/v4/productOffering?limit=1",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    answers = []
+    for _ in range(40):
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                answers.append(response.status)
+        except urllib.error.HTTPError as error:
+            answers.append(error.code)
+
+    assert answers.count(200) == 20 and answers.count(429) == 20, answers
