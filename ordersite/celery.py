@@ -32,7 +32,13 @@ def _prepare_embedded_broker(sender, **kwargs):
 
 
 @task_prerun.connect
-def _fresh_database_connections(**kwargs):
+def _fresh_database_connections(task=None, **kwargs):
+    """Drop a broken or expired connection before a task, as Django does before a request.
+
+    Not for a task run eagerly: it runs inside its caller's request or transaction.
+    """
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
     from django.db import close_old_connections
 
     close_old_connections()
