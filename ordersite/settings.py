@@ -316,7 +316,7 @@ CELERY_BEAT_SCHEDULE = {
 # Downstream systems: "simulated" (default) completes steps by itself; "manual" waits for the
 # authenticated callback (/fulfilment/callback) that real systems use.
 FULFILMENT_DOWNSTREAM = os.environ.get("FULFILMENT_DOWNSTREAM", "simulated")
-SIMULATOR_DELAY_SECONDS = float(os.environ.get("SIMULATOR_DELAY_SECONDS", "0" if CELERY_TASK_ALWAYS_EAGER else "4"))
+SIMULATOR_DELAY_SECONDS = float(os.environ.get("SIMULATOR_DELAY_SECONDS", "0" if CELERY_TASK_ALWAYS_EAGER else "6"))
 if FULFILMENT_DOWNSTREAM == "simulated":
     CELERY_BEAT_SCHEDULE["simulate-downstream"] = {
         "task": "orders.tasks.simulate_downstream",
