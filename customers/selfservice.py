@@ -41,7 +41,6 @@ from customers.selectors import (
     product_for_customer,
     products_of_customer,
 )
-from orders.capture import ADD_ROW, REMOVE_ROW, CharacteristicsForm, describe, path_label
 from orders.fulfilment.models import DeliverySignOff, TaskState
 from orders.fulfilment.orchestration import sign_off_delivery
 from orders.models import (
@@ -72,7 +71,8 @@ from orders.services import (
     update_draft_order,
     update_item,
 )
-from orders.views import LiveParts, live_page, live_poll, polls_sign_in_again, steps_done
+from ordersite.presentation.capture import ADD_ROW, REMOVE_ROW, CharacteristicsForm, describe, path_label
+from ordersite.presentation.live import LiveParts, live_page, live_poll, polls_sign_in_again, steps_done
 
 REFUSALS = (ActionRefused, TransitionNotAllowed, ConcurrentTransition)
 ORDERS_PER_PAGE = 20
@@ -782,7 +782,7 @@ def _order_context(order: Order, *, answer_form=None) -> dict:
 
 
 def _live_parts(order: Order, context: dict) -> LiveParts:
-    """What the page's polls follow (orders.views.live_poll): the status card polls, the rest comes with it."""
+    """What the page's polls follow (ordersite.presentation.live.live_poll): the status card polls, the rest comes with it."""
     steps = steps_done(order) if order.state != OrderState.CANCELLED else ""
     return LiveParts(
         url=_order_url(order),

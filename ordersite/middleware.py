@@ -75,7 +75,7 @@ class PollingLeavesSessionIdleMiddleware:
     takes the session off the request, and SessionMiddleware (which skips a request without one)
     neither saves it, so the expiry stays where the user's last own request put it, nor sends the
     cookie again. Once the session has expired, the poll finds nobody signed in and the page goes to
-    the login page (orders.views.polls_sign_in_again).
+    the login page (ordersite.presentation.live.polls_sign_in_again).
     """
 
     def __init__(self, get_response):

@@ -2,7 +2,9 @@
 
 from django.http import QueryDict
 
-from orders.capture import (
+from orders.demo import HOSTED_PBX_REQUIREMENTS
+from orders.requirements import FieldError
+from ordersite.presentation.capture import (
     ADD_ROW,
     REMOVE_ROW,
     CharacteristicsForm,
@@ -13,8 +15,6 @@ from orders.capture import (
     row_noun,
     value_text,
 )
-from orders.demo import HOSTED_PBX_REQUIREMENTS
-from orders.requirements import FieldError
 
 BROADBAND = [
     {

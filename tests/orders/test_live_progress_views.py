@@ -1,7 +1,7 @@
 """Order pages follow an order while it moves by itself: what the htmx poll answers, to whom, and at what cost.
 
 The agent's page (/agent/orders/<number>/) and the customer's (/my/orders/<number>/) poll their own URL
-with htmx while the order is in a state fulfilment moves on by itself (orders.views.POLLING_STATES).
+with htmx while the order is in a state fulfilment moves on by itself (ordersite.presentation.live.POLLING_STATES).
 tests/browser/test_live_progress.py watches the same in Chromium.
 """
 

@@ -1,0 +1,1 @@
+"""Presentation shared by more than one channel: capture forms from data requirements, live order pages."""
