@@ -782,7 +782,7 @@ def _order_context(order: Order, *, answer_form=None) -> dict:
 
 
 def _live_parts(order: Order, context: dict) -> LiveParts:
-    """What the page's polls follow (ordersite.presentation.live.live_poll): the status card polls, the rest comes with it."""
+    """What the page's polls follow (presentation.live.live_poll): the status card polls, the rest comes with it."""
     steps = steps_done(order) if order.state != OrderState.CANCELLED else ""
     return LiveParts(
         url=_order_url(order),
