@@ -733,7 +733,7 @@ def my_orders(request):
 
 
 def _order_url(order: Order, anchor: str = "") -> str:
-    return reverse("customers:my-order", args=[order.number]) + (f"#{anchor}" if anchor else "")
+    return reverse("selfservice:my-order", args=[order.number]) + (f"#{anchor}" if anchor else "")
 
 
 def _render_order(request, order: Order, *, answer_form=None):
@@ -749,8 +749,8 @@ def _order_context(order: Order, *, answer_form=None) -> dict:
     # The order is the customer's (the selector saw to it); request_cancellation checks permission again.
     may_cancel = can_proceed(order.assess_cancellation)
     too_late = _too_late_items(order) if may_cancel else []
-    sign_off_url = reverse("customers:my-order-signoff", args=[order.number])
-    details_url = reverse("customers:my-order-details", args=[order.number])
+    sign_off_url = reverse("selfservice:my-order-signoff", args=[order.number])
+    details_url = reverse("selfservice:my-order-details", args=[order.number])
     return {
         "order": order,
         "label": state_label(order),
@@ -996,7 +996,7 @@ def my_product_action(request, pk: int, intent: str):
     if request.method == "POST":
         if open_item is not None or not allowed:
             messages.error(request, f"{product.name} can't be changed like that right now.")
-            return redirect("customers:my-products")
+            return redirect("selfservice:my-products")
         rows_changed = ADD_ROW in request.POST or REMOVE_ROW in request.POST
         valid = form.is_valid() & (characteristics is None or characteristics.is_valid())
         if characteristics is not None and valid and characteristics.document == product.characteristics:
@@ -1126,9 +1126,9 @@ FLOW_STEPS = [("choose", "Choose"), ("details", "Details"), ("review", "Review a
 def _flow(current: str, order: Order | None = None) -> list[dict]:
     position = [slug for slug, _ in FLOW_STEPS].index(current)
     urls = {
-        "choose": reverse("customers:my-order-new"),
-        "details": reverse("customers:my-order-details", args=[order.number]) if order else "",
-        "review": reverse("customers:my-order-review", args=[order.number]) if order else "",
+        "choose": reverse("selfservice:my-order-new"),
+        "details": reverse("selfservice:my-order-details", args=[order.number]) if order else "",
+        "review": reverse("selfservice:my-order-review", args=[order.number]) if order else "",
     }
     return [
         {
@@ -1151,9 +1151,9 @@ def my_order_new(request):
         choice = next((c for c in choices if str(c.offering.pk) == wanted and c.available), None)
         if choice is None:
             messages.error(request, "That product can't be ordered online at your address. Choose another one.")
-            return redirect("customers:my-order-new")
+            return redirect("selfservice:my-order-new")
         order = _start_draft(request, customer, choice)
-        return redirect("customers:my-order-details", number=order.number)
+        return redirect("selfservice:my-order-details", number=order.number)
     drafts = [
         OrderRow.of(o)
         for o in orders_of_customer(customer).filter(state=OrderState.DRAFT, channel=Channel.SELF_SERVICE)[:3]
@@ -1228,7 +1228,7 @@ def my_order_discard(request, number: str):
         messages.error(request, _refusal_message(refusal, "This order has just been sent."))
         return redirect(_order_url(order))
     messages.success(request, f"Your unsent order {order.number} is deleted. Nothing was ordered.")
-    return redirect("customers:my-orders")
+    return redirect("selfservice:my-orders")
 
 
 def _configured(item: OrderItem) -> bool:
@@ -1240,7 +1240,7 @@ def my_order_details(request, number: str):
     """Step 2: the product's settings (generated from the catalog), where and when; saved on every post."""
     order = _self_service_draft(request, number)
     if order is None:
-        return redirect("customers:my-order", number=number)
+        return redirect("selfservice:my-order", number=number)
     items = list(order.items.all())
     posted = request.POST if request.method == "POST" else None
     add = posted.get(ADD_ROW) if posted else None
@@ -1305,7 +1305,7 @@ def my_order_details(request, number: str):
         rows_changed = add is not None or remove is not None
         forms_valid = all([form.is_valid() for _, form in sections])  # noqa: C419 (every form shows its errors)
         if not rows_changed and delivery_valid and forms_valid:
-            return redirect("customers:my-order-review", number=order.number)
+            return redirect("selfservice:my-order-review", number=order.number)
     elif any(item.characteristics for item, _ in sections):
         for _, form in sections:
             form.is_valid()
@@ -1334,7 +1334,7 @@ def my_order_review(request, number: str):
     """Step 3: everything at a glance, then send it; sending twice is harmless."""
     order = _self_service_draft(request, number)
     if order is None:
-        return redirect("customers:my-order", number=number)
+        return redirect("selfservice:my-order", number=number)
     if request.method == "POST":
         try:
             outcome = submit_order(order, by=request.user, submission_key=submission_key_for(order))
@@ -1351,7 +1351,7 @@ def my_order_review(request, number: str):
 
 def _render_review(request, order: Order, errors):
     items = list(order.items.all())
-    details_url = reverse("customers:my-order-details", args=[order.number])
+    details_url = reverse("selfservice:my-order-details", args=[order.number])
     problems = []
     for error in errors:
         index, _, rest = error.path.partition("].")

@@ -14,7 +14,7 @@ from customers.models import Address, Customer
 from customers.roles import Role, request_role
 from customers.selectors import customers_with_active_product_counts, search_customers
 
-HOME_BY_ROLE = {Role.AGENT: "orders:agent-home", Role.SUPERVISOR: "admin:index", Role.CUSTOMER: "customers:my-home"}
+HOME_BY_ROLE = {Role.AGENT: "orders:agent-home", Role.SUPERVISOR: "admin:index", Role.CUSTOMER: "selfservice:my-home"}
 
 
 @login_required

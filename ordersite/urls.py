@@ -35,6 +35,7 @@ urlpatterns = [
     path("fulfilment/callback", fulfilment_views.task_callback, name="fulfilment-callback"),
     path("tmf-api/customerManagement/v4/", include("customers.api.urls")),
     path("tmf-api/", include("orders.api.urls")),
+    path("", include("ordersite.selfservice.urls")),
     path("", include("customers.urls")),
     path("", include("orders.urls")),
 ]

@@ -140,60 +140,60 @@ def item_prefix(order: Order) -> str:
 # For each self-service URL that takes an id: the kwargs for someone's things, and a POST body that
 # would act if the ownership check were missing. Several cases may share a URL name.
 CASES = {
-    "my-order/in-progress": ("customers:my-order", lambda w, who: {"number": w.order(who, "in_progress").number}, {}),
-    "my-order/draft": ("customers:my-order", lambda w, who: {"number": w.order(who, "draft").number}, {}),
+    "my-order/in-progress": ("selfservice:my-order", lambda w, who: {"number": w.order(who, "in_progress").number}, {}),
+    "my-order/draft": ("selfservice:my-order", lambda w, who: {"number": w.order(who, "draft").number}, {}),
     "my-order-answer": (
-        "customers:my-order-answer",
+        "selfservice:my-order-answer",
         lambda w, who: {"number": w.order(who, "question").number},
         lambda w, who: {"answer": "Here you are"},
     ),
     "my-order-cancel": (
-        "customers:my-order-cancel",
+        "selfservice:my-order-cancel",
         lambda w, who: {"number": w.order(who, "in_progress").number},
         lambda w, who: {"reason": "Changed my mind"},
     ),
     "my-order-signoff": (
-        "customers:my-order-signoff",
+        "selfservice:my-order-signoff",
         lambda w, who: {"number": w.order(who, "signoff").number},
         lambda w, who: {"test_result": "passed", "accepted": "on", "training": "declined"},
     ),
     "my-order-details": (
-        "customers:my-order-details",
+        "selfservice:my-order-details",
         lambda w, who: {"number": w.order(who, "draft").number},
         lambda w, who: {f"{item_prefix(w.order(who, 'draft'))}-router": "mesh-pack", "requested_start_date": ""},
     ),
     "my-order-discard": (
-        "customers:my-order-discard",
+        "selfservice:my-order-discard",
         lambda w, who: {"number": w.order(who, "draft").number},
         lambda w, who: {},
     ),
     "my-order-review": (
-        "customers:my-order-review",
+        "selfservice:my-order-review",
         lambda w, who: {"number": w.order(who, "draft").number},
         lambda w, who: {},
     ),
     "my-product-action/change": (
-        "customers:my-product-action",
+        "selfservice:my-product-action",
         lambda w, who: {"pk": w.product(who, "active").pk, "intent": "change"},
         lambda w, who: {"c-sim_type": "physical", "c-spend_cap": "10"},
     ),
     "my-product-action/suspend": (
-        "customers:my-product-action",
+        "selfservice:my-product-action",
         lambda w, who: {"pk": w.product(who, "active").pk, "intent": "suspend"},
         lambda w, who: {"reason": "Holiday"},
     ),
     "my-product-action/resume": (
-        "customers:my-product-action",
+        "selfservice:my-product-action",
         lambda w, who: {"pk": w.product(who, "suspended").pk, "intent": "resume"},
         lambda w, who: {},
     ),
     "my-product-action/discontinue": (
-        "customers:my-product-action",
+        "selfservice:my-product-action",
         lambda w, who: {"pk": w.product(who, "active").pk, "intent": "discontinue"},
         lambda w, who: {"confirm": "on"},
     ),
     "my-product-action/unknown-intent": (
-        "customers:my-product-action",
+        "selfservice:my-product-action",
         lambda w, who: {"pk": w.product(who, "active").pk, "intent": "change_ownership"},
         lambda w, who: {},
     ),
@@ -201,10 +201,10 @@ CASES = {
 
 # Self-service URLs without an id: they only ever show the signed-in customer's own things.
 PAGES_WITHOUT_IDS = {
-    "customers:my-home",
-    "customers:my-orders",
-    "customers:my-products",
-    "customers:my-order-new",
+    "selfservice:my-home",
+    "selfservice:my-orders",
+    "selfservice:my-products",
+    "selfservice:my-order-new",
 }
 
 
@@ -316,7 +316,12 @@ def test_lists_show_only_the_customers_own_things(client, world):
     client.force_login(world.alice)
     pages = b"".join(
         client.get(reverse(name)).content
-        for name in ("customers:my-home", "customers:my-orders", "customers:my-products", "customers:my-order-new")
+        for name in (
+            "selfservice:my-home",
+            "selfservice:my-orders",
+            "selfservice:my-products",
+            "selfservice:my-order-new",
+        )
     )
     for order in bobs_orders:
         assert order.number.encode() not in pages

@@ -249,7 +249,7 @@ def test_my_orders_lists_my_orders_only_with_friendly_states(client):
     draft = mobile_order(agent, alice.customer, submit=False)
     theirs = mobile_order(agent, bob.customer)
 
-    page = text_of(signed_in(client, alice).get(reverse("customers:my-orders")))
+    page = text_of(signed_in(client, alice).get(reverse("selfservice:my-orders")))
 
     assert mine.number in page and "In progress" in page and "Fibre Broadband 500" in page
     assert draft.number in page and "Not sent yet" in page
@@ -264,8 +264,8 @@ def test_my_orders_can_show_open_or_finished_orders(client):
     assert finished.state == OrderState.COMPLETED
     signed_in(client, alice)
 
-    open_page = text_of(client.get(reverse("customers:my-orders") + "?show=open"))
-    closed_page = text_of(client.get(reverse("customers:my-orders") + "?show=closed"))
+    open_page = text_of(client.get(reverse("selfservice:my-orders") + "?show=open"))
+    closed_page = text_of(client.get(reverse("selfservice:my-orders") + "?show=closed"))
 
     assert open_order.number in open_page and finished.number not in open_page
     assert finished.number in closed_page and "Done" in closed_page and open_order.number not in closed_page
@@ -283,7 +283,7 @@ def test_my_orders_costs_the_same_queries_however_many_orders(client, django_ass
 
     # session, user, customer, count, orders, their items; the session saved (3)
     with django_assert_num_queries(9):
-        response = client.get(reverse("customers:my-orders"))
+        response = client.get(reverse("selfservice:my-orders"))
     assert response.status_code == 200
 
 
@@ -302,7 +302,7 @@ def test_an_order_page_costs_the_same_queries_however_big_the_order(client, djan
     # session, user, customer, the order, its items, events, questions, cancellations, notes, tasks,
     # sign-offs; the session saved (3)
     with django_assert_num_queries(14):
-        response = client.get(reverse("customers:my-order", args=[order.number]))
+        response = client.get(reverse("selfservice:my-order", args=[order.number]))
     assert response.status_code == 200
 
 
@@ -312,7 +312,7 @@ def test_an_order_page_shows_what_happened_and_what_comes_next(client):
     orchestration.dispatch_ready_tasks(order)
     orchestration.record_task_result(order.tasks.get(code="ship-router"), succeeded=True)
 
-    page = text_of(signed_in(client, alice).get(reverse("customers:my-order", args=[order.number])))
+    page = text_of(signed_in(client, alice).get(reverse("selfservice:my-order", args=[order.number])))
 
     assert "In progress" in page
     assert "What comes next" in page and "What happened" in page
@@ -333,7 +333,7 @@ def test_an_order_page_shows_customer_visible_notes_only(client):
     add_note(order, by=agent, text="Engineer booked for Tuesday morning.", customer_visible=True)
     add_note(order, by=agent, text="Customer was rude on the phone; internal only.")
 
-    page = text_of(signed_in(client, alice).get(reverse("customers:my-order", args=[order.number])))
+    page = text_of(signed_in(client, alice).get(reverse("selfservice:my-order", args=[order.number])))
 
     assert "Engineer booked for Tuesday morning." in page
     assert "internal only" not in page
@@ -344,7 +344,7 @@ def test_a_rejected_order_says_why(client):
     order = place_order(AgentFactory(), alice.customer, fibre_offering(), {"router": "hub-6"}, submit=False)
     submit_order(order, by=AgentFactory(), reject_if_incomplete=True)
 
-    page = text_of(signed_in(client, alice).get(reverse("customers:my-order", args=[order.number])))
+    page = text_of(signed_in(client, alice).get(reverse("selfservice:my-order", args=[order.number])))
 
     assert "Not accepted" in page and "We couldn't accept this order" in page
     assert "Fibre Broadband 500 is not available at" in page
@@ -367,10 +367,10 @@ def test_answering_a_question_moves_the_order_on(client):
     ask(order, "Which floor is the flat on?")
     signed_in(client, alice)
 
-    page = text_of(client.get(reverse("customers:my-order", args=[order.number])))
+    page = text_of(client.get(reverse("selfservice:my-order", args=[order.number])))
     assert "Waiting for you" in page and "Which floor is the flat on?" in page and "Answer now" in page
 
-    response = client.post(reverse("customers:my-order-answer", args=[order.number]), {"answer": "Second floor"})
+    response = client.post(reverse("selfservice:my-order-answer", args=[order.number]), {"answer": "Second floor"})
 
     assert response.status_code == 302
     order.refresh_from_db()
@@ -386,7 +386,9 @@ def test_an_empty_answer_is_refused_and_changes_nothing(client):
     order = fibre_order(AgentFactory(), alice.customer)
     ask(order)
 
-    response = signed_in(client, alice).post(reverse("customers:my-order-answer", args=[order.number]), {"answer": " "})
+    response = signed_in(client, alice).post(
+        reverse("selfservice:my-order-answer", args=[order.number]), {"answer": " "}
+    )
 
     assert response.status_code == 200
     assert "Write your answer before sending it." in text_of(response)
@@ -399,7 +401,7 @@ def test_an_answer_to_an_order_no_longer_waiting_is_refused_clearly(client):
     order = fibre_order(AgentFactory(), alice.customer)
 
     response = signed_in(client, alice).post(
-        reverse("customers:my-order-answer", args=[order.number]), {"answer": "Hello"}, follow=True
+        reverse("selfservice:my-order-answer", args=[order.number]), {"answer": "Hello"}, follow=True
     )
 
     assert "has no open question" in text_of(response)
@@ -414,10 +416,10 @@ def test_cancelling_before_the_point_of_no_return_cancels_the_order(client):
     order = mobile_order(AgentFactory(), alice.customer)  # the SIM has not shipped: nothing past no return
     signed_in(client, alice)
 
-    page = text_of(client.get(reverse("customers:my-order-cancel", args=[order.number])))
+    page = text_of(client.get(reverse("selfservice:my-order-cancel", args=[order.number])))
     assert "Cancel order" in page and "Why do you want to cancel?" in page
 
-    response = client.post(reverse("customers:my-order-cancel", args=[order.number]), {"reason": "Changed my mind"})
+    response = client.post(reverse("selfservice:my-order-cancel", args=[order.number]), {"reason": "Changed my mind"})
 
     order.refresh_from_db()
     assert order.state == OrderState.CANCELLED
@@ -435,7 +437,7 @@ def test_cancelling_needs_a_reason(client):
     alice = customer_login()
     order = mobile_order(AgentFactory(), alice.customer)
 
-    response = signed_in(client, alice).post(reverse("customers:my-order-cancel", args=[order.number]), {})
+    response = signed_in(client, alice).post(reverse("selfservice:my-order-cancel", args=[order.number]), {})
 
     assert response.status_code == 200 and "Tell us briefly why" in text_of(response)
     order.refresh_from_db()
@@ -449,14 +451,14 @@ def test_after_the_point_of_no_return_cancelling_is_refused_clearly(client, sett
     outbox.hand_over_tasks()  # the engineer booking, the point of no return, reaches field service
     signed_in(client, alice)
 
-    detail = text_of(client.get(reverse("customers:my-order", args=[order.number])))
+    detail = text_of(client.get(reverse("selfservice:my-order", args=[order.number])))
     assert "Cancel this order" not in detail and "can no longer be cancelled" in detail
-    page = text_of(client.get(reverse("customers:my-order-cancel", args=[order.number])))
+    page = text_of(client.get(reverse("selfservice:my-order-cancel", args=[order.number])))
     assert "too late to cancel" in page
 
     # A request sent anyway (an old page, a second tab) gets the service's refusal, worded for the customer.
     response = client.post(
-        reverse("customers:my-order-cancel", args=[order.number]), {"reason": "Too slow"}, follow=True
+        reverse("selfservice:my-order-cancel", args=[order.number]), {"reason": "Too slow"}, follow=True
     )
 
     order.refresh_from_db()
@@ -472,7 +474,7 @@ def test_orders_that_are_done_offer_no_cancellation(client):
     order = deliver(mobile_order(AgentFactory(), alice.customer))
     signed_in(client, alice)
 
-    response = client.post(reverse("customers:my-order-cancel", args=[order.number]), {"reason": "x"}, follow=True)
+    response = client.post(reverse("selfservice:my-order-cancel", args=[order.number]), {"reason": "x"}, follow=True)
 
     assert "can't be cancelled now" in text_of(response)
     assert not order.cancellation_requests.exists()
@@ -486,14 +488,14 @@ def test_signing_off_a_delivery_completes_the_order(client):
     order = awaiting_signoff(alice.customer)
     signed_in(client, alice)
 
-    detail = text_of(client.get(reverse("customers:my-order", args=[order.number])))
+    detail = text_of(client.get(reverse("selfservice:my-order", args=[order.number])))
     assert "Waiting for you" in detail and "Sign off delivery" in detail
-    form = text_of(client.get(reverse("customers:my-order-signoff", args=[order.number])))
+    form = text_of(client.get(reverse("selfservice:my-order-signoff", args=[order.number])))
     assert "Would you like training?" in form
 
     training_day = timezone.localdate() + dt.timedelta(days=5)
     response = client.post(
-        reverse("customers:my-order-signoff", args=[order.number]),
+        reverse("selfservice:my-order-signoff", args=[order.number]),
         {"test_result": "passed", "accepted": "on", "training": "scheduled", "training_date": training_day.isoformat()},
     )
 
@@ -510,7 +512,7 @@ def test_signing_off_a_delivery_completes_the_order(client):
 def test_a_sign_off_that_is_not_accepted_needs_remarks_and_goes_back_to_us(client):
     alice = customer_login()
     order = awaiting_signoff(alice.customer)
-    url = reverse("customers:my-order-signoff", args=[order.number])
+    url = reverse("selfservice:my-order-signoff", args=[order.number])
     signed_in(client, alice)
 
     refused = client.post(url, {"test_result": "failed", "accepted": "on", "training": "declined"})
@@ -524,7 +526,7 @@ def test_a_sign_off_that_is_not_accepted_needs_remarks_and_goes_back_to_us(clien
     order.refresh_from_db()
     assert order.state == OrderState.HELD
     assert order.signoffs.get().remarks == "No dial tone"
-    page = text_of(client.get(reverse("customers:my-order", args=[order.number])))
+    page = text_of(client.get(reverse("selfservice:my-order", args=[order.number])))
     assert "You reported a problem with the delivery" in page
 
 
@@ -533,7 +535,7 @@ def test_an_order_not_waiting_for_a_sign_off_cannot_be_signed_off(client):
     order = fibre_order(AgentFactory(), alice.customer)
 
     response = signed_in(client, alice).post(
-        reverse("customers:my-order-signoff", args=[order.number]), {"test_result": "passed", "accepted": "on"}
+        reverse("selfservice:my-order-signoff", args=[order.number]), {"test_result": "passed", "accepted": "on"}
     )
 
     assert response.status_code == 302
@@ -550,7 +552,7 @@ def test_my_products_offer_the_actions_their_status_allows(client):
     InstalledProductFactory(customer=alice.customer, offering=mobile, name="Holiday phone", status="suspended")
     InstalledProductFactory(customer=alice.customer, offering=mobile, name="Old phone", status="terminated")
 
-    page = signed_in(client, alice).get(reverse("customers:my-products")).content.decode()
+    page = signed_in(client, alice).get(reverse("selfservice:my-products")).content.decode()
 
     assert "Change settings" in page and "Suspend" in page and ">Resume<" in page
     assert "Products you no longer have" in page and "Old phone" in page
@@ -565,7 +567,7 @@ def test_a_product_cancelled_before_delivery_is_not_among_my_products(client):
     InstalledProductFactory(customer=alice.customer, offering=mobile, name="Never delivered", status="cancelled")
     signed_in(client, alice)
 
-    for page in (reverse("customers:my-products"), reverse("customers:my-home")):
+    for page in (reverse("selfservice:my-products"), reverse("selfservice:my-home")):
         text = text_of(client.get(page))
         assert "Work phone" in text and "Never delivered" not in text
 
@@ -575,14 +577,14 @@ def test_suspending_a_product_sends_a_self_service_order(client):
     product = InstalledProductFactory(
         customer=alice.customer, offering=mobile_offering(), name="Work phone", characteristics={"sim_type": "esim"}
     )
-    url = reverse("customers:my-product-action", args=[product.pk, "suspend"])
+    url = reverse("selfservice:my-product-action", args=[product.pk, "suspend"])
     signed_in(client, alice)
     assert "Suspend Work phone" in text_of(client.get(url))
 
     response = client.post(url, {"reason": "Travelling for three months"})
 
     order = Order.objects.get(customer=alice.customer)
-    assert response.url == reverse("customers:my-order", args=[order.number])
+    assert response.url == reverse("selfservice:my-order", args=[order.number])
     assert (order.channel, order.state, order.captured_by) == (Channel.SELF_SERVICE, OrderState.IN_PROGRESS, alice)
     item = order.items.get()
     assert (item.intent, item.product) == (ItemIntent.SUSPEND, product)
@@ -597,11 +599,11 @@ def test_a_suspension_done_downstream_shows_the_product_suspended(client):
     product = InstalledProductFactory(
         customer=alice.customer, offering=mobile_offering(), name="Work phone", characteristics={"sim_type": "esim"}
     )
-    signed_in(client, alice).post(reverse("customers:my-product-action", args=[product.pk, "suspend"]), {})
+    signed_in(client, alice).post(reverse("selfservice:my-product-action", args=[product.pk, "suspend"]), {})
 
     deliver(Order.objects.get(customer=alice.customer))
 
-    page = text_of(client.get(reverse("customers:my-products")))
+    page = text_of(client.get(reverse("selfservice:my-products")))
     assert "Suspended" in page and "Resume" in page
 
 
@@ -610,7 +612,7 @@ def test_changing_settings_is_validated_against_the_catalog(client):
     product = InstalledProductFactory(
         customer=alice.customer, offering=mobile_offering(), characteristics={"sim_type": "physical"}
     )
-    url = reverse("customers:my-product-action", args=[product.pk, "change"])
+    url = reverse("selfservice:my-product-action", args=[product.pk, "change"])
     signed_in(client, alice)
 
     same = client.post(url, {"c-sim_type": "physical"})
@@ -630,7 +632,7 @@ def test_ending_a_product_needs_a_confirmation(client):
     product = InstalledProductFactory(
         customer=alice.customer, offering=mobile_offering(), characteristics={"sim_type": "esim"}
     )
-    url = reverse("customers:my-product-action", args=[product.pk, "discontinue"])
+    url = reverse("selfservice:my-product-action", args=[product.pk, "discontinue"])
     signed_in(client, alice)
 
     unconfirmed = client.post(url, {})
@@ -646,7 +648,7 @@ def test_a_product_with_a_change_on_its_way_cannot_be_changed_again(client):
         customer=alice.customer, offering=mobile_offering(), name="Work phone", characteristics={"sim_type": "esim"}
     )
     submit_order(create_change_order(product, intent="suspend", by=AgentFactory()), by=AgentFactory())
-    url = reverse("customers:my-product-action", args=[product.pk, "discontinue"])
+    url = reverse("selfservice:my-product-action", args=[product.pk, "discontinue"])
     signed_in(client, alice)
 
     page = text_of(client.get(url))
@@ -661,7 +663,7 @@ def test_actions_customers_cannot_start_online_are_not_found(client, intent):
     alice = customer_login()
     product = InstalledProductFactory(customer=alice.customer, offering=mobile_offering())
 
-    response = signed_in(client, alice).post(reverse("customers:my-product-action", args=[product.pk, intent]), {})
+    response = signed_in(client, alice).post(reverse("selfservice:my-product-action", args=[product.pk, intent]), {})
 
     assert response.status_code == 404
     assert not Order.objects.exists()
@@ -671,7 +673,7 @@ def test_a_product_whose_details_no_longer_fit_the_catalog_is_not_changed_online
     alice = customer_login()
     product = InstalledProductFactory(customer=alice.customer, offering=mobile_offering(), characteristics={})
 
-    response = signed_in(client, alice).post(reverse("customers:my-product-action", args=[product.pk, "suspend"]), {})
+    response = signed_in(client, alice).post(reverse("selfservice:my-product-action", args=[product.pk, "suspend"]), {})
 
     assert "Please call us" in text_of(response)
     assert not Order.objects.exists()
@@ -681,7 +683,7 @@ def test_resuming_is_refused_for_an_active_product(client):
     alice = customer_login()
     product = InstalledProductFactory(customer=alice.customer, offering=mobile_offering(), status="active")
 
-    response = signed_in(client, alice).post(reverse("customers:my-product-action", args=[product.pk, "resume"]), {})
+    response = signed_in(client, alice).post(reverse("selfservice:my-product-action", args=[product.pk, "resume"]), {})
 
     assert response.status_code == 302 and not Order.objects.exists()
 
@@ -694,13 +696,13 @@ def test_only_what_is_serviceable_at_my_address_can_be_ordered(client):
     fibre, mobile = fibre_offering(), mobile_offering()
     signed_in(client, alice)
 
-    page = text_of(client.get(reverse("customers:my-order-new")))
+    page = text_of(client.get(reverse("selfservice:my-order-new")))
     assert "Choose Mobile Unlimited" in page
     assert "Choose Fibre Broadband 500" not in page and "Not available at your address" in page
 
-    client.post(reverse("customers:my-order-new"), {"offering": fibre.pk})
+    client.post(reverse("selfservice:my-order-new"), {"offering": fibre.pk})
     assert not Order.objects.exists()
-    client.post(reverse("customers:my-order-new"), {"offering": mobile.pk})
+    client.post(reverse("selfservice:my-order-new"), {"offering": mobile.pk})
     assert Order.objects.get().items.get().offering == mobile
 
 
@@ -711,9 +713,9 @@ def test_an_add_on_needs_the_product_it_goes_with(client):
     tv.requires.set([fibre])
     signed_in(client, alice)
 
-    assert "Needs Fibre Broadband 500" in text_of(client.get(reverse("customers:my-order-new")))
+    assert "Needs Fibre Broadband 500" in text_of(client.get(reverse("selfservice:my-order-new")))
     InstalledProductFactory(customer=alice.customer, offering=fibre)
-    assert "Choose TV add-on" in text_of(client.get(reverse("customers:my-order-new")))
+    assert "Choose TV add-on" in text_of(client.get(reverse("selfservice:my-order-new")))
 
 
 def test_ordering_broadband_takes_three_steps_and_issues_the_order(client):
@@ -721,9 +723,9 @@ def test_ordering_broadband_takes_three_steps_and_issues_the_order(client):
     fibre = fibre_offering()
     signed_in(client, alice)
 
-    started = client.post(reverse("customers:my-order-new"), {"offering": fibre.pk})
+    started = client.post(reverse("selfservice:my-order-new"), {"offering": fibre.pk})
     order = Order.objects.get()
-    assert started.url == reverse("customers:my-order-details", args=[order.number])
+    assert started.url == reverse("selfservice:my-order-details", args=[order.number])
     assert (order.state, order.channel, order.captured_by) == (OrderState.DRAFT, Channel.SELF_SERVICE, alice)
     assert order.items.get().install_address == alice.customer.addresses.get()
     prefix = f"i{order.items.get().pk}-c"
@@ -737,7 +739,7 @@ def test_ordering_broadband_takes_three_steps_and_issues_the_order(client):
         started.url,
         {f"{prefix}-router": "mesh-pack", f"{prefix}-static_ip": "on", "requested_start_date": tomorrow.isoformat()},
     )
-    review_url = reverse("customers:my-order-review", args=[order.number])
+    review_url = reverse("selfservice:my-order-review", args=[order.number])
     assert details.url == review_url
     review = text_of(client.get(review_url))
     assert "Home Hub 6 + mesh discs" in review and "Place my order" in review and "£37.99" in review
@@ -747,20 +749,20 @@ def test_ordering_broadband_takes_three_steps_and_issues_the_order(client):
 
     order.refresh_from_db()
     assert order.state == OrderState.IN_PROGRESS and order.requested_start_date == tomorrow
-    assert placed.url == again.url == reverse("customers:my-order", args=[order.number])
+    assert placed.url == again.url == reverse("selfservice:my-order", args=[order.number])
     assert Order.objects.count() == 1
     assert "Your order is confirmed" in text_of(client.get(placed.url))
-    assert order.number in text_of(client.get(reverse("customers:my-orders")))
+    assert order.number in text_of(client.get(reverse("selfservice:my-orders")))
 
 
 def test_a_date_in_the_past_is_refused(client):
     alice = customer_login()
-    signed_in(client, alice).post(reverse("customers:my-order-new"), {"offering": fibre_offering().pk})
+    signed_in(client, alice).post(reverse("selfservice:my-order-new"), {"offering": fibre_offering().pk})
     order = Order.objects.get()
     prefix = f"i{order.items.get().pk}-c"
 
     response = client.post(
-        reverse("customers:my-order-details", args=[order.number]),
+        reverse("selfservice:my-order-details", args=[order.number]),
         {f"{prefix}-router": "hub-6", "requested_start_date": "2020-01-01"},
     )
 
@@ -773,16 +775,16 @@ def test_a_bespoke_offering_becomes_a_request_for_our_specialists(client):
     alice = customer_login()
     line = bespoke_offering()
     signed_in(client, alice)
-    client.post(reverse("customers:my-order-new"), {"offering": line.pk})
+    client.post(reverse("selfservice:my-order-new"), {"offering": line.pk})
     order = Order.objects.get()
-    details_url = reverse("customers:my-order-details", args=[order.number])
+    details_url = reverse("selfservice:my-order-details", args=[order.number])
     prefix = f"i{order.items.get().pk}-c"
 
     needs_words = client.post(details_url, {f"{prefix}-bandwidth": "1G"})
     assert "Describe what you need" in text_of(needs_words)
 
     client.post(details_url, {f"{prefix}-bandwidth": "1G", "special_requirements": "Two sites, dual path."})
-    review_url = reverse("customers:my-order-review", args=[order.number])
+    review_url = reverse("selfservice:my-order-review", args=[order.number])
     assert "Send my request" in text_of(client.get(review_url))
     response = client.post(review_url)
 
@@ -797,13 +799,13 @@ def test_an_install_address_must_be_my_own(client):
     alice, bob = customer_login(), customer_login("Bob Hughes")
     validated_address(alice.customer, ("High Street", "48", "RV1 1AA"))  # two addresses: a choice to make
     bobs_address = bob.customer.addresses.get()
-    signed_in(client, alice).post(reverse("customers:my-order-new"), {"offering": fibre_offering().pk})
+    signed_in(client, alice).post(reverse("selfservice:my-order-new"), {"offering": fibre_offering().pk})
     order = Order.objects.get()
     item = order.items.get()
     before = item.install_address_id
 
     response = client.post(
-        reverse("customers:my-order-details", args=[order.number]),
+        reverse("selfservice:my-order-details", args=[order.number]),
         {f"i{item.pk}-c-router": "hub-6", "install_address": bobs_address.pk},
     )
 
@@ -814,9 +816,9 @@ def test_an_install_address_must_be_my_own(client):
 
 def test_an_incomplete_order_cannot_be_sent(client):
     alice = customer_login()
-    signed_in(client, alice).post(reverse("customers:my-order-new"), {"offering": fibre_offering().pk})
+    signed_in(client, alice).post(reverse("selfservice:my-order-new"), {"offering": fibre_offering().pk})
     order = Order.objects.get()
-    review_url = reverse("customers:my-order-review", args=[order.number])
+    review_url = reverse("selfservice:my-order-review", args=[order.number])
 
     assert "Router: This field is required." in text_of(client.get(review_url))
     response = client.post(review_url)
@@ -831,10 +833,10 @@ def test_a_draft_our_team_prepares_cannot_be_changed_online(client):
     order = fibre_order(AgentFactory(), alice.customer, submit=False)
     signed_in(client, alice)
 
-    details = client.get(reverse("customers:my-order-details", args=[order.number]))
-    review = client.post(reverse("customers:my-order-review", args=[order.number]))
+    details = client.get(reverse("selfservice:my-order-details", args=[order.number]))
+    review = client.post(reverse("selfservice:my-order-review", args=[order.number]))
 
-    assert details.url == review.url == reverse("customers:my-order", args=[order.number])
+    assert details.url == review.url == reverse("selfservice:my-order", args=[order.number])
     order.refresh_from_db()
     assert order.state == OrderState.DRAFT
     assert "Our team is still preparing this order" in text_of(client.get(details.url))
@@ -842,13 +844,13 @@ def test_a_draft_our_team_prepares_cannot_be_changed_online(client):
 
 def test_a_sent_order_cannot_be_changed_through_the_order_steps(client):
     alice = customer_login()
-    signed_in(client, alice).post(reverse("customers:my-order-new"), {"offering": mobile_offering().pk})
+    signed_in(client, alice).post(reverse("selfservice:my-order-new"), {"offering": mobile_offering().pk})
     order = Order.objects.get()
     prefix = f"i{order.items.get().pk}-c"
-    client.post(reverse("customers:my-order-details", args=[order.number]), {f"{prefix}-sim_type": "esim"})
-    client.post(reverse("customers:my-order-review", args=[order.number]))
+    client.post(reverse("selfservice:my-order-details", args=[order.number]), {f"{prefix}-sim_type": "esim"})
+    client.post(reverse("selfservice:my-order-review", args=[order.number]))
 
-    client.post(reverse("customers:my-order-details", args=[order.number]), {f"{prefix}-sim_type": "physical"})
+    client.post(reverse("selfservice:my-order-details", args=[order.number]), {f"{prefix}-sim_type": "physical"})
 
     assert order.items.get().characteristics == {"sim_type": "esim"}
 
@@ -864,7 +866,7 @@ def test_the_overview_shows_what_waits_for_me(client):
     signoff = awaiting_signoff(alice.customer)
     quiet = mobile_order(agent, alice.customer)
 
-    response = signed_in(client, alice).get(reverse("customers:my-home"))
+    response = signed_in(client, alice).get(reverse("selfservice:my-home"))
     page = text_of(response)
 
     assert "Waiting for you" in page and "Answer our question" in page and "Test and sign off" in page
@@ -886,7 +888,7 @@ def test_the_overview_costs_the_same_queries_however_much_there_is(client, djang
     # session, user, customer; open orders + items; waiting orders + items; products + their open
     # items; the session saved (3)
     with django_assert_num_queries(12):
-        assert client.get(reverse("customers:my-home")).status_code == 200
+        assert client.get(reverse("selfservice:my-home")).status_code == 200
 
 
 def test_staff_notes_never_load_on_a_self_service_page():

@@ -97,11 +97,13 @@ def test_a_customer_deletes_an_unsent_online_order_and_no_longer_sees_it(client)
     order = draft_for(alice.customer, alice)
     assert order.channel == Channel.SELF_SERVICE
     client.force_login(alice)
-    assert "Delete this unsent order" in client.get(reverse("customers:my-order", args=[order.number])).content.decode()
+    assert (
+        "Delete this unsent order" in client.get(reverse("selfservice:my-order", args=[order.number])).content.decode()
+    )
 
-    response = client.post(reverse("customers:my-order-discard", args=[order.number]), follow=True)
+    response = client.post(reverse("selfservice:my-order-discard", args=[order.number]), follow=True)
 
-    assert response.redirect_chain[-1][0] == reverse("customers:my-orders")
+    assert response.redirect_chain[-1][0] == reverse("selfservice:my-orders")
     page = response.content.decode()
     assert "is deleted. Nothing was ordered." in page
     assert order.number not in page.replace(f"Your unsent order {order.number}", "")
@@ -114,7 +116,7 @@ def test_a_customer_cannot_delete_a_draft_our_team_is_preparing(client, agent):
     order = draft_for(alice.customer, agent)
     client.force_login(alice)
 
-    response = client.post(reverse("customers:my-order-discard", args=[order.number]), follow=True)
+    response = client.post(reverse("selfservice:my-order-discard", args=[order.number]), follow=True)
 
     assert "Our team is preparing" in response.content.decode()
     order.refresh_from_db()

@@ -229,7 +229,7 @@ def alice(in_progress):
 
 def test_the_customers_page_polls_and_follows_the_steps(client, alice, in_progress, run_commits):
     client.force_login(alice)
-    page = client.get(reverse("customers:my-order", args=[in_progress.number]))
+    page = client.get(reverse("selfservice:my-order", args=[in_progress.number]))
     url = poll_url(page)
     assert url.startswith(f"/my/orders/{in_progress.number}/?since=inProgress&v=")
     assert "This page updates by itself" in text_of(page)
@@ -247,7 +247,7 @@ def test_the_customers_page_polls_and_follows_the_steps(client, alice, in_progre
 
 def test_the_customers_fragment_stops_polling_once_done(client, alice, in_progress, run_commits):
     client.force_login(alice)
-    url = poll_url(client.get(reverse("customers:my-order", args=[in_progress.number])))
+    url = poll_url(client.get(reverse("selfservice:my-order", args=[in_progress.number])))
     for name in STEPS:
         run_commits(report_done, in_progress, name)
 
@@ -265,7 +265,7 @@ def test_the_customers_fragment_stops_polling_once_done(client, alice, in_progre
 
 def test_a_question_for_the_customer_asks_for_a_reload(client, alice, in_progress):
     client.force_login(alice)
-    url = poll_url(client.get(reverse("customers:my-order", args=[in_progress.number])))
+    url = poll_url(client.get(reverse("selfservice:my-order", args=[in_progress.number])))
     request_information(
         in_progress, by=SupervisorFactory(), question="Which floor?", deadline=timezone.localdate() + dt.timedelta(7)
     )
@@ -283,7 +283,7 @@ def test_a_customer_gets_404_for_another_customers_order_fragment(client, in_pro
     bob = CustomerUserFactory(customer__name="Bob Hughes")
     client.force_login(bob)
 
-    response = client.get(reverse("customers:my-order", args=[in_progress.number]) + "?since=inProgress", **POLL)
+    response = client.get(reverse("selfservice:my-order", args=[in_progress.number]) + "?since=inProgress", **POLL)
 
     assert response.status_code == 404
     assert in_progress.number.encode() not in response.content
@@ -292,7 +292,7 @@ def test_a_customer_gets_404_for_another_customers_order_fragment(client, in_pro
 # --- signed out ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["orders:detail", "customers:my-order"])
+@pytest.mark.parametrize("name", ["orders:detail", "selfservice:my-order"])
 def test_a_signed_out_poll_sends_the_page_to_the_login_page(client, in_progress, name):
     page = reverse(name, args=[in_progress.number])
     login = reverse("login")
@@ -336,13 +336,13 @@ def test_a_customers_poll_costs_the_same_queries_for_one_item_or_three(
     small = run_commits(place, agent, customer, offering)
     large = run_commits(place, agent, customer, offering, items=3)
     client.force_login(CustomerUserFactory(customer=customer))
-    client.get(reverse("customers:my-order", args=[small.number]), **POLL)
+    client.get(reverse("selfservice:my-order", args=[small.number]), **POLL)
 
     # session, user, customer; the order and what its page prefetches (items, events, questions,
     # cancellations, customer-visible notes, tasks, sign-offs); no session save.
     for order in (small, large):
         with django_assert_num_queries(11):
-            client.get(reverse("customers:my-order", args=[order.number]) + "?since=inProgress&v=x", **POLL)
+            client.get(reverse("selfservice:my-order", args=[order.number]) + "?since=inProgress&v=x", **POLL)
 
 
 # --- the session's idle timeout -------------------------------------------------------------------
