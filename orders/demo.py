@@ -828,7 +828,7 @@ DEMO_API_TOKEN = "demo-api-token"
 
 def seed_api_client():
     """The demo TMF API client: `Authorization: Bearer demo-api-token`, allowed for the demo customers."""
-    from orders.api.clients import create_api_client, hash_token, set_token
+    from orders.clients import create_api_client, hash_token, set_token
     from orders.models import ApiClient
 
     client = ApiClient.objects.filter(name="Demo partner").first()

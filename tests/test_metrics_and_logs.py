@@ -15,7 +15,7 @@ from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
 from customers.models import Channel
-from orders.api.clients import create_api_client
+from orders.clients import create_api_client
 from orders.models import OrderState
 from ordersite import logcontext
 from ordersite.celery import app as celery_app

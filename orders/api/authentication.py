@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 
-from orders.api.clients import hash_token
+from orders.clients import hash_token
 from orders.models import ApiClient
 
 

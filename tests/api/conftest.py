@@ -11,7 +11,7 @@ from jsonschema import Draft4Validator
 
 from customers.addresses import validate_and_attach
 from customers.models import CreditClass
-from orders.api.clients import create_api_client
+from orders.clients import create_api_client
 from tests.factories import AddressFactory, CustomerFactory, OfferingFactory
 
 # The official definitions, exactly as TM Forum publishes them (copied into tests/api/tmf).

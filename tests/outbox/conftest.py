@@ -25,7 +25,7 @@ import pytest
 from django.db import connection
 
 from customers.models import CreditClass
-from orders.api.clients import create_api_client
+from orders.clients import create_api_client
 from orders.models import HubListener
 from tests.factories import CustomerFactory, FulfilmentStepFactory, OfferingFactory
 from tests.faults import TcpProxy
