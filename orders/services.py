@@ -15,10 +15,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, has_transition_perm
 
-from customers.models import Address, Channel, Customer, InstalledProduct, ProductStatus, User
-from orders import outbox
+from customers.models import Address, Customer, InstalledProduct, ProductStatus, User
+from orders import lifecycle
 from orders.credit import credit_bureau, needs_credit_check
 from orders.fulfilment import orchestration
 from orders.models import (
@@ -41,6 +41,8 @@ from orders.models import (
     format_order_number,
 )
 from orders.requirements import FieldError, validate_characteristics
+
+ActionRefused = lifecycle.ActionRefused
 
 __all__ = [
     "ActionRefused",
@@ -68,10 +70,6 @@ __all__ = [
 ]
 
 
-class ActionRefused(Exception):
-    """The request makes no sense for this order or product; the message says why."""
-
-
 class OrderIncomplete(Exception):
     """Submission found problems to fix first; each error carries its field path."""
 
@@ -86,95 +84,6 @@ class SubmissionOutcome:
     issued: bool = False
     held_reasons: list[str] = field(default_factory=list)
     rejected_reasons: list[str] = field(default_factory=list)
-
-
-# --- the five beats ------------------------------------------------------------------------------
-
-
-def _apply(order: Order, transition_name: str, *, by: User | None, note: str = "", args=()) -> OrderEvent:
-    """Permission and guard, then the transition in memory; returns the history row, not yet saved."""
-    bound = getattr(order, transition_name)
-    if not can_proceed(bound):
-        raise TransitionNotAllowed(f"Cannot {transition_name} an order that is {order.get_state_display().lower()}.")
-    if by is not None and not has_transition_perm(bound, by):
-        raise PermissionDenied
-    previous = order.state
-    bound(*args)
-    _measure_wait(order, previous)
-    return OrderEvent(
-        order=order, transition=transition_name, from_state=previous, to_state=order.state, actor=by, note=note
-    )
-
-
-def _record(order: Order, transition_name: str, *, by: User | None, note: str = "", args=()) -> OrderEvent:
-    """Apply one transition with permission check, save the order and its history row."""
-    event = _apply(order, transition_name, by=by, note=note, args=args)
-    order.save()
-    event.save()
-    return event
-
-
-def _move(order: Order, transition_name: str, *, by: User | None, note: str = "", args=()) -> None:
-    """Apply one transition with permission check, save, history row and outbox event."""
-    event = _record(order, transition_name, by=by, note=note, args=args)
-    _publish(order, OutboxEvent.Type.STATE_CHANGE, previousState=event.from_state, reason=note)
-
-
-def _measure_wait(order: Order, left_state: str) -> None:
-    """Count time waiting on the customer and on us separately; the customer's wait moves the due date."""
-    now = timezone.now()
-    waited = max(int((now - order.state_entered_at).total_seconds()), 0)
-    if left_state == OrderState.PENDING:
-        order.customer_wait_seconds += waited
-        if order.expected_completion_date:
-            order.expected_completion_date += dt.timedelta(days=round(waited / 86400))
-    elif left_state == OrderState.HELD:
-        order.provider_wait_seconds += waited
-    order.state_entered_at = now
-
-
-def _move_items(order: Order, transition_name: str, *, states=None, args=()) -> None:
-    """Move the order's items along with it (those in `states`, or all that can)."""
-    for item in order.items.all():
-        bound = getattr(item, transition_name)
-        if (states is None or item.state in states) and bound._django_fsm.has_transition(item.state):
-            bound(*args)
-            item.save()
-
-
-def _publish(order: Order, event_type: str, **payload) -> OutboxEvent:
-    """Record a TMF622 event in the outbox, in the caller's transaction."""
-    event = OutboxEvent.objects.create(order=order, event_type=event_type, payload=_event_body(order, **payload))
-    outbox.nudge()
-    return event
-
-
-def _event_body(order: Order, *, state: str | None = None, **payload) -> dict:
-    return {
-        "id": order.number,
-        "state": state or order.state,
-        **{k: v for k, v in payload.items() if v not in ("", None)},
-    }
-
-
-def _lock(order: Order) -> Order:
-    """The order as it is now, locked until the transaction ends (serialises concurrent commands)."""
-    return Order.objects.select_for_update().get(pk=order.pk)
-
-
-def _require_perm(user: User, codename: str) -> None:
-    if not user.has_perm(f"orders.{codename}"):
-        raise PermissionDenied
-
-
-def _may_act_for(user: User, customer: Customer) -> bool:
-    if user.customer_id:
-        return user.customer_id == customer.pk
-    return user.has_perm("orders.submit_order")
-
-
-def _channel_of(user: User) -> str:
-    return Channel.SELF_SERVICE if user.customer_id else user.channel
 
 
 # --- drafts --------------------------------------------------------------------------------------
@@ -195,21 +104,23 @@ ORDER_FIELDS = {
 @transaction.atomic
 def create_draft_order(*, customer: Customer, by: User, channel: str | None = None, **fields) -> Order:
     """Start an order for a customer in the channel of whoever captures it."""
-    if not _may_act_for(by, customer):
+    if not lifecycle.may_act_for(by, customer):
         raise PermissionDenied
     unknown = set(fields) - ORDER_FIELDS
     if unknown:
         raise TypeError(f"Unknown order fields: {', '.join(sorted(unknown))}")
     # No event yet: listeners hear of an order when it is placed (submit_order), as a draft is
     # nobody's business but its author's and they could not fetch it.
-    return Order.objects.create(customer=customer, channel=channel or _channel_of(by), captured_by=by, **fields)
+    return Order.objects.create(
+        customer=customer, channel=channel or lifecycle.channel_of(by), captured_by=by, **fields
+    )
 
 
 def _editable_draft(order: Order, by: User) -> Order:
-    order = _lock(order)
+    order = lifecycle.lock(order)
     if order.state != OrderState.DRAFT:
         raise ActionRefused(f"{order.number} is {order.get_state_display().lower()}; only drafts can be edited.")
-    if not _may_act_for(by, order.customer):
+    if not lifecycle.may_act_for(by, order.customer):
         raise PermissionDenied
     return order
 
@@ -221,13 +132,13 @@ def discard_draft(order: Order, *, by: User, reason: str = "") -> Order:
     No event is published: listeners never heard of the draft (they hear of an order when it is
     placed). An order already submitted is refused; it needs a cancellation request instead.
     """
-    order = _lock(order)
+    order = lifecycle.lock(order)
     if order.state != OrderState.DRAFT:
         raise ActionRefused(
             f"{order.number} has been submitted, so it cannot be discarded; request its cancellation instead."
         )
-    _record(order, "discard", by=by, note=reason.strip() or "Draft discarded.")
-    _move_items(order, "cancel")
+    lifecycle.record(order, "discard", by=by, note=reason.strip() or "Draft discarded.")
+    lifecycle.move_items(order, "cancel")
     return order
 
 
@@ -249,7 +160,7 @@ def record_initiating_request(
     *, customer: Customer, by: User, kind: str, reference: str = "", details: str = ""
 ) -> InitiatingRequest:
     """Record what led to one or more orders (a quote, a trouble ticket, a performance complaint)."""
-    if not _may_act_for(by, customer):
+    if not lifecycle.may_act_for(by, customer):
         raise PermissionDenied
     request = InitiatingRequest(customer=customer, kind=kind, reference=reference, details=details, recorded_by=by)
     request.full_clean()
@@ -319,7 +230,7 @@ def remove_item(item: OrderItem, *, by: User) -> None:
 
 @transaction.atomic
 def add_note(order: Order, *, by: User, text: str, customer_visible: bool = False) -> OrderNote:
-    if not _may_act_for(by, order.customer) and not by.has_perm("orders.view_order"):
+    if not lifecycle.may_act_for(by, order.customer) and not by.has_perm("orders.view_order"):
         raise PermissionDenied
     if not text.strip():
         raise ActionRefused("A note needs some text.")
@@ -440,14 +351,14 @@ def submit_order(
     An incomplete order stays a draft (OrderIncomplete lists what to fix) unless the channel has
     no one to fix it interactively (the API), where it is rejected with the reasons instead.
     """
-    if not _may_act_for(by, order.customer):
+    if not lifecycle.may_act_for(by, order.customer):
         raise PermissionDenied
     if submission_key:
         # Keys are the client's own; scoped to the customer so one cannot fetch another's order.
         earlier = Order.objects.filter(submission_key=submission_key, customer_id=order.customer_id).first()
         if earlier is not None:
             return _outcome_of(earlier)
-    order = _lock(order)
+    order = lifecycle.lock(order)
     if order.state != OrderState.DRAFT:
         if order.submission_key and order.submission_key == submission_key:
             return _outcome_of(order)
@@ -477,16 +388,16 @@ def submit_order(
         _supersede(order, by)
 
     _publish_placed(order, OrderState.ACKNOWLEDGED)
-    _move(order, "acknowledge", by=by, note="Complete and valid.")
-    _move_items(order, "acknowledge")
+    lifecycle.move(order, "acknowledge", by=by, note="Complete and valid.")
+    lifecycle.move_items(order, "acknowledge")
     reasons = special_handling_reasons(order)
     assessment = _feasibility_on_record(order) if reasons else None
     if not reasons:
-        _move(order, "issue", by=by, note="Standard order: issued at once.")
+        lifecycle.move(order, "issue", by=by, note="Standard order: issued at once.")
         _start_fulfilment(order)
         return SubmissionOutcome(order, issued=True)
     if assessment is not None:
-        _move(
+        lifecycle.move(
             order,
             "issue",
             by=by,
@@ -495,14 +406,14 @@ def submit_order(
         _start_fulfilment(order)
         return SubmissionOutcome(order, issued=True)
     reasons.append("No positive feasibility assessment on record.")
-    _move(order, "hold_for_special_handling", by=by, note="Marked for special handling.", args=(reasons,))
-    _move_items(order, "hold")
+    lifecycle.move(order, "hold_for_special_handling", by=by, note="Marked for special handling.", args=(reasons,))
+    lifecycle.move_items(order, "hold")
     return SubmissionOutcome(order, held_reasons=reasons)
 
 
 def _start_fulfilment(order: Order) -> None:
     """Issued: items start, tasks are created from the plans and dispatched once this commits."""
-    _move_items(order, "start")
+    lifecycle.move_items(order, "start")
     orchestration.decompose(order)
     orchestration.dispatch_ready(order)
 
@@ -510,13 +421,13 @@ def _start_fulfilment(order: Order) -> None:
 def _publish_placed(order: Order, state: str) -> OutboxEvent:
     """The TMF622 Create event of a draft being submitted, carrying the state it is placed in."""
     revision_of = format_order_number(order.revision_of_id) if order.revision_of_id else ""
-    return _publish(order, OutboxEvent.Type.CREATE, state=state, revisionOf=revision_of)
+    return lifecycle.publish(order, OutboxEvent.Type.CREATE, state=state, revisionOf=revision_of)
 
 
 def _reject(order: Order, by: User, reasons: list[str]) -> SubmissionOutcome:
     _publish_placed(order, OrderState.REJECTED)
-    _move(order, "reject", by=by, note="; ".join(reasons), args=(reasons,))
-    _move_items(order, "reject")
+    lifecycle.move(order, "reject", by=by, note="; ".join(reasons), args=(reasons,))
+    lifecycle.move_items(order, "reject")
     for reason in reasons:
         OrderNote.objects.create(order=order, author=None, text=f"Rejected: {reason}", customer_visible=True)
     return SubmissionOutcome(order, rejected_reasons=reasons)
@@ -583,7 +494,7 @@ def place_order(
     errors that make no sense to the channel. Notes are customer-visible. Idempotency is the
     caller's: a unique key of its own written in this transaction.
     """
-    if not _may_act_for(by, customer):
+    if not lifecycle.may_act_for(by, customer):
         raise PermissionDenied
     unknown = set(fields) - ORDER_FIELDS
     if unknown:
@@ -594,7 +505,7 @@ def place_order(
         initiating_request.save()
     order = Order(
         customer=customer,
-        channel=channel or _channel_of(by),
+        channel=channel or lifecycle.channel_of(by),
         captured_by=by,
         created_by_client=created_by_client,
         initiating_request=initiating_request,
@@ -614,22 +525,24 @@ def place_order(
 
     plans = {}
     if reasons:
-        history = [_apply(order, "reject", by=by, note="; ".join(reasons), args=(reasons,))]
+        history = [lifecycle.apply(order, "reject", by=by, note="; ".join(reasons), args=(reasons,))]
         _move_lines(lines, "reject")
         outcome = SubmissionOutcome(order, rejected_reasons=reasons)
     else:
-        history = [_apply(order, "acknowledge", by=by, note="Complete and valid.")]
+        history = [lifecycle.apply(order, "acknowledge", by=by, note="Complete and valid.")]
         _move_lines(lines, "acknowledge")
         held = special_handling_reasons(order, lines)
         if held:  # a new order has no feasibility assessment yet
             held.append("No positive feasibility assessment on record.")
             history.append(
-                _apply(order, "hold_for_special_handling", by=by, note="Marked for special handling.", args=(held,))
+                lifecycle.apply(
+                    order, "hold_for_special_handling", by=by, note="Marked for special handling.", args=(held,)
+                )
             )
             _move_lines(lines, "hold")
             outcome = SubmissionOutcome(order, held_reasons=held)
         else:
-            history.append(_apply(order, "issue", by=by, note="Standard order: issued at once."))
+            history.append(lifecycle.apply(order, "issue", by=by, note="Standard order: issued at once."))
             _move_lines(lines, "start")
             plans = orchestration.plan_items(lines)
             order.expected_completion_date = orchestration.expected_completion_date(plans)
@@ -652,13 +565,15 @@ def place_order(
         _remember_related(line, "relies_on", [by_id[other] for other in relies.get(line.item_id, []) if other in by_id])
     OrderEvent.objects.bulk_create(history)
     created = OutboxEvent(
-        order=order, event_type=OutboxEvent.Type.CREATE, payload=_event_body(order, state=history[0].to_state)
+        order=order, event_type=OutboxEvent.Type.CREATE, payload=lifecycle.event_body(order, state=history[0].to_state)
     )
     events = [created] + [
         OutboxEvent(
             order=order,
             event_type=OutboxEvent.Type.STATE_CHANGE,
-            payload=_event_body(order, state=event.to_state, previousState=event.from_state, reason=event.note),
+            payload=lifecycle.event_body(
+                order, state=event.to_state, previousState=event.from_state, reason=event.note
+            ),
         )
         for event in history
     ]
@@ -666,8 +581,7 @@ def place_order(
         tasks = orchestration.create_tasks(order, lines, plans, relies, dispatch=True)
         orchestration.create_pending_products(order, lines)
         events += filter(None, [orchestration.started_milestone(order, tasks)])
-    OutboxEvent.objects.bulk_create(events)
-    outbox.nudge()
+    lifecycle.publish_all(events)
     written = [OrderNote(order=order, author=by, text=text, customer_visible=True) for text in notes]
     written += [
         OrderNote(order=order, author=None, text=f"Rejected: {reason}", customer_visible=True)
@@ -720,8 +634,8 @@ def record_feasibility(
     order: Order, *, by: User, result: str, notes: str = "", item: OrderItem | None = None
 ) -> FeasibilityAssessment:
     """Record a feasibility assessment; a positive one lets special requirements be issued."""
-    _require_perm(by, "record_feasibility")
-    order = _lock(order)
+    lifecycle.require_perm(by, "record_feasibility")
+    order = lifecycle.lock(order)
     if order.is_terminal:
         raise ActionRefused(f"{order.number} is {order.get_state_display().lower()}.")
     if item is not None and item.order_id != order.pk:
@@ -729,17 +643,17 @@ def record_feasibility(
     assessment = FeasibilityAssessment.objects.create(
         order=order, item=item, result=result, notes=notes, assessed_by=by
     )
-    _publish(order, OutboxEvent.Type.ATTRIBUTE_VALUE_CHANGE, changed="feasibilityAssessment")
+    lifecycle.publish(order, OutboxEvent.Type.ATTRIBUTE_VALUE_CHANGE, changed="feasibilityAssessment")
     return assessment
 
 
 @transaction.atomic
 def approve_special_handling(order: Order, *, by: User, note: str = "") -> Order:
     """Issue a held order after review, from the admin, the console or the API alike."""
-    order = _lock(order)
+    order = lifecycle.lock(order)
     if order.captured_by_id == by.pk:
         raise PermissionDenied("Whoever captured an order cannot approve it (four eyes).")
-    _move(order, "approve", by=by, note=note or "Special handling approved.")
+    lifecycle.move(order, "approve", by=by, note=note or "Special handling approved.")
     _start_fulfilment(order)
     return order
 
@@ -749,9 +663,9 @@ def refuse_special_handling(order: Order, *, by: User, reason: str) -> Order:
     """End a held order whose special requirements cannot be met, saying why."""
     if not reason.strip():
         raise ActionRefused("Give the reason for refusing the order.")
-    order = _lock(order)
-    _move(order, "refuse", by=by, note=reason)
-    _move_items(order, "cancel")
+    order = lifecycle.lock(order)
+    lifecycle.move(order, "refuse", by=by, note=reason)
+    lifecycle.move_items(order, "cancel")
     OrderNote.objects.create(order=order, author=by, text=f"Refused: {reason}", customer_visible=True)
     return order
 
@@ -766,11 +680,13 @@ def request_information(order: Order, *, by: User, question: str, deadline: dt.d
         raise ActionRefused("Write the question for the customer.")
     if deadline < timezone.localdate():
         raise ActionRefused("The deadline cannot be in the past.")
-    order = _lock(order)
-    _move(order, "await_customer", by=by, note=f"Information requested: {question}")
-    _move_items(order, "await_customer")
+    order = lifecycle.lock(order)
+    lifecycle.move(order, "await_customer", by=by, note=f"Information requested: {question}")
+    lifecycle.move_items(order, "await_customer")
     asked = InformationRequest.objects.create(order=order, question=question.strip(), deadline=deadline, asked_by=by)
-    _publish(order, OutboxEvent.Type.INFORMATION_REQUIRED, question=asked.question, deadline=deadline.isoformat())
+    lifecycle.publish(
+        order, OutboxEvent.Type.INFORMATION_REQUIRED, question=asked.question, deadline=deadline.isoformat()
+    )
     return asked
 
 
@@ -779,13 +695,13 @@ def answer_information(order: Order, *, by: User, answer: str) -> InformationReq
     """Take the customer's answer; the order goes back to where it was waiting from."""
     if not answer.strip():
         raise ActionRefused("Write the answer.")
-    order = _lock(order)
+    order = lifecycle.lock(order)
     question = order.information_requests.filter(answered_at__isnull=True).order_by("-asked_at").first()
     if question is None or order.state != OrderState.PENDING:
         raise ActionRefused(f"{order.number} has no open question.")
-    _move(order, "resume_from_customer", by=by, note="Customer answered.")
+    lifecycle.move(order, "resume_from_customer", by=by, note="Customer answered.")
     back = ItemState.HELD if order.state == OrderState.HELD else ItemState.IN_PROGRESS
-    _move_items(order, "hold" if back == ItemState.HELD else "start", states=[ItemState.PENDING])
+    lifecycle.move_items(order, "hold" if back == ItemState.HELD else "start", states=[ItemState.PENDING])
     orchestration.settle(order)  # tasks may have finished while the order waited
     question.answer, question.answered_by, question.answered_at = answer.strip(), by, timezone.now()
     question.save()
@@ -800,31 +716,31 @@ def request_cancellation(order: Order, *, by: User, reason: str) -> Cancellation
     """Cancel an order in flight, or refuse with the reason once an item passed its point of no return."""
     if not reason.strip():
         raise ActionRefused("Give a reason for the cancellation.")
-    order = _lock(order)
+    order = lifecycle.lock(order)
     if order.state not in IN_FLIGHT_STATES:
         raise ActionRefused(f"{order.number} is {order.get_state_display().lower()}; it cannot be cancelled now.")
     cancellation = CancellationRequest.objects.create(
-        order=order, reason=reason.strip(), requested_by=by, channel=_channel_of(by)
+        order=order, reason=reason.strip(), requested_by=by, channel=lifecycle.channel_of(by)
     )
-    _publish(order, OutboxEvent.Type.CANCEL_CREATE, cancellationReason=cancellation.reason)
+    lifecycle.publish(order, OutboxEvent.Type.CANCEL_CREATE, cancellationReason=cancellation.reason)
     item_states = {item.pk: item.state for item in order.items.all()}
-    _move(order, "assess_cancellation", by=by, note=f"Cancellation requested: {cancellation.reason}")
-    _move_items(order, "assess_cancellation")
+    lifecycle.move(order, "assess_cancellation", by=by, note=f"Cancellation requested: {cancellation.reason}")
+    lifecycle.move_items(order, "assess_cancellation")
 
     refusal = _past_point_of_no_return(order, "cancel")
     if refusal:
-        _move(order, "refuse_cancellation", by=by, note=refusal)
+        lifecycle.move(order, "refuse_cancellation", by=by, note=refusal)
         for item in order.items.all():
             if item.state == ItemState.ASSESSING_CANCELLATION:
                 item.refuse_cancellation(item_states[item.pk])
                 item.save()
         _decide(cancellation, CancellationRequest.State.REJECTED, refusal)
         return cancellation
-    _move(order, "accept_cancellation", by=by, note="No item has passed its point of no return.")
-    _move_items(order, "accept_cancellation")
+    lifecycle.move(order, "accept_cancellation", by=by, note="No item has passed its point of no return.")
+    lifecycle.move_items(order, "accept_cancellation")
     orchestration.stop_fulfilment(order)
-    _move(order, "cancel", by=by, note="Outstanding work stopped.")
-    _move_items(order, "cancel")
+    lifecycle.move(order, "cancel", by=by, note="Outstanding work stopped.")
+    lifecycle.move_items(order, "cancel")
     _decide(cancellation, CancellationRequest.State.DONE)
     return cancellation
 
@@ -832,7 +748,9 @@ def request_cancellation(order: Order, *, by: User, reason: str) -> Cancellation
 def _decide(cancellation: CancellationRequest, state: str, refusal: str = "") -> None:
     cancellation.state, cancellation.refusal_reason, cancellation.decided_at = state, refusal, timezone.now()
     cancellation.save()
-    _publish(cancellation.order, OutboxEvent.Type.CANCEL_STATE_CHANGE, cancellationState=state, refusalReason=refusal)
+    lifecycle.publish(
+        cancellation.order, OutboxEvent.Type.CANCEL_STATE_CHANGE, cancellationState=state, refusalReason=refusal
+    )
 
 
 # --- amendment -----------------------------------------------------------------------------------
@@ -855,8 +773,8 @@ COPIED_ORDER_FIELDS = [
 @transaction.atomic
 def start_amendment(order: Order, *, by: User) -> Order:
     """Open a draft revision of an order in flight; submitting it supersedes the original."""
-    _require_perm(by, "amend_order")
-    order = _lock(order)
+    lifecycle.require_perm(by, "amend_order")
+    order = lifecycle.lock(order)
     if order.state not in IN_FLIGHT_STATES:
         raise ActionRefused(
             f"{order.number} is {order.get_state_display().lower()}; only orders in flight can be amended."
@@ -911,14 +829,16 @@ def _past_point_of_no_return(order: Order, what: str) -> str:
 
 
 def _supersede(revision: Order, by: User) -> None:
-    original = _lock(revision.revision_of)
+    original = lifecycle.lock(revision.revision_of)
     if original.state not in IN_FLIGHT_STATES:
         raise ActionRefused(
             f"{original.number} is {original.get_state_display().lower()}; this revision can no longer replace it."
         )
     _refuse_if_past_point_of_no_return(original, "amend")
-    _move(original, "supersede", by=by, note=f"Superseded by revision {revision.revision} ({revision.number}).")
-    _move_items(original, "cancel")
+    lifecycle.move(
+        original, "supersede", by=by, note=f"Superseded by revision {revision.revision} ({revision.number})."
+    )
+    lifecycle.move_items(original, "cancel")
     orchestration.stop_fulfilment(original)
     original.superseded_by = revision
     original.save(update_fields=["superseded_by"])
@@ -1040,7 +960,7 @@ def create_change_order(
     if intent in (ItemIntent.PROVIDE, ItemIntent.CONTEXT):
         raise ActionRefused("Use a new order to provide products.")
     customer = product.customer
-    if not _may_act_for(by, customer):
+    if not lifecycle.may_act_for(by, customer):
         raise PermissionDenied
     _check_change_makes_sense(product, intent, customer=customer, new_owner=new_owner, new_offering=new_offering)
     offering = new_offering if intent == ItemIntent.REPACKAGE else product.offering

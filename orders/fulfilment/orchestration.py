@@ -17,9 +17,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-import orders.services as services
 from customers.models import InstalledProduct, ProductStatus, User
-from orders import outbox, selectors
+from orders import lifecycle, outbox, selectors
 from orders.fulfilment.models import OPEN_TASK_STATES, DeliverySignOff, FulfilmentTask, TaskState
 from orders.fulfilment.plans import Step, critical_path_hours, plan_for
 from orders.models import ItemIntent, ItemState, Order, OrderItem, OrderNote, OrderState, OutboxEvent
@@ -138,7 +137,7 @@ def started_milestone(order: Order, tasks: list[FulfilmentTask]) -> OutboxEvent 
     return OutboxEvent(
         order=order,
         event_type=OutboxEvent.Type.ATTRIBUTE_VALUE_CHANGE,
-        payload=services._event_body(
+        payload=lifecycle.event_body(
             order, changed="fulfilment", milestone=", ".join(t.name for t in started) + " started"
         ),
     )
@@ -196,7 +195,7 @@ def _hands_over() -> bool:
 @transaction.atomic
 def dispatch_ready_tasks(order: Order) -> list[FulfilmentTask]:
     """Dispatch every task whose dependencies are done (the order locked, in its own transaction)."""
-    return dispatch_ready(services._lock(order))
+    return dispatch_ready(lifecycle.lock(order))
 
 
 def dispatch_ready(order: Order) -> list[FulfilmentTask]:
@@ -221,7 +220,7 @@ def dispatch_ready(order: Order) -> list[FulfilmentTask]:
         for item in (item for item in reached if item.point_of_no_return_at is None):
             item.point_of_no_return_at = now
             item.save(update_fields=["point_of_no_return_at"])
-    services._publish(
+    lifecycle.publish(
         order,
         OutboxEvent.Type.ATTRIBUTE_VALUE_CHANGE,
         changed="fulfilment",
@@ -349,8 +348,7 @@ def record_results(reports_by_order: dict[int, list[TaskReport]]) -> int:
                 pk__in={task.item_id for task in ready if task.is_point_of_no_return},
                 point_of_no_return_at__isnull=True,
             ).update(point_of_no_return_at=now)
-    OutboxEvent.objects.bulk_create(events)
-    outbox.nudge()
+    lifecycle.publish_all(events)
     for order in to_settle:
         settle(order)
     return len(changed)
@@ -387,7 +385,7 @@ def _milestone(order: Order, steps: list[tuple[FulfilmentTask, bool | None]]) ->
     return OutboxEvent(
         order=order,
         event_type=OutboxEvent.Type.ATTRIBUTE_VALUE_CHANGE,
-        payload=services._event_body(order, changed="fulfilment", milestone=milestone, reason=reason),
+        payload=lifecycle.event_body(order, changed="fulfilment", milestone=milestone, reason=reason),
     )
 
 
@@ -397,13 +395,13 @@ def settle(order: Order) -> None:
         return
     failed = order.tasks.filter(state=TaskState.FAILED).select_related("item").first()
     if failed is not None:
-        services._move(
+        lifecycle.move(
             order,
             "hold",
             by=None,
             note=f"Fallout: {failed.name} failed for item {failed.item.item_id}: {failed.failure_reason}",
         )
-        services._move_items(order, "hold", states=[ItemState.IN_PROGRESS])
+        lifecycle.move_items(order, "hold", states=[ItemState.IN_PROGRESS])
         return
     items = list(order.items.select_related("offering"))
     if any(item.state not in SETTLED_ITEM_STATES for item in items):
@@ -416,7 +414,7 @@ def settle(order: Order) -> None:
         and not order.signoffs.filter(accepted=True).exists()
     ):
         order.awaiting_signoff = True
-        services._move(
+        lifecycle.move(
             order,
             "await_customer",
             by=None,
@@ -436,11 +434,11 @@ def _finish(order: Order, items: list[OrderItem]) -> None:
         if item.state != ItemState.COMPLETED and item.intent == ItemIntent.PROVIDE and item.product_id:
             InstalledProduct.objects.filter(pk=item.product_id).update(status=ProductStatus.CANCELLED)
     if not delivered:
-        services._move(order, "fail", by=None, note="No item could be delivered.")
+        lifecycle.move(order, "fail", by=None, note="No item could be delivered.")
     elif len(delivered) < len(items):
-        services._move(order, "complete_partially", by=None, note=f"{len(delivered)} of {len(items)} items delivered.")
+        lifecycle.move(order, "complete_partially", by=None, note=f"{len(delivered)} of {len(items)} items delivered.")
     else:
-        services._move(order, "complete", by=None, note="Every item delivered; the customer record is updated.")
+        lifecycle.move(order, "complete", by=None, note="Every item delivered; the customer record is updated.")
 
 
 def _apply_to_installed_base(item: OrderItem, today: dt.date) -> None:
@@ -492,13 +490,13 @@ def sign_off_delivery(
     training_date: dt.date | None = None,
 ) -> DeliverySignOff:
     """Record the commissioning test and the customer's acceptance; accepted delivery completes the order."""
-    order = services._lock(order)
-    if not services._may_act_for(by, order.customer) and not by.has_perm("orders.answer_information"):
+    order = lifecycle.lock(order)
+    if not lifecycle.may_act_for(by, order.customer) and not by.has_perm("orders.answer_information"):
         raise PermissionDenied
     if order.state != OrderState.PENDING or not order.awaiting_signoff:
-        raise services.ActionRefused(f"{order.number} is not waiting for a sign-off.")
+        raise lifecycle.ActionRefused(f"{order.number} is not waiting for a sign-off.")
     if training == DeliverySignOff.Training.SCHEDULED and training_date is None:
-        raise services.ActionRefused("Give the date of the training session.")
+        raise lifecycle.ActionRefused("Give the date of the training session.")
     signoff = DeliverySignOff.objects.create(
         order=order,
         test_result=test_result,
@@ -510,7 +508,7 @@ def sign_off_delivery(
     )
     order.awaiting_signoff = False
     passed = accepted and test_result != DeliverySignOff.TestResult.FAILED
-    services._move(
+    lifecycle.move(
         order,
         "resume_from_customer",
         by=by,
@@ -519,7 +517,7 @@ def sign_off_delivery(
     if passed:
         _finish(order, list(order.items.select_related("offering", "product", "new_owner")))
     else:
-        services._move(order, "hold", by=None, note="Fallout: the customer's acceptance test did not pass.")
+        lifecycle.move(order, "hold", by=None, note="Fallout: the customer's acceptance test did not pass.")
         OrderNote.objects.create(
             order=order, author=by, text=f"Acceptance test: {remarks or test_result}", customer_visible=True
         )
@@ -532,13 +530,13 @@ def sign_off_delivery(
 @transaction.atomic
 def retry_fallout(order: Order, *, by: User, note: str = "") -> Order:
     """Send the failed tasks again and let fulfilment go on."""
-    order = services._lock(order)
+    order = lifecycle.lock(order)
     failed = list(order.tasks.filter(state=TaskState.FAILED))
-    services._move(
+    lifecycle.move(
         order, "release", by=by, note=note or f"Retrying {', '.join(t.name for t in failed) or 'fulfilment'}."
     )
     order.tasks.filter(state=TaskState.FAILED).update(state=TaskState.WAITING, failure_reason="")
-    services._move_items(order, "start", states=[ItemState.HELD])
+    lifecycle.move_items(order, "start", states=[ItemState.HELD])
     settle(order)
     return order
 
@@ -547,11 +545,11 @@ def retry_fallout(order: Order, *, by: User, note: str = "") -> Order:
 def resolve_fallout(order: Order, *, by: User, note: str, give_up: bool = False) -> Order:
     """Close fallout by hand: the failed steps were done another way, or their items are given up."""
     if not note.strip():
-        raise services.ActionRefused("Say how the fallout was resolved.")
-    order = services._lock(order)
+        raise lifecycle.ActionRefused("Say how the fallout was resolved.")
+    order = lifecycle.lock(order)
     failed = list(order.tasks.filter(state=TaskState.FAILED).select_related("item"))
-    services._move(order, "release", by=by, note=note)
-    services._move_items(order, "start", states=[ItemState.HELD])
+    lifecycle.move(order, "release", by=by, note=note)
+    lifecycle.move_items(order, "start", states=[ItemState.HELD])
     now = timezone.now()
     for task in failed:
         if give_up:
