@@ -1,6 +1,6 @@
 from django.urls import path
 
-from customers import selfservice
+from ordersite.selfservice import orders as selfservice
 
 app_name = "selfservice"
 

@@ -50,11 +50,16 @@ from tests.factories import PASSWORD, AgentFactory, InstalledProductFactory, Sup
 
 pytestmark = pytest.mark.django_db
 
-SELF_SERVICE_MODULE = "customers.selfservice"
+SELF_SERVICE_PACKAGE = "ordersite.selfservice"
+
+
+def is_self_service_view(callback) -> bool:
+    module = getattr(callback, "__module__", "") or ""
+    return module == SELF_SERVICE_PACKAGE or module.startswith(f"{SELF_SERVICE_PACKAGE}.")
 
 
 def self_service_patterns() -> dict[str, URLPattern]:
-    """Every URL pattern, anywhere in the URL configuration, whose view lives in customers/selfservice.py."""
+    """Every URL pattern, anywhere in the URL configuration, whose view lives in the ordersite.selfservice package."""
     found: dict[str, URLPattern] = {}
 
     def walk(patterns, namespace=""):
@@ -62,7 +67,7 @@ def self_service_patterns() -> dict[str, URLPattern]:
             if isinstance(pattern, URLResolver):
                 inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
                 walk(pattern.url_patterns, inner)
-            elif getattr(pattern.callback, "__module__", "") == SELF_SERVICE_MODULE:
+            elif is_self_service_view(pattern.callback):
                 found[f"{namespace}{pattern.name}"] = pattern
 
     walk(get_resolver().url_patterns)

@@ -17,7 +17,6 @@ from django.utils import timezone
 from customers.addresses import validate_and_attach
 from customers.models import Address, Channel, CreditClass, ProductStatus
 from customers.selectors import order_page_for_customer
-from customers.selfservice import STATE_LABELS, state_label
 from orders import outbox
 from orders.fulfilment import orchestration
 from orders.fulfilment.models import TaskState
@@ -38,6 +37,7 @@ from orders.services import (
     request_information,
     submit_order,
 )
+from ordersite.selfservice.orders import STATE_LABELS, state_label
 from tests.factories import (
     AgentFactory,
     CustomerUserFactory,
