@@ -3,9 +3,9 @@ from django.templatetags.static import static
 from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 
-from customers import views as customer_views
 from orders.fulfilment import views as fulfilment_views
-from ordersite import health, metrics
+from ordersite import health, metrics, views
+from ordersite.console.urls import customer_patterns, order_patterns
 
 admin.site.site_header = "OrderDesk back office"
 admin.site.site_title = "OrderDesk"
@@ -28,14 +28,13 @@ urlpatterns = [
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
     path("metrics", metrics.metrics_view, name="metrics"),
-    path("", customer_views.home, name="home"),
+    path("", views.home, name="home"),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("fulfilment/callback", fulfilment_views.task_callback, name="fulfilment-callback"),
-    path("tmf-api/customerManagement/v4/", include("customers.api.urls")),
-    path("tmf-api/", include("orders.api.urls")),
+    path("tmf-api/", include("ordersite.tmf.urls")),
     path("", include("ordersite.selfservice.urls")),
-    path("", include("customers.urls")),
-    path("", include("orders.urls")),
+    path("", include((customer_patterns, "customers"))),
+    path("", include((order_patterns, "orders"))),
 ]

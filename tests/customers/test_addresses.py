@@ -13,9 +13,9 @@ from customers.addresses import (
     complete_address,
     validate_and_attach,
 )
-from customers.forms import AddressForm
 from customers.models import Address, District, Street, Technology
 from customers.reference_data import read_reference_data
+from ordersite.console.forms.customers import AddressForm
 from tests.factories import AddressFactory
 
 COMPLETE_URL = reverse("customers:address-complete")

@@ -360,7 +360,7 @@ def test_the_list_is_paginated(client, agent, customer):
 
 
 def test_the_list_links_a_few_pages_around_the_current_one_not_every_page(client, agent, customer, monkeypatch):
-    monkeypatch.setattr("orders.views.ORDERS_PER_PAGE", 1)
+    monkeypatch.setattr("ordersite.console.views.orders.ORDERS_PER_PAGE", 1)
     OrderFactory.create_batch(12, customer=customer)
     client.force_login(agent)
 

@@ -24,29 +24,10 @@ from django_fsm import can_proceed, has_transition_perm
 
 from customers.access import staff_required
 from customers.addresses import validate_and_attach
-from customers.forms import AddressForm
 from customers.models import Address, Customer, CustomerKind, InstalledProduct, ProductStatus
 from customers.selectors import customers_with_active_product_counts, search_customers
 from orders import selectors
 from orders.documents import attach_document, content_type_of
-from orders.forms import (
-    INTENT_VERBS,
-    AddOfferingForm,
-    AnswerForm,
-    CancellationForm,
-    ChangeProductForm,
-    DeliveryStepForm,
-    DocumentForm,
-    FeasibilityForm,
-    ItemOptionsForm,
-    NoteForm,
-    OrderFilterForm,
-    ProductActionForm,
-    RefusalForm,
-    RequestStepForm,
-    ReviewNoteForm,
-    offerings_on_sale,
-)
 from orders.models import (
     IN_FLIGHT_STATES,
     ItemIntent,
@@ -85,6 +66,25 @@ from orders.services import (
     submit_order,
     update_draft_order,
     update_item,
+)
+from ordersite.console.forms.customers import AddressForm
+from ordersite.console.forms.orders import (
+    INTENT_VERBS,
+    AddOfferingForm,
+    AnswerForm,
+    CancellationForm,
+    ChangeProductForm,
+    DeliveryStepForm,
+    DocumentForm,
+    FeasibilityForm,
+    ItemOptionsForm,
+    NoteForm,
+    OrderFilterForm,
+    ProductActionForm,
+    RefusalForm,
+    RequestStepForm,
+    ReviewNoteForm,
+    offerings_on_sale,
 )
 from ordersite.presentation.capture import (
     ADD_ROW,

@@ -1,32 +1,20 @@
+"""The console's customers: the list and search, a new customer, the customer 360, interactions, the picker."""
+
 import re
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.access import staff_required
-from customers.addresses import validate_and_attach
-from customers.forms import AddressForm, CustomerForm, InteractionForm
-from customers.models import Address, Customer
-from customers.roles import Role, request_role
+from customers.models import Customer
 from customers.selectors import customers_with_active_product_counts, search_customers
-
-HOME_BY_ROLE = {Role.AGENT: "orders:agent-home", Role.SUPERVISOR: "admin:index", Role.CUSTOMER: "selfservice:my-home"}
-
-
-@login_required
-def home(request):
-    """Send each user to where they work."""
-    role = request_role(request)
-    if role is None:
-        return render(request, "no_role.html", status=403)
-    return redirect(HOME_BY_ROLE[role])
-
-
-# --- agent console ---------------------------------------------------------------------------------
+from orders.selectors import customer_documents, customer_for_console, customer_orders, customers_at_address
+from orders.services import ALLOWED_FROM
+from ordersite.console.forms.customers import CustomerForm, InteractionForm
+from ordersite.console.forms.orders import INTENT_VERBS
 
 CUSTOMERS_PER_PAGE = 25
 
@@ -36,8 +24,6 @@ CUSTOMERS_PER_PAGE = 25
 def customer_list(request):
     query = request.GET.get("q", "").strip()
     if query:
-        from orders.selectors import customers_at_address
-
         customers = list(search_customers(query))
         known = {c.pk for c in customers}
         customers += [c for c in customers_at_address(query) if c.pk not in known]
@@ -64,10 +50,6 @@ def customer_create(request):
 @staff_required
 @require_GET
 def customer_detail(request, number: str):
-    from orders.forms import INTENT_VERBS
-    from orders.selectors import customer_documents, customer_for_console, customer_orders
-    from orders.services import ALLOWED_FROM
-
     customer = customer_for_console(number)
     products = list(customer.products.all())
     for product in products:
@@ -88,26 +70,6 @@ def customer_detail(request, number: str):
             "documents": customer_documents(customer),
             "interaction_form": InteractionForm(),
         },
-    )
-
-
-@staff_required
-def address_create(request, number: str):
-    """Add an address, validated against the reference data with suggestions as the agent types."""
-    customer = get_object_or_404(Customer, number__iexact=number)
-    is_new_customer = request.GET.get("new") == "1"
-    form = AddressForm(
-        request.POST if request.method == "POST" else None, initial={"purpose": Address.Purpose.INSTALLATION}
-    )
-    if request.method == "POST" and form.is_valid():
-        address = form.save(commit=False)
-        address.customer = customer
-        validate_and_attach(address)
-        address.save()
-        messages.success(request, f"Address added: {address}.")
-        return redirect("customers:detail", number=customer.number)
-    return render(
-        request, "customers/address_form.html", {"customer": customer, "form": form, "is_new_customer": is_new_customer}
     )
 
 

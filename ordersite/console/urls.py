@@ -1,0 +1,41 @@
+"""The console's URLs, under the namespaces they have always had: `orders:…` and `customers:…`.
+
+ordersite/urls.py includes each list with its namespace: include((order_patterns, "orders")) and
+include((customer_patterns, "customers")).
+"""
+
+from django.urls import path
+
+from ordersite.console.views import addresses, customers, orders
+
+order = "agent/orders/<str:number>/"
+
+order_patterns = [
+    path("agent/", orders.agent_home, name="agent-home"),
+    path("agent/orders/", orders.order_list, name="list"),
+    path("agent/orders/new/", orders.capture_start, name="capture-start"),
+    path(order, orders.order_detail, name="detail"),
+    path(order + "capture/<slug:step>/", orders.capture_step, name="capture"),
+    path(order + "submitted/", orders.capture_outcome, name="outcome"),
+    path(order + "notes/", orders.order_add_note, name="add-note"),
+    path(order + "cancellation/", orders.order_request_cancellation, name="request-cancellation"),
+    path(order + "feasibility/", orders.order_record_feasibility, name="record-feasibility"),
+    path(order + "answer/", orders.order_answer_information, name="answer-information"),
+    path(order + "amend/", orders.order_amend, name="amend"),
+    path(order + "discard/", orders.order_discard, name="discard"),
+    path(order + "approve/", orders.order_approve, name="approve"),
+    path(order + "refuse/", orders.order_refuse, name="refuse"),
+    path(order + "documents/", orders.order_attach_document, name="attach-document"),
+    path(order + "documents/<int:pk>/", orders.order_document, name="document"),
+    path("agent/products/<int:pk>/<slug:intent>/", orders.product_action, name="product-action"),
+]
+
+customer_patterns = [
+    path("agent/addresses/complete/", addresses.address_completions, name="address-complete"),
+    path("agent/customers/", customers.customer_list, name="list"),
+    path("agent/customers/new/", customers.customer_create, name="create"),
+    path("agent/customers/lookup/", customers.customer_lookup, name="lookup"),
+    path("agent/customers/<str:number>/", customers.customer_detail, name="detail"),
+    path("agent/customers/<str:number>/addresses/new/", addresses.address_create, name="add-address"),
+    path("agent/customers/<str:number>/interactions/", customers.record_interaction, name="record-interaction"),
+]

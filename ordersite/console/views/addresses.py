@@ -1,0 +1,45 @@
+"""A customer's addresses in the console: adding one, and completion as the agent types (htmx)."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from customers.access import staff_required
+from customers.addresses import collapse, complete_address, validate_and_attach
+from customers.models import Address, Customer
+from ordersite.console.forms.customers import AddressForm
+
+# One letter matches half the region; two is where suggestions start to help.
+MIN_QUERY_LENGTH = 2
+MAX_QUERY_LENGTH = 100
+
+
+@staff_required
+def address_create(request, number: str):
+    """Add an address, validated against the reference data with suggestions as the agent types."""
+    customer = get_object_or_404(Customer, number__iexact=number)
+    is_new_customer = request.GET.get("new") == "1"
+    form = AddressForm(
+        request.POST if request.method == "POST" else None, initial={"purpose": Address.Purpose.INSTALLATION}
+    )
+    if request.method == "POST" and form.is_valid():
+        address = form.save(commit=False)
+        address.customer = customer
+        validate_and_attach(address)
+        address.save()
+        messages.success(request, f"Address added: {address}.")
+        return redirect("customers:detail", number=customer.number)
+    return render(
+        request, "customers/address_form.html", {"customer": customer, "form": form, "is_new_customer": is_new_customer}
+    )
+
+
+@staff_required
+@require_GET
+def address_completions(request):
+    """Suggestions for the partly typed address in ?q=, as a list-group fragment to swap into the page."""
+    query = collapse(request.GET.get("q", ""))[:MAX_QUERY_LENGTH]
+    if len(query) < MIN_QUERY_LENGTH:
+        query = ""
+    suggestions = complete_address(query) if query else []
+    return render(request, "customers/partials/address_suggestions.html", {"query": query, "suggestions": suggestions})
