@@ -335,14 +335,14 @@ FULFILMENT_CALLBACK_SECRET = os.environ.get(
 HUB_CALLBACK_ALLOW_PRIVATE = env_bool("HUB_CALLBACK_ALLOW_PRIVATE", DEBUG)
 API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/min")
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["orders.api.authentication.ApiClientAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["orders.api.authentication.IsApiClient"],
-    "DEFAULT_THROTTLE_CLASSES": ["orders.api.authentication.ApiClientRateThrottle"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["ordersite.tmf.tmf630.authentication.ApiClientAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["ordersite.tmf.tmf630.authentication.IsApiClient"],
+    "DEFAULT_THROTTLE_CLASSES": ["ordersite.tmf.tmf630.authentication.ApiClientRateThrottle"],
     # "off" only for load tests, where one generator stands in for many clients.
     "DEFAULT_THROTTLE_RATES": {"api_client": None if API_THROTTLE_RATE == "off" else API_THROTTLE_RATE},
-    "DEFAULT_PARSER_CLASSES": ["orders.api.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["ordersite.tmf.tmf630.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "EXCEPTION_HANDLER": "orders.api.errors.tmf_exception_handler",
+    "EXCEPTION_HANDLER": "ordersite.tmf.tmf630.errors.tmf_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "URL_FORMAT_OVERRIDE": None,
 }
@@ -357,7 +357,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": r"/tmf-api/[A-Za-z]+/v4",
     "COMPONENT_SPLIT_REQUEST": True,
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "orders.api.openapi.add_components"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "ordersite.tmf.openapi.add_components"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

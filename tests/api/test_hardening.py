@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from orders.api import parsers
-from orders.api.authentication import ApiClientRateThrottle
 from orders.models import ApiOrderSubmission, InitiatingRequest, Order, OrderItem
+from ordersite.tmf.tmf630 import parsers
+from ordersite.tmf.tmf630.authentication import ApiClientRateThrottle
 from tests.api.conftest import CANCELLATIONS, CUSTOMERS, HUB, ORDERS, add, assert_error, order_body, post_json
 
 pytestmark = pytest.mark.django_db
@@ -189,7 +189,7 @@ def test_an_unexpected_failure_is_a_500_error_body(api, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr("orders.api.views.filter_orders", broken)
+    monkeypatch.setattr("ordersite.tmf.tmf622.views.filter_orders", broken)
     client = api
     client.raise_request_exception = False
 

@@ -1,7 +1,7 @@
 """The TMF622 list counts its matches exactly up to a cap; beyond, it says nothing rather than guess."""
 
-from orders.api import selectors
 from orders.models import OrderState
+from ordersite.tmf.tmf622 import selectors
 from tests.api.conftest import ORDERS
 from tests.factories import OrderFactory
 

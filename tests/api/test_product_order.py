@@ -6,9 +6,9 @@ import json
 import pytest
 
 from customers.models import Address
-from orders.api import tmf630
 from orders.models import Order, OrderState
 from orders.services import request_information
+from ordersite.tmf.tmf630 import paging as tmf630
 from tests.api.conftest import (
     ORDERS,
     add,

@@ -1,4 +1,4 @@
-"""TMF622 productOrder, cancelProductOrder and hub; TMF620 productOffering (read-only).
+"""TMF622 productOrder, cancelProductOrder and hub.
 
 Views only translate: HTTP and TMF630 conventions here, reads in selectors, writes in commands
 (which call orders.services).
@@ -11,70 +11,42 @@ import re
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from orders import services
-from orders.api import commands
-from orders.api.catalog import OFFERING_ATTRIBUTES, offering_representation
-from orders.api.errors import Conflict
-from orders.api.filters import (
+from orders.models import ApiClient
+from ordersite.logcontext import bind_order
+from ordersite.tmf.tmf622 import commands
+from ordersite.tmf.tmf622.filters import (
     CANCELLATION_FILTERS,
-    OFFERING_FILTERS,
     ORDER_FILTERS,
     ORDER_STATES,
     filter_cancellations,
-    filter_offerings,
     filter_orders,
 )
-from orders.api.openapi import (
-    CANCEL_PRODUCT_ORDER,
-    ERRORS,
-    EVENT_SUBSCRIPTION,
-    PRODUCT_OFFERING,
-    PRODUCT_ORDER,
-    fields_parameter,
-    filter_parameters,
-    list_of,
-    paging_parameters,
-)
-from orders.api.parsers import JSONParser, MergePatchParser
-from orders.api.selectors import (
-    cancellations_visible_to,
-    count_visible_to,
-    offerings_on_catalog,
-    order_for_client,
-    orders_visible_to,
-    with_representation,
-)
-from orders.api.serializers import (
+from ordersite.tmf.tmf622.openapi import CANCEL_PRODUCT_ORDER, EVENT_SUBSCRIPTION, PRODUCT_ORDER
+from ordersite.tmf.tmf622.representations import (
     CANCELLATION_ATTRIBUTES,
     ORDER_ALWAYS,
     ORDER_ATTRIBUTES,
-    CancelProductOrderIn,
-    EventSubscriptionIn,
-    ProductOrderIn,
     cancellation_representation,
     listener_representation,
     order_representation,
 )
-from orders.api.tmf630 import created, list_response, page_of, select, selected_fields
-from orders.models import ApiClient
-from ordersite.logcontext import bind_order
+from ordersite.tmf.tmf622.selectors import (
+    cancellations_visible_to,
+    count_visible_to,
+    order_for_client,
+    orders_visible_to,
+    with_representation,
+)
+from ordersite.tmf.tmf622.serializers import CancelProductOrderIn, EventSubscriptionIn, ProductOrderIn
+from ordersite.tmf.tmf630.errors import Conflict
+from ordersite.tmf.tmf630.fields import ALWAYS, select, selected_fields
+from ordersite.tmf.tmf630.openapi import ERRORS, fields_parameter, filter_parameters, list_of, paging_parameters
+from ordersite.tmf.tmf630.paging import created, list_response, page_of
+from ordersite.tmf.tmf630.views import TMFView
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
-
-
-class TMFView(APIView):
-    """A TMF resource: JSON in and out, bearer-token clients, the Error body for every failure."""
-
-    @property
-    def client(self) -> ApiClient:
-        return self.request.auth
-
-    def get_parsers(self):
-        if getattr(self.request, "method", None) == "PATCH":
-            return [MergePatchParser(), JSONParser()]
-        return [JSONParser()]
 
 
 def _order_or_404(client: ApiClient, order_id: str):
@@ -85,7 +57,7 @@ def _order_or_404(client: ApiClient, order_id: str):
     return order
 
 
-def _fields(request, available, always=frozenset({"id", "href", "@type"})):
+def _fields(request, available, always=ALWAYS):
     return selected_fields(request.query_params, available=available, always=set(always))
 
 
@@ -275,31 +247,3 @@ class HubDetail(TMFView):
         if not commands.unregister_listener(client=self.client, listener_id=listener_id):
             raise NotFound(f"No listener {listener_id}.")
         return Response(status=204)
-
-
-class ProductOfferingList(TMFView):
-    @extend_schema(
-        operation_id="listProductOffering",
-        summary="The offerings on the catalog and what each needs",
-        parameters=[*fields_parameter(), *paging_parameters(), *filter_parameters(OFFERING_FILTERS)],
-        responses={200: list_of(PRODUCT_OFFERING), **ERRORS},
-    )
-    def get(self, request):
-        fields = _fields(request, OFFERING_ATTRIBUTES)
-        offerings = filter_offerings(offerings_on_catalog(), request.query_params)
-        rows, total = page_of(offerings, request.query_params)
-        return list_response([select(offering_representation(request, o), fields) for o in rows], total=total)
-
-
-class ProductOfferingDetail(TMFView):
-    @extend_schema(
-        operation_id="retrieveProductOffering",
-        summary="An offering and the characteristics it requires",
-        parameters=fields_parameter(),
-        responses={200: PRODUCT_OFFERING, **ERRORS},
-    )
-    def get(self, request, offering_id: str):
-        offering = offerings_on_catalog().filter(code=offering_id).first()
-        if offering is None:
-            raise NotFound(f"No productOffering {offering_id}.")
-        return Response(select(offering_representation(request, offering), _fields(request, OFFERING_ATTRIBUTES)))

@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from customers.api.commands import create_customer
-from customers.api.serializers import CUSTOMER_ATTRIBUTES, CustomerIn, customer_representation
-from customers.models import Address, CustomerStatus
-from orders.api.openapi import CUSTOMER, ERRORS, fields_parameter, filter_parameters, list_of, paging_parameters
-from orders.api.selectors import customers_of
-from orders.api.tmf630 import created, list_response, page_of, refuse_unknown_params, select, selected_fields, values
-from orders.api.views import TMFView
-
-CUSTOMER_FILTERS = {"id", "name", "status"}
-
-
-def _with_addresses(customers):
-    return customers.prefetch_related(Prefetch("addresses", queryset=Address.objects.order_by("purpose", "pk")))
+from ordersite.tmf.tmf629.commands import create_customer
+from ordersite.tmf.tmf629.openapi import CUSTOMER
+from ordersite.tmf.tmf629.selectors import CUSTOMER_FILTERS, customers_of, filter_customers, with_addresses
+from ordersite.tmf.tmf629.serializers import CUSTOMER_ATTRIBUTES, CustomerIn, customer_representation
+from ordersite.tmf.tmf630.fields import ALWAYS, select, selected_fields
+from ordersite.tmf.tmf630.openapi import ERRORS, fields_parameter, filter_parameters, list_of, paging_parameters
+from ordersite.tmf.tmf630.paging import created, list_response, page_of
+from ordersite.tmf.tmf630.views import TMFView
 
 
 def _fields(request):
-    return selected_fields(request.query_params, available=CUSTOMER_ATTRIBUTES, always={"id", "href", "@type"})
+    return selected_fields(request.query_params, available=CUSTOMER_ATTRIBUTES, always=set(ALWAYS))
 
 
 class CustomerList(TMFView):
@@ -35,15 +29,8 @@ class CustomerList(TMFView):
     )
     def get(self, request):
         params = request.query_params
-        refuse_unknown_params(params, CUSTOMER_FILTERS)
-        customers = customers_of(self.client).order_by("name", "pk")
-        if "id" in params:
-            customers = customers.filter(number__in=[v.upper() for v in values(params, "id")])
-        if "name" in params:
-            customers = customers.filter(name__in=values(params, "name"))
-        if "status" in params:
-            customers = customers.filter(status__in=[v for v in values(params, "status") if v in CustomerStatus])
-        rows, total = page_of(_with_addresses(customers), params)
+        customers = filter_customers(customers_of(self.client).order_by("name", "pk"), params)
+        rows, total = page_of(with_addresses(customers), params)
         fields = _fields(request)
         return list_response([select(customer_representation(request, c), fields) for c in rows], total=total)
 
@@ -63,9 +50,7 @@ class CustomerList(TMFView):
         incoming = CustomerIn(data=request.data)
         incoming.is_valid(raise_exception=True)
         customer = create_customer(client=self.client, data=incoming.validated_data)
-        representation = customer_representation(
-            request, _with_addresses(customers_of(self.client)).get(pk=customer.pk)
-        )
+        representation = customer_representation(request, with_addresses(customers_of(self.client)).get(pk=customer.pk))
         return created(representation, representation["href"])
 
 
@@ -77,7 +62,7 @@ class CustomerDetail(TMFView):
         responses={200: CUSTOMER, **ERRORS},
     )
     def get(self, request, customer_id: str):
-        customer = _with_addresses(customers_of(self.client).filter(number=customer_id.upper())).first()
+        customer = with_addresses(customers_of(self.client).filter(number=customer_id.upper())).first()
         if customer is None:
             raise NotFound(f"No customer {customer_id}.")
         return Response(select(customer_representation(request, customer), _fields(request)))

@@ -5,8 +5,10 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from customers.models import Address, Customer, CustomerKind, CustomerStatus
-from orders.api.serializers import Text, TMFSerializer, customer_href
-from orders.api.tmf630 import format_datetime
+from ordersite.tmf.tmf630.dates import format_datetime
+from ordersite.tmf.tmf630.serializers import Text, TMFSerializer
+
+CUSTOMER_PATH = "/tmf-api/customerManagement/v4"
 
 EMAIL_TYPES = {"email", "emailaddress"}
 PHONE_TYPES = {"phone", "mobile", "telephone", "telephonenumber", "phonenumber"}
@@ -77,6 +79,10 @@ class CustomerIn(TMFSerializer):
 def kind_of(data: dict) -> str:
     referred = data["engagedParty"].get("@referredType", "").lower()
     return CustomerKind.ORGANISATION if referred in ORGANISATION_TYPES else CustomerKind.INDIVIDUAL
+
+
+def customer_href(request, number: str) -> str:
+    return request.build_absolute_uri(f"{CUSTOMER_PATH}/customer/{number}")
 
 
 def _street1(address: Address) -> str:

@@ -1,8 +1,8 @@
-"""/tmf-api/customerManagement/v4/: no trailing slashes; anything else falls to the API's 404."""
+"""TMF629 under /tmf-api/customerManagement/v4/: no trailing slashes; anything else falls to the API's 404."""
 
 from django.urls import path
 
-from customers.api import views
+from ordersite.tmf.tmf629 import views
 
 app_name = "tmf-customers"
 

@@ -7,14 +7,16 @@ import re
 from django.db import transaction
 
 from customers.addresses import validate_and_attach
-from customers.api.serializers import EMAIL_TYPES, PHONE_TYPES, POSTAL_TYPES, kind_of
 from customers.models import Address, Contact, Customer, Interaction
-from orders.api.errors import Unprocessable
 from orders.models import ApiClient
+from ordersite.tmf.tmf629.serializers import EMAIL_TYPES, PHONE_TYPES, POSTAL_TYPES, kind_of
+from ordersite.tmf.tmf630.errors import Unprocessable
 
 HOUSE_AND_STREET = re.compile(r"^\s*(\d+\s*[A-Za-z]?)\s*,?\s+(.+?)\s*$")
 
 
+# TODO(architecture): one command. The customer, its contact, addresses, the client's access and an
+# interaction are written here, in the channel; customers should offer this as one command.
 @transaction.atomic
 def create_customer(*, client: ApiClient, data: dict) -> Customer:
     """A new customer the client may then act for; an installation address must validate (else 422)."""

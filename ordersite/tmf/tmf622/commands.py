@@ -1,4 +1,4 @@
-"""What the API does when a client writes: each request is one transaction built from the services.
+"""What TMF622 does when a client writes: each request is one transaction built from the services.
 
 A create is services.place_order, the same rules as capturing and submitting in the console (with
 reject_if_incomplete), taken in one go: what an API client sees matches the agent console, and an
@@ -17,9 +17,6 @@ from django.db import IntegrityError, transaction
 
 from customers.models import Address, Customer, ProductStatus
 from orders import services
-from orders.api.errors import Conflict, Unprocessable
-from orders.api.selectors import customer_for
-from orders.api.serializers import relies_on
 from orders.catalog import orderable_offerings
 from orders.models import (
     IN_FLIGHT_STATES,
@@ -36,6 +33,9 @@ from orders.models import (
     OrderState,
 )
 from orders.requirements import FieldError
+from ordersite.tmf.tmf622.serializers import relies_on
+from ordersite.tmf.tmf629.selectors import customer_for
+from ordersite.tmf.tmf630.errors import Conflict, Unprocessable
 
 CUSTOMER_ROLES = {"customer", "buyer", "orderer"}
 BUSINESS_WORDS = ("b2b", "business", "enterprise", "corporate", "organisation", "organization", "sme")
@@ -97,6 +97,8 @@ def _replay(earlier: ApiOrderSubmission, digest: str) -> Placed:
     return Placed(earlier.order, replayed=True)
 
 
+# TODO(architecture): one command. The order and its ApiOrderSubmission are written in one
+# transaction here, around services.place_order; the domain should take the submission itself.
 @transaction.atomic
 def _place(client: ApiClient, data: dict, digest: str, idempotency_key: str) -> Order:
     """One transaction with a fixed number of statements, however many items the order has."""
@@ -314,6 +316,8 @@ PATCHABLE = {"state", "note"}
 ANSWERABLE = OrderState.PENDING
 
 
+# TODO(architecture): one command. Notes, then a cancellation or an answer, are chained here in one
+# transaction; the domain should offer the whole patch as one command.
 @transaction.atomic
 def change_order(*, client: ApiClient, order: Order, patch: dict, current: dict) -> None:
     """Apply a TMF622 merge patch: new notes, cancelling an order in flight, or answering a question.

@@ -8,10 +8,11 @@ The same entries, trimmed to what TMF620 v4 allows there, are the offering's pro
 
 from __future__ import annotations
 
-from orders.api.serializers import offering_href
-from orders.api.tmf630 import format_datetime
 from orders.models import LifecycleStatus, ProductOffering
 from orders.requirements import PHONE_PATTERN, choice_options, label_of
+from ordersite.tmf.tmf630.dates import format_datetime
+
+CATALOG_PATH = "/tmf-api/productCatalogManagement/v4"
 
 VALUE_TYPES = {
     "text": "string",
@@ -100,6 +101,10 @@ def characteristic_specs(requirements: list, prefix: str = "") -> list[dict]:
         if kind == "group":
             specs.extend(characteristic_specs(field.get("fields", []), prefix=f"{name}."))
     return specs
+
+
+def offering_href(request, offering: ProductOffering) -> str:
+    return request.build_absolute_uri(f"{CATALOG_PATH}/productOffering/{offering.code}")
 
 
 def offering_representation(request, offering: ProductOffering) -> dict:

@@ -1,13 +1,12 @@
-"""TMF630 attribute filtering for each resource: exact values (comma-separated means "any of")."""
+"""TMF622 attribute filters for productOrder and cancelProductOrder (TMF630: comma-separated means "any of")."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from rest_framework.exceptions import ValidationError
 
-from orders.api.selectors import order_pk
-from orders.api.tmf630 import date_filters, refuse_unknown_params, values
-from orders.models import ApiClient, CancellationRequest, LifecycleStatus, OrderState
+from orders.models import ApiClient, CancellationRequest, OrderState
+from ordersite.tmf.tmf622.selectors import order_pk
+from ordersite.tmf.tmf630.filters import date_filters, one_of, refuse_unknown_params, values
 
 # TMF622 v4 ProductOrderStateType: ours without draft (drafts are not shown through the API).
 ORDER_STATES = [s for s in OrderState.values if s != OrderState.DRAFT]
@@ -25,25 +24,18 @@ ORDER_FILTERS = {
 }
 
 
-def _one_of(name: str, given: list[str], allowed) -> list[str]:
-    wrong = [v for v in given if v not in allowed]
-    if wrong:
-        raise ValidationError({name: f"{wrong[0]!r} is not one of {', '.join(allowed)}"})
-    return given
-
-
 def filter_orders(orders: QuerySet, params, client: ApiClient) -> QuerySet:
     refuse_unknown_params(params, ORDER_FILTERS)
     if "id" in params:
         orders = orders.filter(pk__in=[pk for pk in map(order_pk, values(params, "id")) if pk])
     if "state" in params:
-        orders = orders.filter(state__in=_one_of("state", values(params, "state"), ORDER_STATES))
+        orders = orders.filter(state__in=one_of("state", values(params, "state"), ORDER_STATES))
     if "externalId" in params:
         orders = orders.filter(external_id__in=values(params, "externalId"))
     if "category" in params:
         orders = orders.filter(category__in=values(params, "category"))
     if "priority" in params:
-        orders = orders.filter(priority__in=_one_of("priority", values(params, "priority"), ["0", "1", "2", "3", "4"]))
+        orders = orders.filter(priority__in=one_of("priority", values(params, "priority"), ["0", "1", "2", "3", "4"]))
     if "relatedParty.id" in params:
         parties = values(params, "relatedParty.id")
         orders = orders.filter(
@@ -67,28 +59,9 @@ def filter_cancellations(cancellations: QuerySet, params) -> QuerySet:
             pk__in=[int(v) for v in values(params, "id") if v.isdigit() and len(v) < 19]
         )
     if "state" in params:
-        states = _one_of("state", values(params, "state"), CancellationRequest.State.values)
+        states = one_of("state", values(params, "state"), CancellationRequest.State.values)
         cancellations = cancellations.filter(state__in=states)
     if "productOrder.id" in params:
         pks = [pk for pk in map(order_pk, values(params, "productOrder.id")) if pk]
         cancellations = cancellations.filter(order_id__in=pks)
     return cancellations
-
-
-OFFERING_FILTERS = {"id", "name", "lifecycleStatus", "category.id"}
-
-
-def filter_offerings(offerings: QuerySet, params) -> QuerySet:
-    refuse_unknown_params(params, OFFERING_FILTERS)
-    if "id" in params:
-        offerings = offerings.filter(code__in=values(params, "id"))
-    if "name" in params:
-        offerings = offerings.filter(name__in=values(params, "name"))
-    if "lifecycleStatus" in params:
-        shown = [s for s in LifecycleStatus.values if s != LifecycleStatus.IN_DESIGN]
-        offerings = offerings.filter(
-            lifecycle_status__in=_one_of("lifecycleStatus", values(params, "lifecycleStatus"), shown)
-        )
-    if "category.id" in params:
-        offerings = offerings.filter(category__in=values(params, "category.id"))
-    return offerings

@@ -1,4 +1,4 @@
-"""What an API client may see: orders of its customers and those it sent itself, never drafts."""
+"""What an API client may see of orders: those of its customers and those it sent itself, never drafts."""
 
 from __future__ import annotations
 
@@ -6,32 +6,16 @@ from collections.abc import Callable
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from customers.models import Customer
 from orders.models import (
     ApiClient,
     CancellationRequest,
-    LifecycleStatus,
     Order,
     OrderItem,
     OrderNote,
     OrderState,
-    ProductOffering,
     order_pk_from_number,
 )
-
-
-def _customer_ids(client: ApiClient):
-    # A subquery rather than a join, so an order is never listed twice.
-    return ApiClient.customers.through.objects.filter(apiclient=client).values("customer_id")
-
-
-def customers_of(client: ApiClient) -> QuerySet[Customer]:
-    return Customer.objects.filter(pk__in=_customer_ids(client))
-
-
-def customer_for(client: ApiClient, party_id: str) -> Customer | None:
-    """The customer with this number, if the client may act for it; None says nothing about others."""
-    return customers_of(client).filter(number__iexact=party_id.strip()).first() if party_id else None
+from ordersite.tmf.tmf629.selectors import customer_ids
 
 
 def orders_visible_to(client: ApiClient) -> QuerySet[Order]:
@@ -41,7 +25,7 @@ def orders_visible_to(client: ApiClient) -> QuerySet[Order]:
     draft state.
     """
     return (
-        Order.objects.filter(Q(customer__in=_customer_ids(client)) | Q(created_by_client=client))
+        Order.objects.filter(Q(customer__in=customer_ids(client)) | Q(created_by_client=client))
         .exclude(state=OrderState.DRAFT)
         .order_by("-created_at", "-id")
     )
@@ -63,7 +47,7 @@ def count_visible_to(client: ApiClient, narrow: Callable[[QuerySet[Order]], Quer
     """
     not_drafts = Order.objects.exclude(state=OrderState.DRAFT).order_by()
     sent = not_drafts.filter(created_by_client=client)
-    of_its_customers = not_drafts.filter(customer__in=_customer_ids(client)).exclude(created_by_client=client)
+    of_its_customers = not_drafts.filter(customer__in=customer_ids(client)).exclude(created_by_client=client)
     visible = narrow(sent).values("pk").union(narrow(of_its_customers).values("pk"), all=True)
     total = visible[: COUNT_CAP + 1].count()
     return None if total > COUNT_CAP else total
@@ -102,8 +86,3 @@ def cancellations_visible_to(client: ApiClient) -> QuerySet[CancellationRequest]
         .select_related("order")
         .order_by("-requested_at", "-id")
     )
-
-
-def offerings_on_catalog() -> QuerySet[ProductOffering]:
-    """What the TMF620 API shows: offerings on sale and retired ones (orders still name them)."""
-    return ProductOffering.objects.exclude(lifecycle_status=LifecycleStatus.IN_DESIGN).order_by("code")

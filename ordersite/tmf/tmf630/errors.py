@@ -15,7 +15,7 @@ from rest_framework.views import set_rollback
 
 from ordersite.middleware import DATABASE_DOWN_ERRORS
 
-logger = logging.getLogger("orders.api")
+logger = logging.getLogger("ordersite.tmf")
 
 REASONS = {
     400: "Bad request",

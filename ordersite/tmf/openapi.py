@@ -1,0 +1,10 @@
+"""The OpenAPI document of /tmf-api/: every API's response components (SPECTACULAR_SETTINGS' hook)."""
+
+from __future__ import annotations
+
+from ordersite.tmf.tmf620 import openapi as tmf620
+from ordersite.tmf.tmf622 import openapi as tmf622
+from ordersite.tmf.tmf629 import openapi as tmf629
+from ordersite.tmf.tmf630 import openapi as tmf630
+
+add_components = tmf630.components_hook(tmf630.COMPONENTS, tmf622.COMPONENTS, tmf620.COMPONENTS, tmf629.COMPONENTS)

@@ -1,0 +1,219 @@
+"""TMF622 requests: what clients send, strictly typed, with the message-level checks.
+
+Message-level problems (wrong types, missing ids or actions, malformed references) are found here
+and answered with 400 before anything is stored. Business-level problems (unknown offerings,
+characteristics, parties, addresses) are for the services: they give a `rejected` order.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from customers.models import ProductStatus
+from orders.models import ItemAction, OutboxEvent
+from orders.notifications import callback_refusal
+from ordersite.tmf.tmf630.serializers import Text, TMFSerializer, WholeNumber, objects, optional_text
+
+MAX_ITEMS = 100
+
+
+class RelatedPartyIn(TMFSerializer):
+    id = Text(max_length=100)
+    href = Text(required=False, allow_blank=True, max_length=500)
+    name = Text(required=False, allow_blank=True, max_length=200)
+    role = Text(required=False, allow_blank=True, max_length=100)
+    at_fields = {"@referredType": optional_text(max_length=100), "@type": optional_text(max_length=100)}
+
+
+class NoteIn(TMFSerializer):
+    text = Text(max_length=4000)
+    author = Text(required=False, allow_blank=True, max_length=200)
+    date = serializers.DateTimeField(required=False)
+
+
+class ReferenceIn(TMFSerializer):
+    id = Text(max_length=100)
+    href = Text(required=False, allow_blank=True, max_length=500)
+    name = Text(required=False, allow_blank=True, max_length=200)
+    at_fields = {"@referredType": optional_text(max_length=100), "@type": optional_text(max_length=100)}
+
+
+class CharacteristicIn(TMFSerializer):
+    name = Text(max_length=100)
+    valueType = Text(required=False, allow_blank=True, max_length=40)
+    value = serializers.JSONField(allow_null=True)
+
+
+class PlaceIn(TMFSerializer):
+    id = Text(max_length=40, help_text="The id of one of the customer's addresses (TMF629 contactMedium id).")
+    role = Text(required=False, allow_blank=True, max_length=100)
+    name = Text(required=False, allow_blank=True, max_length=200)
+    href = Text(required=False, allow_blank=True, max_length=500)
+    at_fields = {"@referredType": optional_text(max_length=100), "@type": optional_text(max_length=100)}
+
+
+class ProductIn(TMFSerializer):
+    id = Text(required=False, max_length=40, help_text="The installed product a modify, delete or noChange is about.")
+    status = serializers.ChoiceField(
+        choices=ProductStatus.values,
+        required=False,
+        help_text="On modify: suspended suspends the product, active resumes a suspended one.",
+    )
+    productCharacteristic = CharacteristicIn(many=True, required=False, max_length=200)
+    place = PlaceIn(many=True, required=False, max_length=5)
+    at_fields = {"@type": optional_text(max_length=100)}
+
+    def validate_productCharacteristic(self, value):
+        names = [c["name"] for c in value]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise serializers.ValidationError(f"characteristic {twice[0]!r} is given twice")
+        return value
+
+
+class RelationshipIn(TMFSerializer):
+    id = Text(max_length=20)
+    relationshipType = Text(max_length=40)
+
+
+class ProductOrderItemIn(TMFSerializer):
+    id = Text(max_length=20)
+    action = serializers.ChoiceField(choices=ItemAction.values)
+    quantity = WholeNumber(required=False, min_value=1, max_value=1000)
+    productOffering = ReferenceIn(required=False)
+    product = ProductIn(required=False)
+    productOrderItemRelationship = RelationshipIn(many=True, required=False, max_length=MAX_ITEMS)
+    productOrderItem = serializers.ListField(required=False)
+    appointment = serializers.DictField(required=False)
+    billingAccount = serializers.DictField(required=False)
+    productOfferingQualificationItem = serializers.DictField(required=False)
+    quoteItem = serializers.DictField(required=False)
+    itemPrice = objects()
+    itemTerm = objects()
+    itemTotalPrice = objects()
+    payment = objects()
+    qualification = objects()
+    at_fields = {"@type": optional_text(max_length=100)}
+
+    def validate_productOrderItem(self, value):
+        if value:
+            raise serializers.ValidationError("nested items are not supported: list every item at the top level")
+        return value
+
+
+class ProductOrderIn(TMFSerializer):
+    """TMF622 ProductOrder_Create."""
+
+    productOrderItem = ProductOrderItemIn(many=True, min_length=1, max_length=MAX_ITEMS)
+    relatedParty = RelatedPartyIn(many=True, required=False, max_length=20)
+    note = NoteIn(many=True, required=False, max_length=20)
+    externalId = Text(required=False, allow_blank=True, max_length=60)
+    description = Text(required=False, allow_blank=True, max_length=200)
+    category = Text(required=False, allow_blank=True, max_length=100)
+    priority = Text(required=False, help_text='"0" (highest) to "4" (lowest).')
+    requestedStartDate = serializers.DateTimeField(required=False)
+    requestedCompletionDate = serializers.DateTimeField(required=False)
+    notificationContact = Text(required=False, allow_blank=True, max_length=200)
+    cancellationDate = serializers.DateTimeField(required=False)
+    cancellationReason = Text(required=False, allow_blank=True, max_length=1000)
+    quote = ReferenceIn(many=True, required=False, max_length=10)
+    billingAccount = serializers.DictField(required=False)
+    channel = objects()
+    agreement = objects()
+    payment = objects()
+    productOfferingQualification = objects()
+    orderTotalPrice = objects()
+    at_fields = {
+        "@type": optional_text(max_length=100),
+        "@baseType": optional_text(max_length=100),
+        "@schemaLocation": optional_text(max_length=500),
+    }
+
+    def validate_priority(self, value):
+        if value not in {"0", "1", "2", "3", "4"}:
+            raise serializers.ValidationError('must be "0" (highest) to "4" (lowest)')
+        return value
+
+    def validate(self, data):
+        items = data["productOrderItem"]
+        ids = [item["id"] for item in items]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise serializers.ValidationError({"productOrderItem": f"item id {twice[0]!r} is used twice"})
+        for item in items:
+            for relation in item.get("productOrderItemRelationship", []):
+                if relation["id"] not in ids:
+                    raise serializers.ValidationError(
+                        {"productOrderItem": f"item {item['id']!r} relates to {relation['id']!r}, not in this order"}
+                    )
+                if relation["id"] == item["id"]:
+                    raise serializers.ValidationError({"productOrderItem": f"item {item['id']!r} relates to itself"})
+        data["productOrderItem"] = creation_order(items)
+        return data
+
+
+def relies_on(item: dict) -> list[str]:
+    return [
+        r["id"]
+        for r in item.get("productOrderItemRelationship", [])
+        if r["relationshipType"].replace("_", "").lower() in {"relieson", "dependson"}
+    ]
+
+
+def creation_order(items: list[dict]) -> list[dict]:
+    """Items in an order where every item comes after those it relies on (otherwise as sent)."""
+    by_id = {item["id"]: item for item in items}
+    placed: dict[str, dict] = {}
+    visiting: set[str] = set()
+
+    def place(item_id: str) -> None:
+        if item_id in placed:
+            return
+        if item_id in visiting:
+            raise serializers.ValidationError({"productOrderItem": f"items rely on each other in a circle ({item_id})"})
+        visiting.add(item_id)
+        for other in relies_on(by_id[item_id]):
+            place(other)
+        visiting.discard(item_id)
+        placed[item_id] = by_id[item_id]
+
+    for item in items:
+        place(item["id"])
+    return list(placed.values())
+
+
+class CancelProductOrderIn(TMFSerializer):
+    """TMF622 CancelProductOrder_Create."""
+
+    productOrder = ReferenceIn()
+    cancellationReason = Text(required=False, allow_blank=True, max_length=1000)
+    requestedCancellationDate = serializers.DateTimeField(required=False)
+    at_fields = {"@type": optional_text(max_length=100)}
+
+
+EVENT_TYPES = set(OutboxEvent.Type.values)
+
+
+class EventSubscriptionIn(serializers.Serializer):
+    """TMF622 EventSubscriptionInput: where to send events, and which."""
+
+    callback = Text(max_length=500)
+    query = Text(required=False, allow_blank=True, max_length=500)
+
+    def validate_callback(self, value):
+        serializers.URLField().run_validators(value)
+        refusal = callback_refusal(value)
+        if refusal:
+            raise serializers.ValidationError(refusal)
+        return value
+
+    def validate_query(self, value):
+        for part in filter(None, value.split("&")):
+            name, _, wanted = part.partition("=")
+            if name.strip() == "eventType":
+                unknown = sorted(set(filter(None, wanted.split(","))) - EVENT_TYPES)
+                if unknown:
+                    raise serializers.ValidationError(
+                        f"unknown eventType {unknown[0]!r}; known: {', '.join(sorted(EVENT_TYPES))}"
+                    )
+        return value

@@ -1,0 +1,27 @@
+"""TMF630 attribute selection: `fields=` narrows a representation to the attributes asked for."""
+
+from __future__ import annotations
+
+from rest_framework.exceptions import ValidationError
+
+from ordersite.tmf.tmf630.filters import values
+
+ALWAYS = frozenset({"id", "href", "@type"})
+
+
+def selected_fields(params, *, available: set[str], always: set[str]) -> set[str] | None:
+    """The attributes `fields=` asks for (plus those always returned), or None for all of them."""
+    asked = values(params, "fields")
+    if not asked:
+        return None
+    top = {name.split(".", 1)[0] for name in asked}
+    unknown = sorted(top - available)
+    if unknown:
+        raise ValidationError({"fields": f"unknown attribute {unknown[0]!r}"})
+    return top | always
+
+
+def select(representation: dict, fields: set[str] | None) -> dict:
+    if fields is None:
+        return representation
+    return {key: value for key, value in representation.items() if key in fields}

@@ -1,0 +1,45 @@
+"""Strict JSON types for what clients send: a string is a string, an integer an integer; TMF's @-names."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+
+class Text(serializers.CharField):
+    """A JSON string; numbers and booleans are not quietly turned into one."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class WholeNumber(serializers.IntegerField):
+    """A JSON integer; not a string, a boolean or 1.5."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class TMFSerializer(serializers.Serializer):
+    """A serializer whose `at_fields` carry TMF's @-names (@type, @referredType, ...)."""
+
+    at_fields: dict = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, make in self.at_fields.items():
+            fields[name] = make()
+        return fields
+
+
+def optional_text(**kwargs):
+    """An optional string field, made when the serializer is (for `at_fields`)."""
+    return lambda: Text(required=False, allow_blank=True, max_length=kwargs.get("max_length", 200))
+
+
+def objects():
+    """An optional list of JSON objects: accepted, at most 50, and not acted on."""
+    return serializers.ListField(child=serializers.DictField(), required=False, max_length=50)
