@@ -37,7 +37,7 @@ from orders.services import (
     request_information,
     submit_order,
 )
-from ordersite.selfservice.orders import STATE_LABELS, state_label
+from ordersite.selfservice.wording import STATE_LABELS, state_label
 from tests.factories import (
     AgentFactory,
     CustomerUserFactory,

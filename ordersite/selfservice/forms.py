@@ -1,0 +1,152 @@
+"""The self-service forms: answer a question, cancel, sign off, act on a product, delivery of a new order."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from orders.fulfilment.models import DeliverySignOff
+from orders.models import ItemIntent
+from ordersite.selfservice.wording import TEST_RESULT_WORDS, TRAINING_WORDS
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label="Your answer",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        error_messages={"required": "Write your answer before sending it."},
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you want to cancel?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Tell us briefly why you want to cancel."},
+    )
+
+
+class SignOffForm(forms.Form):
+    test_result = forms.ChoiceField(
+        label="How did the test go?",
+        widget=forms.RadioSelect,
+        choices=list(TEST_RESULT_WORDS.items()),
+        error_messages={"required": "Choose how the test went."},
+    )
+    accepted = forms.BooleanField(required=False, label="I accept the delivery")
+    remarks = forms.CharField(
+        required=False,
+        label="Remarks",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="What you noticed, especially if something doesn't work.",
+    )
+    training = forms.ChoiceField(
+        required=False, label="Would you like training?", widget=forms.RadioSelect, choices=list(TRAINING_WORDS.items())
+    )
+    training_date = forms.DateField(
+        required=False,
+        label="Training date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, offers_training: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offers_training = offers_training
+        if not offers_training:
+            del self.fields["training"]
+            del self.fields["training_date"]
+
+    def clean(self):
+        cleaned = super().clean()
+        result, accepted = cleaned.get("test_result"), cleaned.get("accepted")
+        if result == DeliverySignOff.TestResult.FAILED and accepted:
+            self.add_error("accepted", "You can't accept a delivery whose test failed: tell us what doesn't work.")
+        if result and (result != DeliverySignOff.TestResult.PASSED or not accepted) and not cleaned.get("remarks"):
+            self.add_error("remarks", "Tell us what you noticed, so we can put it right.")
+        if self.offers_training:
+            training = cleaned.get("training")
+            if not training:
+                self.add_error("training", "Choose whether you'd like training.")
+            elif training == DeliverySignOff.Training.SCHEDULED:
+                date = cleaned.get("training_date")
+                if date is None:
+                    self.add_error("training_date", "Choose a date for the training session.")
+                elif date < timezone.localdate():
+                    self.add_error("training_date", "Choose today or a later date.")
+        return cleaned
+
+
+class ProductActionForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        label="Anything we should know?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=500,
+        help_text="Optional.",
+    )
+
+    def __init__(self, *args, intent: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if intent == ItemIntent.DISCONTINUE:
+            self.fields["confirm"] = forms.BooleanField(
+                label="I understand the service stops for good",
+                error_messages={"required": "Tick the box to confirm you want to end it for good."},
+            )
+
+
+APPOINTMENT_CHOICES = [
+    ("", "No preference"),
+    ("Weekday morning (8am to 12pm)", "Weekday morning (8am to 12pm)"),
+    ("Weekday afternoon (12pm to 5pm)", "Weekday afternoon (12pm to 5pm)"),
+    ("Weekday evening (5pm to 8pm)", "Weekday evening (5pm to 8pm)"),
+    ("Saturday", "Saturday"),
+]
+
+
+class DeliveryForm(forms.Form):
+    """Where and when, for a new product; what is needed, for a bespoke one."""
+
+    install_address = forms.ChoiceField(label="Where should it be installed?", widget=forms.RadioSelect)
+    requested_start_date = forms.DateField(
+        required=False,
+        label="Wanted from",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Leave empty for as soon as possible.",
+    )
+    appointment_preference = forms.ChoiceField(
+        choices=APPOINTMENT_CHOICES,
+        required=False,
+        label="Best time for an engineer visit",
+    )
+    special_requirements = forms.CharField(
+        label="Tell us what you need",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text="Sites, timing, anything special. Our specialist team reviews it and contacts you.",
+        error_messages={"required": "Describe what you need, so our team can prepare it."},
+    )
+
+    def __init__(self, *args, addresses, needs_address: bool, bespoke: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.addresses = {str(a.pk): a for a in addresses}
+        if needs_address and len(addresses) > 1:
+            self.fields["install_address"].choices = [(str(a.pk), str(a)) for a in addresses]
+        else:
+            del self.fields["install_address"]
+        if not needs_address:
+            del self.fields["appointment_preference"]
+        if not bespoke:
+            del self.fields["special_requirements"]
+
+    def clean_requested_start_date(self):
+        date = self.cleaned_data.get("requested_start_date")
+        if date and date < timezone.localdate():
+            raise forms.ValidationError("Choose today or a later date.")
+        return date
+
+    def clean_install_address(self):
+        # Only the customer's own serviceable addresses are choices; anything else is refused here.
+        return self.addresses[self.cleaned_data["install_address"]]
