@@ -6,17 +6,17 @@ include((customer_patterns, "customers")).
 
 from django.urls import path
 
-from ordersite.console.views import addresses, customers, orders
+from ordersite.console.views import addresses, capture, customers, home, orders, products
 
 order = "agent/orders/<str:number>/"
 
 order_patterns = [
-    path("agent/", orders.agent_home, name="agent-home"),
+    path("agent/", home.agent_home, name="agent-home"),
     path("agent/orders/", orders.order_list, name="list"),
-    path("agent/orders/new/", orders.capture_start, name="capture-start"),
+    path("agent/orders/new/", capture.capture_start, name="capture-start"),
     path(order, orders.order_detail, name="detail"),
-    path(order + "capture/<slug:step>/", orders.capture_step, name="capture"),
-    path(order + "submitted/", orders.capture_outcome, name="outcome"),
+    path(order + "capture/<slug:step>/", capture.capture_step, name="capture"),
+    path(order + "submitted/", capture.capture_outcome, name="outcome"),
     path(order + "notes/", orders.order_add_note, name="add-note"),
     path(order + "cancellation/", orders.order_request_cancellation, name="request-cancellation"),
     path(order + "feasibility/", orders.order_record_feasibility, name="record-feasibility"),
@@ -27,7 +27,7 @@ order_patterns = [
     path(order + "refuse/", orders.order_refuse, name="refuse"),
     path(order + "documents/", orders.order_attach_document, name="attach-document"),
     path(order + "documents/<int:pk>/", orders.order_document, name="document"),
-    path("agent/products/<int:pk>/<slug:intent>/", orders.product_action, name="product-action"),
+    path("agent/products/<int:pk>/<slug:intent>/", products.product_action, name="product-action"),
 ]
 
 customer_patterns = [

@@ -172,6 +172,7 @@ class CustomerForm(forms.ModelForm):
                     self.add_error(name, "Only organisations have this; leave it empty for an individual.")
         return cleaned
 
+    # TODO(architecture): one command (create the customer with their primary contact), called by the view.
     @transaction.atomic
     def save(self, commit=True):
         customer = super().save()

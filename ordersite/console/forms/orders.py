@@ -332,14 +332,3 @@ class OrderFilterForm(forms.Form):
     @property
     def active_count(self) -> int:
         return sum(1 for name in self.fields if self.data.get(name))
-
-
-# What the buttons that start a change say.
-INTENT_VERBS = {
-    "change": "Change",
-    "suspend": "Suspend",
-    "resume": "Resume",
-    "change_ownership": "Transfer",
-    "repackage": "Repackage",
-    "discontinue": "Discontinue",
-}

@@ -14,7 +14,7 @@ from customers.selectors import customers_with_active_product_counts, search_cus
 from orders.selectors import customer_documents, customer_for_console, customer_orders, customers_at_address
 from orders.services import ALLOWED_FROM
 from ordersite.console.forms.customers import CustomerForm, InteractionForm
-from ordersite.console.forms.orders import INTENT_VERBS
+from ordersite.console.presenters import INTENT_VERBS
 
 CUSTOMERS_PER_PAGE = 25
 

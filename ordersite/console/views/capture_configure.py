@@ -1,0 +1,114 @@
+"""Capture step 3: each item's configuration (characteristics from the catalog's data requirements) and options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+
+from orders.models import Order, OrderItem
+from orders.services import update_item
+from ordersite.console.forms.orders import ItemOptionsForm
+from ordersite.console.wizard import after_save, capture_context, is_configured, options_apply, step_url
+from ordersite.presentation.capture import ADD_ROW, REMOVE_ROW, CharacteristicsForm
+
+
+@dataclass
+class ItemSection:
+    item: OrderItem
+    index: int
+    form: CharacteristicsForm | None = None
+    options: ItemOptionsForm | None = None
+
+    @property
+    def anchor(self) -> str:
+        return f"item-{self.item.pk}"
+
+
+def _configure_sections(order: Order, items: list[OrderItem], data=None) -> list[ItemSection]:
+    add, remove = (data.get(ADD_ROW), data.get(REMOVE_ROW)) if data is not None else (None, None)
+    sections = []
+    for index, item in enumerate(items):
+        section = ItemSection(item=item, index=index)
+        if is_configured(item):
+            section.form = CharacteristicsForm(
+                item.offering.data_requirements,
+                prefix=f"i{item.pk}-c",
+                data=data,
+                initial=item.characteristics,
+                add=add,
+                remove=remove,
+            )
+        if options_apply(item):
+            section.options = ItemOptionsForm(data, prefix=f"i{item.pk}", item=item)
+        sections.append(section)
+    return sections
+
+
+def configure_step(request, order: Order):
+    items = list(order.items.all())
+    if request.method != "POST":
+        sections = _configure_sections(order, items)
+        for section in sections:
+            # Show what is wrong with anything captured before; a fresh item starts clean.
+            if section.form is not None and section.item.characteristics:
+                section.form.is_valid()
+        return _render_configure(request, order, sections)
+
+    sections = _configure_sections(order, items, request.POST)
+    problems = offering_changed = False
+    # TODO(architecture): one command (update the draft's items from the configuration step).
+    with transaction.atomic():
+        for section in sections:
+            item, changes = section.item, {}
+            if section.options is not None:
+                if section.options.is_valid():
+                    changes.update(_option_changes(section.options, item))
+                else:
+                    problems = True
+            if "offering" in changes:
+                # A different offering asks for different characteristics: start them afresh.
+                changes["characteristics"], offering_changed = {}, True
+            elif section.form is not None and section.form.document != item.characteristics:
+                changes["characteristics"] = section.form.document
+            if changes:
+                update_item(item, by=request.user, **changes)
+    if ADD_ROW in request.POST or REMOVE_ROW in request.POST:
+        return _render_configure(request, order, sections)
+    if offering_changed:
+        messages.info(request, "Offering changed: now configure the new one.")
+        return redirect(step_url(order, "configure"))
+    for section in sections:
+        if section.form is not None:
+            problems |= not section.form.is_valid()
+    if problems and not request.POST.get("goto"):
+        messages.error(request, "Some details need fixing: they are marked below. What you entered is saved.")
+        return _render_configure(request, order, sections)
+    return after_save(request, order, "configure")
+
+
+def _option_changes(options: ItemOptionsForm, item: OrderItem) -> dict:
+    changes = {}
+    data = options.cleaned_data
+    if "new_owner" in data and data["new_owner"] is not None and data["new_owner"].pk != item.new_owner_id:
+        changes["new_owner"] = data["new_owner"]
+    if "offering" in data and data["offering"] is not None and data["offering"].pk != item.offering_id:
+        changes["offering"] = data["offering"]
+    return changes
+
+
+def _render_configure(request, order: Order, sections: list[ItemSection]):
+    summary = []
+    for section in sections:
+        if section.form is not None:
+            prefix = f"Item {section.index + 1}"
+            summary += [(f"{prefix} · {text}", anchor) for text, anchor in section.form.error_summary()]
+        if section.options is not None:
+            for name, errors in section.options.errors.items():
+                summary += [
+                    (f"Item {section.index + 1} · {e}", f"id_{section.options.add_prefix(name)}") for e in errors
+                ]
+    context = capture_context(order, "configure", order.customer, sections=sections, error_summary=summary)
+    return render(request, "orders/capture/configure.html", context)
