@@ -26,7 +26,7 @@ def my_home(request):
         product.status_label = product_status_label(product)
     return render(
         request,
-        "customers/my_home.html",
+        "selfservice/home.html",
         {
             "customer": customer,
             "products": products,

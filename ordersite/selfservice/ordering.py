@@ -128,7 +128,7 @@ def my_order_new(request):
     ]
     return render(
         request,
-        "customers/my/order_new.html",
+        "selfservice/order_new.html",
         {
             "available": [c for c in choices if c.available],
             "unavailable": [c for c in choices if not c.available],
@@ -282,7 +282,7 @@ def my_order_details(request, number: str):
     summary = [entry for _, form in sections if form.errors for entry in form.error_summary()]
     return render(
         request,
-        "customers/my/order_details.html",
+        "selfservice/order_details.html",
         {
             "order": order,
             "sections": [{"item": item, "title": item_title(item), "form": form} for item, form in sections],
@@ -338,7 +338,7 @@ def _render_review(request, order: Order, errors):
     bespoke = any(i.is_bespoke for i in items)
     return render(
         request,
-        "customers/my/order_review.html",
+        "selfservice/order_review.html",
         {
             "order": order,
             "items": item_views(items),

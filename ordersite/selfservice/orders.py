@@ -51,7 +51,7 @@ def my_orders(request):
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
-        "customers/my/orders.html",
+        "selfservice/orders.html",
         {
             "rows": [OrderRow.of(order) for order in page.object_list],
             "page": page,
@@ -65,7 +65,7 @@ def my_orders(request):
 def _render_order(request, order: Order, *, answer_form=None):
     context = _order_context(order, answer_form=answer_form)
     context["live"] = live_page(order, _live_parts(order, context))
-    return render(request, "customers/my/order_detail.html", context)
+    return render(request, "selfservice/order_detail.html", context)
 
 
 def _order_context(order: Order, *, answer_form=None) -> dict:
@@ -112,8 +112,8 @@ def _live_parts(order: Order, context: dict) -> LiveParts:
     steps = steps_done(order) if order.state != OrderState.CANCELLED else ""
     return LiveParts(
         url=order_url(order),
-        poller="customers/my/includes/order_status.html",
-        regions="customers/partials/my_order_progress.html",
+        poller="selfservice/includes/order_status.html",
+        regions="selfservice/partials/order_progress.html",
         context=context,
         announcement=f"Your order: {context['label']}" + (f", {steps}." if steps else "."),
         # Everything else on the page follows by itself; a question's answer form does not.
@@ -145,7 +145,7 @@ def my_order(request, number: str):
     order = order_page_for_customer(customer=request.user.customer, number=number)
     if refused := _refuse_method(request, "GET", "HEAD"):
         return refused
-    if request.htmx:  # the page's own poll (templates/customers/my/includes/order_status.html)
+    if request.htmx:  # the page's own poll (templates/selfservice/includes/order_status.html)
         return live_poll(request, order, _live_parts(order, _order_context(order)))
     return _render_order(request, order)
 
@@ -192,7 +192,7 @@ def my_order_cancel(request, number: str):
     too_late = too_late_items(order)
     return render(
         request,
-        "customers/my/order_cancel.html",
+        "selfservice/order_cancel.html",
         {
             "order": order,
             "label": state_label(order),
@@ -241,7 +241,7 @@ def my_order_signoff(request, number: str):
         return redirect(order_url(order))
     return render(
         request,
-        "customers/my/order_signoff.html",
+        "selfservice/order_signoff.html",
         {
             "order": order,
             "label": state_label(order),

@@ -43,7 +43,7 @@ def my_products(request):
         product.configuration = describe(product.offering.data_requirements, product.characteristics)
     return render(
         request,
-        "customers/my/products.html",
+        "selfservice/products.html",
         {
             "products": [p for p in products if p.status not in ENDED_STATUSES],
             "ended": [p for p in products if p.status in ENDED_STATUSES],
@@ -87,7 +87,7 @@ def my_product_action(request, pk: int, intent: str):
                 return redirect(order_url(order))
     return render(
         request,
-        "customers/my/product_action.html",
+        "selfservice/product_action.html",
         {
             "product": product,
             "status_label": product_status_label(product),
