@@ -6,5 +6,6 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders and catalog"
 
     def ready(self):
-        # Their receivers keep the catalog's version current, count orders and time Celery tasks.
-        from orders import catalog, metrics  # noqa: F401
+        # Their receivers keep the catalog's version current, count orders and time Celery tasks;
+        # the tasks register with Celery, which the outbox and the simulator find by name.
+        from orders import catalog, metrics, tasks  # noqa: F401

@@ -18,7 +18,6 @@ import urllib.request
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
 from orders.fulfilment.models import EventDelivery
@@ -168,18 +167,6 @@ def deliver_claimed(delivery_ids: list[int], claimed_until: dt.datetime, budget_
             break
         delivered += attempt(delivery)
     return delivered
-
-
-def deliver_due_events(now: dt.datetime | None = None) -> int:
-    """Fan out what is waiting, then send every delivery due at `now` (the sweep, in one process)."""
-    from orders import outbox
-
-    now = now or timezone.now()
-    outbox.fan_out_events()
-    due = EventDelivery.objects.filter(status=EventDelivery.Status.PENDING).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
-    return sum(attempt(delivery) for delivery in due.select_related("event__order", "listener").order_by("pk")[:500])
 
 
 def redeliver(delivery: EventDelivery) -> bool:

@@ -19,12 +19,15 @@ import logging
 import time
 from dataclasses import dataclass
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from orders import notifications
+from orders.fulfilment.downstream import downstream
 from orders.fulfilment.models import EventDelivery, FulfilmentTask, TaskState
 from orders.models import OrderItem, OutboxEvent
 
@@ -82,28 +85,31 @@ def nudge() -> None:
 
     Best effort: the relay sweep on Celery beat picks up whatever a lost nudge leaves behind.
     """
-    from ordersite.celery import app
-
     if not connection.in_atomic_block:
         _send_nudge()
-    elif app.conf.task_always_eager or not any(callback is _send_nudge for _, callback, _ in connection.run_on_commit):
+    elif current_app.conf.task_always_eager or not any(
+        callback is _send_nudge for _, callback, _ in connection.run_on_commit
+    ):
         # (Tests that capture on-commit callbacks keep them listed after running them, so there
         # every commit registers its own.)
         transaction.on_commit(_send_nudge)
 
 
-def _send_nudge() -> None:
-    from orders import tasks
-    from ordersite.celery import app
+def task(name: str):
+    """A task of orders.tasks, found by name: the relay and the fulfilment code queue work without
+    importing the tasks module, which imports them."""
+    return current_app.tasks[f"orders.tasks.{name}"]
 
-    if app.conf.task_always_eager:
-        tasks.relay_outbox.apply()
+
+def _send_nudge() -> None:
+    if current_app.conf.task_always_eager:
+        task("relay_outbox").apply()
         return
     # One relay queued at a time is enough: it takes everything there is when it runs.
     if not cache.add(NUDGE_KEY, 1, timeout=NUDGE_SECONDS):
         return
     try:
-        tasks.relay_outbox.apply_async(retry=False)
+        task("relay_outbox").apply_async(retry=False)
     except Exception as error:  # noqa: BLE001 (whatever the transport raises: the work is safe in the outbox)
         cache.delete(NUDGE_KEY)
         log.warning("Broker unreachable (%s): the outbox waits for the next relay sweep", error)
@@ -146,8 +152,6 @@ def fan_out_events(limit: int = BATCH) -> int:
     One transaction: the deliveries and the mark commit together, and rows another relay holds
     are skipped, so two relays at once never fan out the same event.
     """
-    from orders import notifications
-
     with transaction.atomic():
         events = list(
             OutboxEvent.objects.filter(published_at__isnull=True)
@@ -181,8 +185,6 @@ def claim(queryset, now: dt.datetime, limit: int) -> tuple[list[int], dt.datetim
 
 def hand_over_tasks(now: dt.datetime | None = None, limit: int = BATCH) -> int:
     """Tell downstream systems about the tasks dispatched, cancelled or undone since the last pass."""
-    from orders.fulfilment.downstream import downstream
-
     now = now or timezone.now()
     due = FulfilmentTask.objects.filter(handover_due=True).filter(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
@@ -218,8 +220,6 @@ def send_due_deliveries(now: dt.datetime | None = None, limit: int = BATCH, chun
     The claim moves `next_attempt_at` past the lease: a worker that dies mid-delivery leaves the
     delivery due again when the lease ends, and the next sweep sends it.
     """
-    from orders import tasks
-
     now = now or timezone.now()
     due = EventDelivery.objects.filter(status=EventDelivery.Status.PENDING).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
@@ -232,7 +232,7 @@ def send_due_deliveries(now: dt.datetime | None = None, limit: int = BATCH, chun
     for start in range(0, len(ids), chunk):
         batch = ids[start : start + chunk]
         try:
-            tasks.deliver_events.delay(batch, until.isoformat())
+            task("deliver_events").delay(batch, until.isoformat())
         except Exception as error:  # noqa: BLE001 (the claim runs out and the next sweep sends them)
             log.warning("Broker unreachable (%s): %d deliveries wait for the next sweep", error, len(ids) - start)
             break
@@ -253,3 +253,14 @@ def relay_for(seconds: float) -> RelayReport:
         if time.monotonic() > deadline:
             nudge()
             return total
+
+
+def deliver_due_events(now: dt.datetime | None = None) -> int:
+    """Fan out what is waiting, then send every delivery due at `now`, here and now (a sweep in one process)."""
+    now = now or timezone.now()
+    fan_out_events()
+    due = EventDelivery.objects.filter(status=EventDelivery.Status.PENDING).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    deliveries = due.select_related("event__order", "listener").order_by("pk")[:BATCH]
+    return sum(notifications.attempt(delivery) for delivery in deliveries)

@@ -10,7 +10,7 @@ from django.conf import settings
 
 from orders import notifications, outbox
 from orders.fulfilment import orchestration
-from orders.fulfilment.downstream import report_due_results
+from orders.fulfilment.simulator import report_due_results
 from orders.models import Order
 
 
@@ -66,9 +66,9 @@ def flag_stuck_orders() -> int:
 
 @shared_task
 def simulate_task_outcome(task_id: int, attempt: int) -> int:
-    from orders.fulfilment.downstream import SimulatedDownstream
     from orders.fulfilment.models import FulfilmentTask
     from orders.fulfilment.orchestration import TaskReport, record_task_results
+    from orders.fulfilment.simulator import SimulatedDownstream
 
     task = FulfilmentTask.objects.filter(pk=task_id).first()
     if task is None:

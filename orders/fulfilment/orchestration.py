@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from customers.models import InstalledProduct, ProductStatus, User
 from orders import lifecycle, outbox, selectors
+from orders.fulfilment.downstream import downstream
 from orders.fulfilment.models import OPEN_TASK_STATES, DeliverySignOff, FulfilmentTask, TaskState
 from orders.fulfilment.plans import Step, critical_path_hours, plan_for
 from orders.models import ItemIntent, ItemState, Order, OrderItem, OrderNote, OrderState, OutboxEvent
@@ -187,8 +188,6 @@ def start_dispatched(task: FulfilmentTask, now: dt.datetime, *, hand_over: bool)
 
 
 def _hands_over() -> bool:
-    from orders.fulfilment.downstream import downstream
-
     return downstream().sends
 
 

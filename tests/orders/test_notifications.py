@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from customers.models import CreditClass
-from orders import notifications
+from orders import notifications, outbox
 from orders.fulfilment.models import EventDelivery
 from orders.models import ApiClient, HubListener, OutboxEvent
 from orders.services import add_item, create_draft_order, record_initiating_request, submit_order
@@ -123,9 +123,9 @@ def test_a_first_failure_is_retried_later_with_the_same_event_id(customer, agent
         assert (delivery.status, delivery.attempts, delivery.last_error) == ("pending", 1, "HTTP 503")
         assert flaky.received == []
 
-        assert notifications.deliver_due_events(now=timezone.now()) == 0  # not due yet: backoff
-        assert notifications.deliver_due_events(now=timezone.now() + dt.timedelta(minutes=1)) == 1
-        assert notifications.deliver_due_events(now=timezone.now() + dt.timedelta(hours=1)) == 0
+        assert outbox.deliver_due_events(now=timezone.now()) == 0  # not due yet: backoff
+        assert outbox.deliver_due_events(now=timezone.now() + dt.timedelta(minutes=1)) == 1
+        assert outbox.deliver_due_events(now=timezone.now() + dt.timedelta(hours=1)) == 0
 
         delivery.refresh_from_db()
         assert delivery.status == "delivered" and delivery.attempts == 2
@@ -140,7 +140,7 @@ def test_an_unreachable_listener_ends_in_the_dead_letters(customer, agent, run):
     later = timezone.now()
     for _ in range(notifications.MAX_ATTEMPTS):
         later += dt.timedelta(days=1)
-        notifications.deliver_due_events(now=later)
+        outbox.deliver_due_events(now=later)
 
     delivery = EventDelivery.objects.get()
     assert delivery.status == "dead" and delivery.attempts == notifications.MAX_ATTEMPTS
@@ -156,7 +156,7 @@ def test_events_written_while_no_listener_was_reachable_are_published_later(cust
     submit_order(order, by=agent)
     assert OutboxEvent.objects.filter(published_at__isnull=True, event_type="ProductOrderCreateEvent").count() == 1
 
-    notifications.deliver_due_events()
+    outbox.deliver_due_events()
 
     assert [e["eventType"] for e in listener.received] == ["ProductOrderCreateEvent"]
     assert not OutboxEvent.objects.filter(published_at__isnull=True).exists()
