@@ -30,7 +30,7 @@ def address_create(request, number: str):
         messages.success(request, f"Address added: {address}.")
         return redirect("customers:detail", number=customer.number)
     return render(
-        request, "customers/address_form.html", {"customer": customer, "form": form, "is_new_customer": is_new_customer}
+        request, "console/address_form.html", {"customer": customer, "form": form, "is_new_customer": is_new_customer}
     )
 
 
@@ -42,4 +42,4 @@ def address_completions(request):
     if len(query) < MIN_QUERY_LENGTH:
         query = ""
     suggestions = complete_address(query) if query else []
-    return render(request, "customers/partials/address_suggestions.html", {"query": query, "suggestions": suggestions})
+    return render(request, "console/partials/address_suggestions.html", {"query": query, "suggestions": suggestions})

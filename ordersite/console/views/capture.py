@@ -42,7 +42,7 @@ def capture_start(request):
         query = request.GET.get("q", "").strip()
         return render(
             request,
-            "orders/capture/choose_customer.html",
+            "console/capture/choose_customer.html",
             {
                 "query": query,
                 "results": list(search_customers(query)) if query else [],
@@ -73,7 +73,7 @@ def capture_start(request):
         else:
             messages.success(request, f"Draft {order.number} started: it is saved at every step.")
             return after_save(request, order, "request")
-    return render(request, "orders/capture/request.html", capture_context(None, "request", customer, form=form))
+    return render(request, "console/capture/request.html", capture_context(None, "request", customer, form=form))
 
 
 def _initiating_request_from(form: RequestStepForm, customer: Customer, user):
@@ -127,7 +127,7 @@ def _step_request(request, order: Order):
             form.add_error(None, invalid)
         else:
             return after_save(request, order, "request")
-    return render(request, "orders/capture/request.html", capture_context(order, "request", customer, form=form))
+    return render(request, "console/capture/request.html", capture_context(order, "request", customer, form=form))
 
 
 def _step_products(request, order: Order):
@@ -147,7 +147,7 @@ def _step_products(request, order: Order):
         product.in_this_order = product.pk in in_this_order
     context = capture_context(order, "products", customer, offerings=offerings_on_sale(), products=products)
     context["totals"] = item_totals(context["items"])
-    return render(request, "orders/capture/products.html", context)
+    return render(request, "console/capture/products.html", context)
 
 
 def _change_products(request, order: Order):
@@ -208,6 +208,6 @@ def capture_outcome(request, number: str):
     items = list(order.items.all())
     return render(
         request,
-        "orders/capture/outcome.html",
+        "console/capture/outcome.html",
         {"order": order, "customer": order.customer, "item_views": item_views(items), "totals": item_totals(items)},
     )

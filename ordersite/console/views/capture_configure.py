@@ -111,4 +111,4 @@ def _render_configure(request, order: Order, sections: list[ItemSection]):
                     (f"Item {section.index + 1} · {e}", f"id_{section.options.add_prefix(name)}") for e in errors
                 ]
     context = capture_context(order, "configure", order.customer, sections=sections, error_summary=summary)
-    return render(request, "orders/capture/configure.html", context)
+    return render(request, "console/capture/configure.html", context)

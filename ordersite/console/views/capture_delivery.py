@@ -105,4 +105,4 @@ def delivery_step(request, order: Order):
         may_record_feasibility=request.user.has_perm("orders.record_feasibility"),
         feasibility=list(order.feasibility_assessments.all()),
     )
-    return render(request, "orders/capture/delivery.html", context)
+    return render(request, "console/capture/delivery.html", context)

@@ -93,4 +93,4 @@ def _render_review(request, order: Order, items, errors):
         feasibility_on_record=latest if latest is not None and latest.is_positive else None,
         differences=differences,
     )
-    return render(request, "orders/capture/review.html", context)
+    return render(request, "console/capture/review.html", context)

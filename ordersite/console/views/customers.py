@@ -33,7 +33,7 @@ def customer_list(request):
             request.GET.get("page")
         )
         customers = page.object_list
-    return render(request, "customers/customer_list.html", {"query": query, "customers": customers, "page": page})
+    return render(request, "console/customer_list.html", {"query": query, "customers": customers, "page": page})
 
 
 @staff_required
@@ -44,7 +44,7 @@ def customer_create(request):
         customer = form.save()
         messages.success(request, f"{customer.name} is customer {customer.number}. Now add their address.")
         return redirect(reverse("customers:add-address", args=[customer.number]) + "?new=1")
-    return render(request, "customers/customer_form.html", {"form": form, "step": 1})
+    return render(request, "console/customer_form.html", {"form": form, "step": 1})
 
 
 @staff_required
@@ -59,7 +59,7 @@ def customer_detail(request, number: str):
         ]
     return render(
         request,
-        "customers/customer_detail.html",
+        "console/customer_detail.html",
         {
             "customer": customer,
             "contacts": list(customer.contacts.all()),
@@ -108,6 +108,6 @@ def customer_lookup(request):
         results = [c for c in search_customers(query, limit=8) if c.number != exclude]
     return render(
         request,
-        "customers/partials/customer_choices.html",
+        "console/partials/customer_choices.html",
         {"field": field, "query": query, "results": results, "chosen": request.GET.get("chosen", "")},
     )

@@ -29,4 +29,4 @@ def agent_home(request):
             waiting=selectors.orders_waiting_on_customer(),
             recent_orders=selectors.recent_orders_captured_by(request.user),
         )
-    return render(request, "orders/agent_home.html", context)
+    return render(request, "console/agent_home.html", context)

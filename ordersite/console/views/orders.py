@@ -61,7 +61,7 @@ def order_list(request):
     page_links = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     return render(
         request,
-        "orders/order_list.html",
+        "console/order_list.html",
         {"form": form, "page": page, "orders": page.object_list, "page_links": page_links},
     )
 
@@ -99,15 +99,15 @@ def _render_detail(request, order: Order, *, status: int = 200, **forms):
     }
     context.update(forms)
     context["live"] = live_page(order, _live_parts(order, context))
-    return render(request, "orders/order_detail.html", context, status=status)
+    return render(request, "console/order_detail.html", context, status=status)
 
 
 def _live_parts(order: Order, context: dict) -> LiveParts:
     steps = steps_done(order)
     return LiveParts(
         url=detail_url(order),
-        poller="orders/includes/live_state.html",
-        regions="orders/partials/order_progress.html",
+        poller="console/includes/live_state.html",
+        regions="console/partials/order_progress.html",
         context=context,
         announcement=f"{order.number} is {order.get_state_display().lower()}" + (f", {steps}." if steps else "."),
         moved_on_note=" Reload the page to see the actions that apply now.",
@@ -119,7 +119,7 @@ def _live_parts(order: Order, context: dict) -> LiveParts:
 @require_GET
 def order_detail(request, number: str):
     order = order_or_404(number, selectors.order_for_console)
-    if request.htmx:  # the page's own poll (templates/orders/includes/live_state.html)
+    if request.htmx:  # the page's own poll (templates/console/includes/live_state.html)
         return live_poll(request, order, _live_parts(order, {"timeline": timeline(order)}))
     return _render_detail(request, order)
 

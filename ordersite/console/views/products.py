@@ -46,7 +46,7 @@ def product_action(request, pk: int, intent: str):
     chosen = form["new_owner"].value() if "new_owner" in form.fields else ""
     return render(
         request,
-        "orders/product_action.html",
+        "console/product_action.html",
         {
             "current_owner": Customer.objects.filter(number__iexact=chosen).first() if chosen else None,
             "product": product,
