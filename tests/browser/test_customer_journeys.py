@@ -16,7 +16,8 @@ import pytest
 from playwright.sync_api import expect
 
 from orders.models import Order, OrderState
-from tests.customers.test_selfservice import (
+from tests.factories import PASSWORD, AgentFactory, InstalledProductFactory
+from tests.selfservice_helpers import (
     ask,
     awaiting_signoff,
     customer_login,
@@ -24,7 +25,6 @@ from tests.customers.test_selfservice import (
     mobile_offering,
     mobile_order,
 )
-from tests.factories import PASSWORD, AgentFactory, InstalledProductFactory
 
 pytestmark = pytest.mark.browser
 

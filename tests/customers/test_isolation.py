@@ -25,9 +25,10 @@ from customers.selectors import (
     product_for_customer,
     products_of_customer,
 )
-from orders.fulfilment.models import DeliverySignOff, FulfilmentTask
 from orders.models import (
     CancellationRequest,
+    DeliverySignOff,
+    FulfilmentTask,
     InformationRequest,
     InitiatingRequest,
     Order,
@@ -37,7 +38,8 @@ from orders.models import (
     OutboxEvent,
 )
 from orders.services import add_item, create_draft_order, record_initiating_request
-from tests.customers.test_selfservice import (
+from tests.factories import PASSWORD, AgentFactory, InstalledProductFactory, SupervisorFactory
+from tests.selfservice_helpers import (
     ask,
     awaiting_signoff,
     customer_login,
@@ -46,7 +48,6 @@ from tests.customers.test_selfservice import (
     mobile_offering,
     mobile_order,
 )
-from tests.factories import PASSWORD, AgentFactory, InstalledProductFactory, SupervisorFactory
 
 pytestmark = pytest.mark.django_db
 
