@@ -39,12 +39,14 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, 
 
 from orders import notifications, services
 from orders.fulfilment import orchestration
-from orders.fulfilment.models import DeliverySignOff, EventDelivery, FulfilmentTask
 from orders.fulfilment.stuck import humanise, stuck_orders
 from orders.models import (
     CancellationRequest,
+    DeliverySignOff,
+    EventDelivery,
     FeasibilityAssessment,
     FulfilmentStep,
+    FulfilmentTask,
     InformationRequest,
     Order,
     OrderDocument,

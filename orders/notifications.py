@@ -20,8 +20,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 
-from orders.fulfilment.models import EventDelivery
-from orders.models import ApiClient, HubListener, OutboxEvent
+from orders.models import ApiClient, EventDelivery, HubListener, OutboxEvent
 
 MAX_ATTEMPTS = 6
 TIMEOUT_SECONDS = 5

@@ -27,9 +27,8 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from orders import notifications
-from orders.fulfilment.downstream import downstream
-from orders.fulfilment.models import EventDelivery, FulfilmentTask, TaskState
-from orders.models import OrderItem, OutboxEvent
+from orders.downstream import downstream
+from orders.models import EventDelivery, FulfilmentTask, OrderItem, OutboxEvent, TaskState
 
 log = logging.getLogger(__name__)
 

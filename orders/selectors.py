@@ -24,8 +24,16 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from orders.fulfilment.models import FulfilmentTask, TaskState
-from orders.models import TERMINAL_STATES, FeasibilityAssessment, Order, OrderEvent, OrderItem, OrderState
+from orders.models import (
+    TERMINAL_STATES,
+    FeasibilityAssessment,
+    FulfilmentTask,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderState,
+    TaskState,
+)
 
 # An order whose expected completion is this close (or past) while it is still open is in jeopardy.
 JEOPARDY_DAYS = 2

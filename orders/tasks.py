@@ -66,9 +66,9 @@ def flag_stuck_orders() -> int:
 
 @shared_task
 def simulate_task_outcome(task_id: int, attempt: int) -> int:
-    from orders.fulfilment.models import FulfilmentTask
     from orders.fulfilment.orchestration import TaskReport, record_task_results
     from orders.fulfilment.simulator import SimulatedDownstream
+    from orders.models import FulfilmentTask
 
     task = FulfilmentTask.objects.filter(pk=task_id).first()
     if task is None:

@@ -19,10 +19,21 @@ from django.utils import timezone
 
 from customers.models import InstalledProduct, ProductStatus, User
 from orders import lifecycle, outbox, selectors
-from orders.fulfilment.downstream import downstream
-from orders.fulfilment.models import OPEN_TASK_STATES, DeliverySignOff, FulfilmentTask, TaskState
+from orders.downstream import downstream
 from orders.fulfilment.plans import Step, critical_path_hours, plan_for
-from orders.models import ItemIntent, ItemState, Order, OrderItem, OrderNote, OrderState, OutboxEvent
+from orders.models import (
+    OPEN_TASK_STATES,
+    DeliverySignOff,
+    FulfilmentTask,
+    ItemIntent,
+    ItemState,
+    Order,
+    OrderItem,
+    OrderNote,
+    OrderState,
+    OutboxEvent,
+    TaskState,
+)
 
 SETTLED_ITEM_STATES = (ItemState.COMPLETED, ItemState.FAILED, ItemState.CANCELLED)
 

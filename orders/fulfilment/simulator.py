@@ -15,8 +15,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from orders import outbox
-from orders.fulfilment.models import FulfilmentTask, TaskState
 from orders.fulfilment.orchestration import TaskReport, record_results
+from orders.models import FulfilmentTask, TaskState
 
 
 class SimulatedDownstream:

@@ -46,8 +46,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from orders.fulfilment.models import FulfilmentTask, TaskState
-from orders.models import Order, OrderState
+from orders.models import FulfilmentTask, Order, OrderState, TaskState
 
 # A step dispatched longer than its planned duration plus this share of it is overdue.
 OVERDUE_GRACE = 0.10

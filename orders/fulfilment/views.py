@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from orders.fulfilment import orchestration
-from orders.fulfilment.models import FulfilmentTask
+from orders.models import FulfilmentTask
 
 MAX_BODY_BYTES = 16 * 1024
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders import outbox
-from orders.fulfilment.models import EventDelivery
 from orders.fulfilment.stuck import humanise, stuck_orders
+from orders.models import EventDelivery
 
 register = template.Library()
 

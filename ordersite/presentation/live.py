@@ -18,8 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django_htmx.http import HttpResponseClientRedirect
 
-from orders.fulfilment.models import TaskState
-from orders.models import Order, OrderState
+from orders.models import Order, OrderState, TaskState
 
 # --- following an order while it moves by itself (htmx polling) ------------------------------------
 #

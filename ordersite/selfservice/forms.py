@@ -5,8 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from orders.fulfilment.models import DeliverySignOff
-from orders.models import ItemIntent
+from orders.models import DeliverySignOff, ItemIntent
 from ordersite.selfservice.wording import TEST_RESULT_WORDS, TRAINING_WORDS
 
 

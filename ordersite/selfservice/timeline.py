@@ -6,8 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from customers.models import Channel
-from orders.fulfilment.models import DeliverySignOff, TaskState
-from orders.models import TERMINAL_STATES, Order, OrderState
+from orders.models import TERMINAL_STATES, DeliverySignOff, Order, OrderState, TaskState
 from ordersite.selfservice.wording import TEST_RESULT_WORDS, customer_refusal, item_title
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 import re
 
 from customers.models import Channel, ProductStatus
-from orders.fulfilment.models import DeliverySignOff
-from orders.models import ItemIntent, Order, OrderItem, OrderState
+from orders.models import DeliverySignOff, ItemIntent, Order, OrderItem, OrderState
 
 STATE_LABELS = {
     OrderState.DRAFT: "Not sent yet",

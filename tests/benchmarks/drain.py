@@ -87,8 +87,7 @@ def _where(first: int, client_id: int) -> dict:
     """Where the run's orders are: open orders, and their steps by what waits on whom."""
     from django.db.models import Count, Q
 
-    from orders.fulfilment.models import FulfilmentTask
-    from orders.models import Order
+    from orders.models import FulfilmentTask, Order
 
     tasks = FulfilmentTask.objects.filter(order__pk__gt=first, order__created_by_client_id=client_id).aggregate(
         to_hand_over=Count("pk", filter=Q(state="dispatched", handover_due=True)),

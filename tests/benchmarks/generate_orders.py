@@ -702,8 +702,7 @@ class Generator:
         )
 
     def _fulfilment_and_review(self) -> None:
-        from orders.fulfilment.models import FulfilmentTask
-        from orders.models import FeasibilityAssessment, InformationRequest
+        from orders.models import FeasibilityAssessment, FulfilmentTask, InformationRequest
 
         params = self._common() | {"question": INFORMATION_QUESTION}
         # Fallout: the shipping task of the first item failed.

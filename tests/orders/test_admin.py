@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from orders.admin import EstimatedCountPaginator
 from orders.fulfilment import orchestration
-from orders.fulfilment.models import TaskState
 from orders.models import (
     FeasibilityAssessment,
     InformationRequest,
@@ -21,6 +20,7 @@ from orders.models import (
     OrderNote,
     OrderState,
     OutboxEvent,
+    TaskState,
 )
 from orders.services import approve_special_handling, record_initiating_request, submit_order
 from tests.factories import (

@@ -12,8 +12,7 @@ from django.utils import timezone
 from customers.models import CreditClass, ProductStatus
 from orders import selectors
 from orders.fulfilment import orchestration
-from orders.fulfilment.models import DeliverySignOff, TaskState
-from orders.models import ItemIntent, ItemState, Order, OrderState
+from orders.models import DeliverySignOff, ItemIntent, ItemState, Order, OrderState, TaskState
 from orders.services import (
     add_item,
     answer_information,

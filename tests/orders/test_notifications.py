@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from customers.models import CreditClass
 from orders import notifications, outbox
-from orders.fulfilment.models import EventDelivery
-from orders.models import ApiClient, HubListener, OutboxEvent
+from orders.models import ApiClient, EventDelivery, HubListener, OutboxEvent
 from orders.services import add_item, create_draft_order, record_initiating_request, submit_order
 from tests.factories import CustomerFactory, OfferingFactory, UserFactory
 

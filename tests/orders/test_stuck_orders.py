@@ -6,9 +6,8 @@ import pytest
 from django.utils import timezone
 
 from orders.fulfilment import orchestration
-from orders.fulfilment.models import EventDelivery, TaskState
 from orders.fulfilment.stuck import flag_stuck_orders, humanise
-from orders.models import ApiClient, HubListener, Order, OrderEvent, OrderState, OutboxEvent
+from orders.models import ApiClient, EventDelivery, HubListener, Order, OrderEvent, OrderState, OutboxEvent, TaskState
 from orders.services import submit_order
 from tests.factories import AgentFactory, CustomerFactory, UserFactory
 from tests.orders.test_fulfilment import offering_with_plan, order_for

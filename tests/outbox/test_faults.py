@@ -11,8 +11,7 @@ import pytest
 from django.db import connection
 
 from orders import outbox
-from orders.fulfilment.models import EventDelivery, FulfilmentTask, TaskState
-from orders.models import InitiatingRequest, Order, OrderState, OutboxEvent
+from orders.models import EventDelivery, FulfilmentTask, InitiatingRequest, Order, OrderState, OutboxEvent, TaskState
 from orders.services import ItemRequest, place_order
 from tests.factories import AgentFactory
 from tests.outbox.conftest import ROOT, Listener, needs_real_services, until

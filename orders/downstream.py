@@ -17,7 +17,7 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from orders.fulfilment.models import FulfilmentTask
+from orders.models import FulfilmentTask
 
 
 class Downstream(Protocol):
@@ -53,7 +53,7 @@ class ManualDownstream:
 # By dotted path: the simulator reports results through orchestration, which asks for the adapter.
 ADAPTERS = {
     "simulated": "orders.fulfilment.simulator.SimulatedDownstream",
-    "manual": "orders.fulfilment.downstream.ManualDownstream",
+    "manual": "orders.downstream.ManualDownstream",
 }
 
 

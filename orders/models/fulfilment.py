@@ -1,6 +1,6 @@
 """Fulfilment tasks, the customer's sign-off of delivery, and delivery of events to listeners.
 
-Imported by orders.models, so these are models of the orders app.
+Written by orders.fulfilment (the tasks, the sign-off) and orders.outbox (the deliveries).
 """
 
 from django.db import models

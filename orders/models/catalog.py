@@ -1,0 +1,140 @@
+"""The product catalog: offerings, their prices, technologies, data requirements and fulfilment plans."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Technology
+from orders.requirements import requirement_schema_errors
+
+
+class OfferingCategory(models.TextChoices):
+    BROADBAND = "broadband", _("Broadband")
+    MOBILE = "mobile", _("Mobile")
+    TV = "tv", _("TV")
+    VOICE = "voice", _("Voice")
+    CONNECTIVITY = "connectivity", _("Business connectivity")
+
+
+class LifecycleStatus(models.TextChoices):
+    # TMF620 lifecycleStatus values used for offerings.
+    IN_DESIGN = "In design", _("In design")
+    LAUNCHED = "Launched", _("Launched")
+    RETIRED = "Retired", _("Retired")
+
+
+class ProductOffering(models.Model):
+    """A product offering (TMF620): price, how it is sold, what to capture, how to fulfil it."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    category = models.CharField(max_length=20, choices=OfferingCategory.choices)
+    lifecycle_status = models.CharField(
+        max_length=20, choices=LifecycleStatus.choices, default=LifecycleStatus.LAUNCHED
+    )
+    one_off_price = models.DecimalField(
+        max_digits=10, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    recurring_price = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+        help_text=_("Per month."),
+    )
+    currency = models.CharField(max_length=3, default="GBP")
+    is_bespoke = models.BooleanField(
+        default=False, help_text=_("Designed per customer rather than sold off the shelf.")
+    )
+    requires_install_address = models.BooleanField(default=True)
+    serviceable_technologies = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Technologies that can deliver it; an install address must be served by one. Empty: anywhere."),
+    )
+    requires_feasibility = models.BooleanField(
+        default=False, help_text=_("A feasibility assessment must be on record before the order is issued.")
+    )
+    requires_customer_signoff = models.BooleanField(
+        default=False, help_text=_("The customer takes part in commissioning and signs off delivery.")
+    )
+    offers_training = models.BooleanField(default=False)
+    is_addon = models.BooleanField(default=False, help_text=_("Sold only alongside a product in `requires`."))
+    requires = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="addons",
+        help_text=_("The customer must have or order one of these."),
+    )
+    data_requirements = models.JSONField(
+        default=list, blank=True, help_text=_("What must be captured: see the README's data requirements format.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["category", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        schema_errors = requirement_schema_errors(self.data_requirements)
+        if schema_errors:
+            errors["data_requirements"] = schema_errors
+        unknown = sorted(set(self.serviceable_technologies or []) - set(Technology.values))
+        if unknown:
+            errors["serviceable_technologies"] = _("Unknown technologies: %(codes)s. Known: %(known)s.") % {
+                "codes": ", ".join(map(str, unknown)),
+                "known": ", ".join(Technology.values),
+            }
+        if self.is_bespoke and not self.requires_feasibility:
+            errors["requires_feasibility"] = _("A bespoke offering always needs a feasibility assessment.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_off_the_shelf(self) -> bool:
+        return not self.is_bespoke
+
+    def is_serviceable_with(self, technologies) -> bool:
+        """Whether an address served by these technologies can have this offering."""
+        if not self.serviceable_technologies:
+            return True
+        return bool(set(self.serviceable_technologies) & set(technologies))
+
+
+class FulfilmentStep(models.Model):
+    """One task template in an offering's fulfilment plan, run by a downstream system."""
+
+    class System(models.TextChoices):
+        LOGISTICS = "logistics", _("Logistics (equipment shipping)")
+        FIELD_SERVICE = "field_service", _("Field service (engineer visits)")
+        NETWORK = "network", _("Network activation")
+        BILLING = "billing", _("Billing")
+        DESIGN = "design", _("Solution design")
+
+    offering = models.ForeignKey(ProductOffering, models.CASCADE, related_name="fulfilment_steps")
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=120)
+    system = models.CharField(max_length=20, choices=System.choices)
+    sequence = models.PositiveSmallIntegerField(default=10)
+    depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependants")
+    is_point_of_no_return = models.BooleanField(
+        default=False, help_text=_("Once this step has started, the order can no longer be cancelled.")
+    )
+    expected_duration_hours = models.PositiveIntegerField(default=24)
+
+    class Meta:
+        ordering = ["offering", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["offering", "code"], name="unique_step_code_per_offering")]
+
+    def __str__(self):
+        return f"{self.offering.code}: {self.name}"
