@@ -57,6 +57,7 @@ browser:
 test: install-dev browser
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/pytest -n 2 --create-db $(PYTEST_ARGS)
 
 ## Benchmarks on the local PostgreSQL, not part of the tests: `make bench` (1,000,000 orders) or `make bench ORDERS=N`.

@@ -6,8 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from customers.access import customer_required
-from customers.selectors import orders_needing_attention, orders_of_customer, products_of_customer
 from orders.models import TERMINAL_STATES
+from orders.selectors import orders_needing_attention, orders_of_customer, products_of_customer
 from ordersite.selfservice.presenters import OrderRow
 from ordersite.selfservice.wording import product_status_label
 

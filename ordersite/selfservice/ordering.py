@@ -12,14 +12,9 @@ from django.urls import reverse
 
 from customers.access import customer_required
 from customers.models import Channel, CustomerKind, ProductStatus
-from customers.selectors import (
-    draft_for_customer,
-    installation_addresses_of,
-    offerings_for_self_service,
-    orders_of_customer,
-    products_of_customer,
-)
+from customers.selectors import installation_addresses_of
 from orders.models import InitiatingRequest, ItemIntent, OfferingCategory, Order, OrderCategory, OrderItem, OrderState
+from orders.selectors import draft_for_customer, offerings_for_self_service, orders_of_customer, products_of_customer
 from orders.services import (
     OrderIncomplete,
     add_item,

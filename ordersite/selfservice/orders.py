@@ -12,9 +12,9 @@ from django_fsm import can_proceed
 
 from customers.access import customer_required
 from customers.models import Channel
-from customers.selectors import order_for_customer, order_page_for_customer, orders_of_customer
 from orders.fulfilment.orchestration import sign_off_delivery
 from orders.models import TERMINAL_STATES, DeliverySignOff, InitiatingRequest, ItemIntent, Order, OrderState
+from orders.selectors import order_for_customer, order_page_for_customer, orders_of_customer
 from orders.services import answer_information, request_cancellation
 from ordersite.presentation.live import LiveParts, live_page, live_poll, polls_sign_in_again, steps_done
 from ordersite.selfservice.forms import AnswerForm, CancelForm, SignOffForm

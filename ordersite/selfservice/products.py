@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET
 
 from customers.access import customer_required
 from customers.models import ProductStatus
-from customers.selectors import product_for_customer, products_of_customer
 from orders.models import ItemIntent, Order
+from orders.selectors import product_for_customer, products_of_customer
 from orders.services import ALLOWED_FROM, OrderIncomplete, create_change_order, submit_order
 from ordersite.presentation.capture import ADD_ROW, REMOVE_ROW, CharacteristicsForm, describe, path_label
 from ordersite.selfservice.forms import ProductActionForm

@@ -16,15 +16,6 @@ from django.http import Http404
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from customers.models import InstalledProduct
-from customers.selectors import (
-    draft_for_customer,
-    order_for_customer,
-    order_page_for_customer,
-    orders_needing_attention,
-    orders_of_customer,
-    product_for_customer,
-    products_of_customer,
-)
 from orders.models import (
     CancellationRequest,
     DeliverySignOff,
@@ -36,6 +27,15 @@ from orders.models import (
     OrderItem,
     OrderNote,
     OutboxEvent,
+)
+from orders.selectors import (
+    draft_for_customer,
+    order_for_customer,
+    order_page_for_customer,
+    orders_needing_attention,
+    orders_of_customer,
+    product_for_customer,
+    products_of_customer,
 )
 from orders.services import add_item, create_draft_order, record_initiating_request
 from tests.factories import PASSWORD, AgentFactory, InstalledProductFactory, SupervisorFactory

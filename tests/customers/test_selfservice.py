@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Channel, ProductStatus
-from customers.selectors import order_page_for_customer
 from orders import outbox
 from orders.fulfilment import orchestration
 from orders.models import (
@@ -24,6 +23,7 @@ from orders.models import (
     OrderNote,
     OrderState,
 )
+from orders.selectors import order_page_for_customer
 from orders.services import (
     add_item,
     add_note,
