@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from customers.models import CreditClass, ProductStatus
 from orders import selectors
-from orders.fulfilment import orchestration
+from orders.fulfilment import completion, fallout, orchestration
 from orders.models import DeliverySignOff, ItemIntent, ItemState, Order, OrderState, TaskState
 from orders.services import (
     add_item,
@@ -167,7 +167,7 @@ def test_a_failed_task_puts_the_order_in_fallout_and_a_retry_completes_it(agent,
     assert order.items.get().state == ItemState.HELD
 
     settings.SIMULATOR_FAILURE_RATE = 0.0
-    run_tasks(orchestration.retry_fallout, order, by=supervisor)
+    run_tasks(fallout.retry_fallout, order, by=supervisor)
 
     order.refresh_from_db()
     assert order.state == OrderState.COMPLETED
@@ -191,7 +191,7 @@ def test_fallout_resolved_by_giving_up_an_item_ends_partial(agent, supervisor, m
     order.refresh_from_db()
     assert order.state == OrderState.HELD
 
-    run_tasks(orchestration.resolve_fallout, order, by=supervisor, note="Customer no longer wants it", give_up=True)
+    run_tasks(fallout.resolve_fallout, order, by=supervisor, note="Customer no longer wants it", give_up=True)
 
     order.refresh_from_db()
     assert order.state == OrderState.PARTIAL
@@ -203,7 +203,7 @@ def test_an_agent_cannot_retry_fallout(agent, settings, run_tasks):
     order, _ = order_for(agent, offering_with_plan())
     run_tasks(submit_order, order, by=agent)
     with pytest.raises(PermissionDenied):
-        orchestration.retry_fallout(order, by=agent)
+        fallout.retry_fallout(order, by=agent)
 
 
 def test_delivery_waits_for_the_customers_sign_off_then_completes(agent, customer_user, run_tasks):
@@ -216,7 +216,7 @@ def test_delivery_waits_for_the_customers_sign_off_then_completes(agent, custome
     assert order.customer.products.get().status == ProductStatus.PENDING_ACTIVE
 
     run_tasks(
-        orchestration.sign_off_delivery,
+        completion.sign_off_delivery,
         order,
         by=customer_user,
         test_result="passed",
@@ -236,7 +236,7 @@ def test_a_failed_acceptance_test_goes_back_to_us(agent, customer_user, run_task
     run_tasks(submit_order, order, by=agent)
 
     run_tasks(
-        orchestration.sign_off_delivery,
+        completion.sign_off_delivery,
         order,
         by=customer_user,
         test_result="failed",
@@ -253,7 +253,7 @@ def test_someone_elses_customer_cannot_sign_off(agent, customer_user, run_tasks)
     order, _ = order_for(agent, offering_with_plan("hosted-voice", signoff=True))
     run_tasks(submit_order, order, by=agent)
     with pytest.raises(PermissionDenied):
-        orchestration.sign_off_delivery(order, by=customer_user, test_result="passed", accepted=True)
+        completion.sign_off_delivery(order, by=customer_user, test_result="passed", accepted=True)
 
 
 def test_cancellation_before_the_point_of_no_return_stops_and_undoes_the_work(agent, manual_downstream, run_tasks):
