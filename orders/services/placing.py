@@ -1,0 +1,202 @@
+"""Orders that arrive whole (the API): captured, checked and submitted in one transaction, written in bulk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from customers.models import Address, Customer, InstalledProduct, User
+from orders import lifecycle
+from orders.fulfilment import orchestration
+from orders.models import (
+    ACTION_FOR_INTENT,
+    InitiatingRequest,
+    ItemIntent,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderNote,
+    OutboxEvent,
+    ProductOffering,
+)
+from orders.requirements import FieldError
+from orders.services.drafts import ORDER_FIELDS
+from orders.services.outcomes import SubmissionOutcome
+from orders.services.submission import completeness_errors, credit_refusal, order_value, special_handling_reasons
+
+# --- placing a whole order at once ---------------------------------------------------------------
+
+
+@dataclass
+class ItemRequest:
+    """One item of an order that arrives whole (place_order); `relies_on` names other items by item_id."""
+
+    item_id: str
+    offering: ProductOffering | None
+    intent: str = ItemIntent.PROVIDE
+    requested_offering: str = ""
+    characteristics: dict = field(default_factory=dict)
+    quantity: int = 1
+    install_address: Address | None = None
+    product: InstalledProduct | None = None
+    new_owner: Customer | None = None
+    relies_on: list[str] = field(default_factory=list)
+
+
+@transaction.atomic(savepoint=False)
+def place_order(
+    *,
+    customer: Customer,
+    by: User,
+    items: list[ItemRequest],
+    initiating_request: InitiatingRequest,
+    channel: str | None = None,
+    created_by_client=None,
+    notes: list[str] = (),
+    refusals: list[FieldError] = (),
+    keep_error=None,
+    **fields,
+) -> SubmissionOutcome:
+    """Capture and submit an order that arrives whole, as the API sends it, in one transaction.
+
+    The rules are those of create_draft_order, add_item and submit_order(reject_if_incomplete=True),
+    but the rows are built and moved through their transitions in memory and written in bulk, so
+    the number of statements does not grow with the number of items. `refusals` are problems the
+    channel found itself (a party or offering it does not know): the order is kept and rejected with
+    them, and completeness errors about the same items are left out; `keep_error` may drop other
+    errors that make no sense to the channel. Notes are customer-visible. Idempotency is the
+    caller's: a unique key of its own written in this transaction.
+    """
+    if not lifecycle.may_act_for(by, customer):
+        raise PermissionDenied
+    unknown = set(fields) - ORDER_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown order fields: {', '.join(sorted(unknown))}")
+    if initiating_request.pk is None:
+        initiating_request.customer, initiating_request.recorded_by = customer, by
+        initiating_request.clean_fields(exclude=["customer", "recorded_by"])
+        initiating_request.save()
+    order = Order(
+        customer=customer,
+        channel=channel or lifecycle.channel_of(by),
+        captured_by=by,
+        created_by_client=created_by_client,
+        initiating_request=initiating_request,
+        **fields,
+    )
+    lines = [_order_item(order, request) for request in items]
+
+    reasons = [str(refusal) for refusal in refusals]
+    refused_items = {str(r).split(".", 1)[0] for r in refusals if str(r).startswith("items[")}
+    for error in completeness_errors(order, lines):
+        if str(error).split(".", 1)[0] not in refused_items and (keep_error is None or keep_error(error)):
+            reasons.append(str(error))
+    if not reasons:
+        refusal = credit_refusal(customer, order_value(order, lines))
+        reasons += [refusal] if refusal else []
+    reasons = list(dict.fromkeys(reasons))
+
+    plans = {}
+    if reasons:
+        history = [lifecycle.apply(order, "reject", by=by, note="; ".join(reasons), args=(reasons,))]
+        _move_lines(lines, "reject")
+        outcome = SubmissionOutcome(order, rejected_reasons=reasons)
+    else:
+        history = [lifecycle.apply(order, "acknowledge", by=by, note="Complete and valid.")]
+        _move_lines(lines, "acknowledge")
+        held = special_handling_reasons(order, lines)
+        if held:  # a new order has no feasibility assessment yet
+            held.append("No positive feasibility assessment on record.")
+            history.append(
+                lifecycle.apply(
+                    order, "hold_for_special_handling", by=by, note="Marked for special handling.", args=(held,)
+                )
+            )
+            _move_lines(lines, "hold")
+            outcome = SubmissionOutcome(order, held_reasons=held)
+        else:
+            history.append(lifecycle.apply(order, "issue", by=by, note="Standard order: issued at once."))
+            _move_lines(lines, "start")
+            plans = orchestration.plan_items(lines)
+            order.expected_completion_date = orchestration.expected_completion_date(plans)
+            outcome = SubmissionOutcome(order, issued=True)
+
+    order.save()
+    OrderItem.objects.bulk_create(lines)
+    relies = {request.item_id: request.relies_on for request in items if request.relies_on}
+    by_id = {line.item_id: line for line in lines}
+    if relies:
+        Link = OrderItem.relies_on.through
+        Link.objects.bulk_create(
+            Link(from_orderitem=by_id[item_id], to_orderitem=by_id[other])
+            for item_id, others in relies.items()
+            for other in others
+            if other in by_id
+        )
+    _remember_related(order, "items", lines)
+    for line in lines:
+        _remember_related(line, "relies_on", [by_id[other] for other in relies.get(line.item_id, []) if other in by_id])
+    OrderEvent.objects.bulk_create(history)
+    created = OutboxEvent(
+        order=order, event_type=OutboxEvent.Type.CREATE, payload=lifecycle.event_body(order, state=history[0].to_state)
+    )
+    events = [created] + [
+        OutboxEvent(
+            order=order,
+            event_type=OutboxEvent.Type.STATE_CHANGE,
+            payload=lifecycle.event_body(
+                order, state=event.to_state, previousState=event.from_state, reason=event.note
+            ),
+        )
+        for event in history
+    ]
+    if outcome.issued:
+        tasks = orchestration.create_tasks(order, lines, plans, relies, dispatch=True)
+        orchestration.create_pending_products(order, lines)
+        events += filter(None, [orchestration.started_milestone(order, tasks)])
+    lifecycle.publish_all(events)
+    written = [OrderNote(order=order, author=by, text=text, customer_visible=True) for text in notes]
+    written += [
+        OrderNote(order=order, author=None, text=f"Rejected: {reason}", customer_visible=True)
+        for reason in outcome.rejected_reasons
+    ]
+    order.visible_notes = OrderNote.objects.bulk_create(written) if written else []
+    return outcome
+
+
+def _order_item(order: Order, request: ItemRequest) -> OrderItem:
+    offering = request.offering
+    return OrderItem(
+        order=order,
+        item_id=request.item_id,
+        action=ACTION_FOR_INTENT[request.intent],
+        intent=request.intent,
+        offering=offering,
+        requested_offering="" if offering else request.requested_offering[:100],
+        characteristics=request.characteristics,
+        quantity=request.quantity,
+        install_address=request.install_address,
+        product=request.product,
+        new_owner=request.new_owner,
+        one_off_price=offering.one_off_price if offering else Decimal("0"),
+        recurring_price=offering.recurring_price if offering else Decimal("0"),
+        is_bespoke=offering.is_bespoke if offering else False,
+    )
+
+
+def _remember_related(instance, name: str, objects: list) -> None:
+    """Fill a to-many relation's prefetch cache with rows just written, so reading them back costs no query."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache, queryset._prefetch_done = list(objects), True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+def _move_lines(items: list[OrderItem], transition_name: str) -> None:
+    """Move items along with their order, in memory (those the transition allows)."""
+    for item in items:
+        bound = getattr(item, transition_name)
+        if bound._django_fsm.has_transition(item.state):
+            bound()

@@ -1,0 +1,242 @@
+"""Submitting a captured order: completeness, credit, then issue, hold for special handling or reject (eTOM 1.3.3.5)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django_fsm import has_transition_perm
+
+from customers.models import Customer, ProductStatus, User
+from orders import lifecycle
+from orders.credit import credit_bureau, needs_credit_check
+from orders.fulfilment import orchestration
+from orders.models import (
+    FeasibilityAssessment,
+    ItemIntent,
+    LifecycleStatus,
+    Order,
+    OrderItem,
+    OrderNote,
+    OrderState,
+    OutboxEvent,
+    format_order_number,
+)
+from orders.requirements import FieldError, validate_characteristics
+from orders.services.amendment import supersede
+from orders.services.change_orders import check_change_makes_sense
+from orders.services.outcomes import ActionRefused, OrderIncomplete, SubmissionOutcome
+
+# --- submission and issuing (eTOM 1.3.3.5) -------------------------------------------------------
+
+
+def order_for_submission(pk: int) -> Order:
+    items = OrderItem.objects.select_related(
+        "offering", "install_address__reference_street__district", "product", "new_owner"
+    ).prefetch_related("offering__requires")
+    return (
+        Order.objects.select_related("customer", "initiating_request", "revision_of")
+        .prefetch_related(Prefetch("items", queryset=items), "feasibility_assessments")
+        .get(pk=pk)
+    )
+
+
+def completeness_errors(order: Order, items: list[OrderItem] | None = None) -> list[FieldError]:
+    """Issuing rule 1: everything required is captured and valid; field paths for each problem.
+
+    `items` are the order's items when they are not saved yet (place_order).
+    """
+    errors: list[FieldError] = []
+    items = list(order.items.all()) if items is None else items
+    if order.initiating_request_id is None:
+        errors.append(FieldError("initiating_request", "record what led to this order"))
+    if not items:
+        errors.append(FieldError("items", "add at least one product"))
+    ordered_codes = {item.offering.code for item in items if item.offering_id and item.intent == ItemIntent.PROVIDE}
+    owned_offering_ids = None
+    for index, item in enumerate(items):
+        prefix = f"items[{index}]"
+        offering = item.offering
+        if offering is None:
+            errors.append(FieldError(f"{prefix}.offering", f"unknown product offering {item.requested_offering!r}"))
+            continue
+        for error in validate_characteristics(offering.data_requirements, item.characteristics):
+            errors.append(FieldError(f"{prefix}.characteristics.{error.path}".rstrip("."), error.message))
+        if item.intent == ItemIntent.PROVIDE:
+            if offering.lifecycle_status != LifecycleStatus.LAUNCHED:
+                errors.append(FieldError(f"{prefix}.offering", f"{offering.name} is not on sale"))
+            if offering.is_addon and offering.requires.exists():
+                if owned_offering_ids is None:
+                    owned_offering_ids = set(
+                        order.customer.products.filter(
+                            status__in=[ProductStatus.ACTIVE, ProductStatus.SUSPENDED, ProductStatus.PENDING_ACTIVE]
+                        ).values_list("offering_id", flat=True)
+                    )
+                required = list(offering.requires.all())
+                if not any(r.code in ordered_codes or r.pk in owned_offering_ids for r in required):
+                    names = ", ".join(r.name for r in required)
+                    errors.append(FieldError(f"{prefix}.offering", f"{offering.name} needs one of: {names}"))
+        needs_address = offering.requires_install_address and item.intent in (ItemIntent.PROVIDE, ItemIntent.REPACKAGE)
+        address = item.install_address
+        if needs_address and address is None:
+            errors.append(FieldError(f"{prefix}.install_address", "an install address is required"))
+        elif address is not None:
+            if address.customer_id != order.customer_id:
+                errors.append(FieldError(f"{prefix}.install_address", "the address belongs to another customer"))
+            elif not address.is_validated:
+                errors.append(FieldError(f"{prefix}.install_address", "the address has not been validated"))
+            elif needs_address and not offering.is_serviceable_with(address.technologies):
+                errors.append(FieldError(f"{prefix}.install_address", f"{offering.name} is not available at {address}"))
+        if item.intent not in (ItemIntent.PROVIDE, ItemIntent.CONTEXT):
+            try:
+                check_change_makes_sense(
+                    item.product,
+                    item.intent,
+                    customer=order.customer,
+                    new_owner=item.new_owner,
+                    new_offering=item.offering,
+                    ignore_order=order,
+                )
+            except ActionRefused as refusal:
+                errors.append(FieldError(f"{prefix}.product", str(refusal)))
+    return errors
+
+
+def special_handling_reasons(order: Order, items: list[OrderItem] | None = None) -> list[str]:
+    """Issuing rules 3 and 4: why this order is not standard (empty list: standard)."""
+    reasons = []
+    if order.special_requirements.strip():
+        reasons.append(f"Special requirements: {order.special_requirements.strip()}")
+    for index, item in enumerate(order.items.all() if items is None else items):
+        if item.is_bespoke or (item.offering_id and item.offering.requires_feasibility):
+            kind = "Bespoke item" if item.is_bespoke else "Item needing feasibility"
+            reasons.append(f"{kind} {index + 1}: {item.offering.name}")
+    return reasons
+
+
+def _feasibility_on_record(order: Order) -> FeasibilityAssessment | None:
+    latest = max(order.feasibility_assessments.all(), key=lambda a: a.assessed_at, default=None)
+    return latest if latest is not None and latest.is_positive else None
+
+
+def order_value(order: Order, items: list[OrderItem] | None = None) -> Decimal:
+    return sum(
+        (
+            (i.one_off_price + 12 * i.recurring_price) * i.quantity
+            for i in (order.items.all() if items is None else items)
+            if i.intent in (ItemIntent.PROVIDE, ItemIntent.REPACKAGE)
+        ),
+        Decimal("0"),
+    )
+
+
+@transaction.atomic
+def submit_order(
+    order: Order, *, by: User, submission_key: str | None = None, reject_if_incomplete: bool = False
+) -> SubmissionOutcome:
+    """Check, classify and issue a draft, or hold it for special handling; harmless when repeated.
+
+    An incomplete order stays a draft (OrderIncomplete lists what to fix) unless the channel has
+    no one to fix it interactively (the API), where it is rejected with the reasons instead.
+    """
+    if not lifecycle.may_act_for(by, order.customer):
+        raise PermissionDenied
+    if submission_key:
+        # Keys are the client's own; scoped to the customer so one cannot fetch another's order.
+        earlier = Order.objects.filter(submission_key=submission_key, customer_id=order.customer_id).first()
+        if earlier is not None:
+            return _outcome_of(earlier)
+    order = lifecycle.lock(order)
+    if order.state != OrderState.DRAFT:
+        if order.submission_key and order.submission_key == submission_key:
+            return _outcome_of(order)
+        raise ActionRefused(f"{order.number} has already been submitted.")
+    if not has_transition_perm(order.acknowledge, by):
+        raise PermissionDenied
+    if submission_key:
+        order.submission_key = submission_key
+        try:
+            with transaction.atomic():
+                order.save(update_fields=["submission_key"])
+        except IntegrityError:  # the same key won a race on another order
+            return _outcome_of(Order.objects.get(submission_key=submission_key, customer_id=order.customer_id))
+    order = order_for_submission(order.pk)
+
+    errors = completeness_errors(order)
+    if errors and not reject_if_incomplete:
+        raise OrderIncomplete(errors)
+    if errors:
+        return _reject(order, by, [str(e) for e in errors])
+
+    refusal = credit_refusal(order.customer, order_value(order))
+    if refusal:
+        return _reject(order, by, [refusal])
+
+    if order.revision_of_id:
+        supersede(order, by)
+
+    _publish_placed(order, OrderState.ACKNOWLEDGED)
+    lifecycle.move(order, "acknowledge", by=by, note="Complete and valid.")
+    lifecycle.move_items(order, "acknowledge")
+    reasons = special_handling_reasons(order)
+    assessment = _feasibility_on_record(order) if reasons else None
+    if not reasons:
+        lifecycle.move(order, "issue", by=by, note="Standard order: issued at once.")
+        start_fulfilment(order)
+        return SubmissionOutcome(order, issued=True)
+    if assessment is not None:
+        lifecycle.move(
+            order,
+            "issue",
+            by=by,
+            note=f"Feasibility assessment of {assessment.assessed_at:%Y-%m-%d} on record: issued.",
+        )
+        start_fulfilment(order)
+        return SubmissionOutcome(order, issued=True)
+    reasons.append("No positive feasibility assessment on record.")
+    lifecycle.move(order, "hold_for_special_handling", by=by, note="Marked for special handling.", args=(reasons,))
+    lifecycle.move_items(order, "hold")
+    return SubmissionOutcome(order, held_reasons=reasons)
+
+
+def start_fulfilment(order: Order) -> None:
+    """Issued: items start, tasks are created from the plans and dispatched once this commits."""
+    lifecycle.move_items(order, "start")
+    orchestration.decompose(order)
+    orchestration.dispatch_ready(order)
+
+
+def _publish_placed(order: Order, state: str) -> OutboxEvent:
+    """The TMF622 Create event of a draft being submitted, carrying the state it is placed in."""
+    revision_of = format_order_number(order.revision_of_id) if order.revision_of_id else ""
+    return lifecycle.publish(order, OutboxEvent.Type.CREATE, state=state, revisionOf=revision_of)
+
+
+def _reject(order: Order, by: User, reasons: list[str]) -> SubmissionOutcome:
+    _publish_placed(order, OrderState.REJECTED)
+    lifecycle.move(order, "reject", by=by, note="; ".join(reasons), args=(reasons,))
+    lifecycle.move_items(order, "reject")
+    for reason in reasons:
+        OrderNote.objects.create(order=order, author=None, text=f"Rejected: {reason}", customer_visible=True)
+    return SubmissionOutcome(order, rejected_reasons=reasons)
+
+
+def credit_refusal(customer: Customer, value: Decimal) -> str:
+    """Issuing rule 2: ask the credit bureau when the value or the customer calls for it; why not, or ""."""
+    if not needs_credit_check(customer, value):
+        return ""
+    decision = credit_bureau().check(customer, value)
+    Customer.objects.filter(pk=customer.pk).update(credit_class=decision.credit_class, credit_checked_at=timezone.now())
+    return "" if decision.approved else decision.reason
+
+
+def _outcome_of(order: Order) -> SubmissionOutcome:
+    return SubmissionOutcome(
+        order,
+        issued=order.issued_at is not None,
+        held_reasons=list(order.special_handling_reasons) if order.needs_special_handling else [],
+        rejected_reasons=list(order.rejection_reasons),
+    )
