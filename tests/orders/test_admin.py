@@ -10,7 +10,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from orders.admin import EstimatedCountPaginator
 from orders.fulfilment import orchestration
 from orders.models import (
     FeasibilityAssessment,
@@ -22,6 +21,7 @@ from orders.models import (
     OutboxEvent,
     TaskState,
 )
+from orders.pagination import EstimatedCountPaginator
 from orders.services import approve_special_handling, record_initiating_request, submit_order
 from tests.factories import (
     AgentFactory,

@@ -1,0 +1,63 @@
+"""The catalog in the back office: product offerings and their fulfilment steps."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from orders.models import (
+    FulfilmentStep,
+    ProductOffering,
+)
+
+
+class FulfilmentStepInline(admin.TabularInline):
+    model = FulfilmentStep
+    extra = 0
+    fields = ("sequence", "code", "name", "system", "depends_on", "is_point_of_no_return", "expected_duration_hours")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Dependencies may only point at steps of the same offering.
+        if db_field.name == "depends_on":
+            offering_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = FulfilmentStep.objects.filter(offering_id=offering_id or 0)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(ProductOffering)
+class ProductOfferingAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "code",
+        "category",
+        "lifecycle_status",
+        "recurring_price",
+        "one_off_price",
+        "is_bespoke",
+        "requires_feasibility",
+        "requires_customer_signoff",
+    )
+    list_filter = ("category", "lifecycle_status", "is_bespoke", "requires_feasibility")
+    search_fields = ("code", "name")
+    prepopulated_fields = {"code": ("name",)}
+    filter_horizontal = ("requires",)
+    inlines = [FulfilmentStepInline]
+    fieldsets = (
+        (None, {"fields": ("code", "name", "description", "category", "lifecycle_status")}),
+        ("Price", {"fields": ("one_off_price", "recurring_price", "currency")}),
+        (
+            "How it is sold",
+            {
+                "fields": (
+                    "is_bespoke",
+                    "requires_install_address",
+                    "serviceable_technologies",
+                    "requires_feasibility",
+                    "requires_customer_signoff",
+                    "offers_training",
+                    "is_addon",
+                    "requires",
+                )
+            },
+        ),
+        ("What must be captured", {"fields": ("data_requirements",)}),
+    )
