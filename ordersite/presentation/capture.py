@@ -6,7 +6,7 @@ this module; it knows nothing about views or users. Three parts:
 - ``CharacteristicsForm``: a form built from a requirements declaration. Bound to POST data it
   reads back a characteristics document (``form.document``); unbound it shows an existing one.
   Its ``fields`` are a tree of ``CaptureField`` / ``CaptureRow`` nodes the templates render
-  (``templates/orders/capture/characteristics.html``), with each error placed at its field.
+  (``templates/presentation/capture/characteristics.html``), with each error placed at its field.
 - ``describe``: the document as labelled, read-only entries (review pages, order detail).
 - ``path_label`` / ``value_text``: human wording for a path such as ``handsets[2].extension``
   and its value (field-by-field revision differences, error summaries).

@@ -1,5 +1,5 @@
 /*
- * OrderDesk order capture (loaded by templates/orders/capture/base.html).
+ * OrderDesk order capture (loaded by templates/console/capture/base.html).
  *
  *   [data-group] / [data-row]          repeatable groups: Add and Remove work in place. The buttons are
  *                                      real submit buttons (capture-add / capture-remove), so without
