@@ -1,7 +1,7 @@
 """Documents attached to an order (a signed contract, a site survey): one command, one read.
 
 Files live under MEDIA_ROOT and are never served publicly: the console's download view checks
-the user's permission and then streams the file (orders.views.order_document).
+the user's permission and then streams the file (ordersite.console.views.orders.order_document).
 """
 
 from __future__ import annotations

@@ -111,7 +111,7 @@ def orders_in_fallout() -> QuerySet[Order]:
     )
 
 
-# --- agent console (orders/views.py, customers/views.py) --------------------------------------------
+# --- agent console (ordersite/console) ----------------------------------------------------------------
 
 
 def _items_for_pages() -> QuerySet[OrderItem]:

@@ -3,7 +3,7 @@
 Views only translate. Reads go through the self-service selectors in customers/selectors.py, which
 scope every order and product to the signed-in customer and answer 404 for anything else (the
 same answer as for something that does not exist). Writes go through the commands every channel
-uses (orders/services.py, orders/fulfilment/orchestration.py); they record the channel as
+uses (orders/services/, orders/fulfilment/orchestration.py); they record the channel as
 self-service because the user is a customer login, and check ownership once more themselves.
 
 What a customer reads is worded for them: friendly state names, a timeline of what happened and

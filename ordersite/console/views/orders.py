@@ -1,6 +1,6 @@
 """The order list and the order page with its actions.
 
-Views only translate between HTTP and the commands in orders/services.py (every write goes
+Views only translate between HTTP and the commands in orders/services/ (every write goes
 through them) and the reads in orders/selectors.py. Each POST that changes an order catches the
 refusals a command can raise (ActionRefused, TransitionNotAllowed, ConcurrentTransition) and says
 what happened; PermissionDenied is left to Django, which answers 403.
