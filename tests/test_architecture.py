@@ -10,8 +10,6 @@ CHANNELS = ("ordersite/console", "ordersite/selfservice", "ordersite/tmf")
 # The list only shrinks.
 CHAINED_IN_A_CHANNEL = {
     "ordersite/console/forms/customers.py",
-    "ordersite/console/views/capture.py",
-    "ordersite/console/views/capture_configure.py",
     "ordersite/console/views/capture_delivery.py",
     "ordersite/selfservice/ordering.py",
     "ordersite/selfservice/products.py",

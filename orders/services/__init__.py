@@ -17,6 +17,15 @@ from orders.services.amendment import (  # noqa: F401
 from orders.services.cancellation import (  # noqa: F401
     request_cancellation,
 )
+from orders.services.capture import (  # noqa: F401
+    CancellationRefused,
+    change_initiating_request,
+    configure_items,
+    follow_up_order,
+    place_client_order,
+    send_change,
+    start_order,
+)
 from orders.services.change_orders import (  # noqa: F401
     ALLOWED_FROM,
     check_change_makes_sense,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
@@ -16,14 +15,13 @@ from customers.access import staff_required
 from customers.models import Customer, CustomerKind, InstalledProduct, ProductStatus
 from customers.selectors import search_customers
 from orders import selectors
-from orders.models import ItemIntent, Order, OrderCategory, OrderPriority, OrderState
+from orders.models import InitiatingRequest, ItemIntent, Order, OrderCategory, OrderPriority, OrderState
 from orders.services import (
     ALLOWED_FROM,
     add_item,
-    create_draft_order,
-    record_initiating_request,
+    change_initiating_request,
     remove_item,
-    update_draft_order,
+    start_order,
 )
 from ordersite.console.forms.orders import AddOfferingForm, ChangeProductForm, RequestStepForm, offerings_on_sale
 from ordersite.console.presenters import INTENT_VERBS, item_totals, item_views
@@ -57,17 +55,14 @@ def capture_start(request):
     form = RequestStepForm(request.POST if request.method == "POST" else None, customer=customer, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            # TODO(architecture): one command (record the initiating request and start the draft).
-            with transaction.atomic():
-                initiating = _initiating_request_from(form, customer, request.user)
-                order = create_draft_order(
-                    customer=customer,
-                    by=request.user,
-                    initiating_request=initiating,
-                    category=form.cleaned_data["category"],
-                    priority=form.cleaned_data["priority"],
-                    description=form.cleaned_data["description"],
-                )
+            order = start_order(
+                customer,
+                by=request.user,
+                request=_initiating_request_from(form),
+                category=form.cleaned_data["category"],
+                priority=form.cleaned_data["priority"],
+                description=form.cleaned_data["description"],
+            )
         except ValidationError as invalid:
             form.add_error(None, invalid)
         else:
@@ -76,13 +71,12 @@ def capture_start(request):
     return render(request, "console/capture/request.html", capture_context(None, "request", customer, form=form))
 
 
-def _initiating_request_from(form: RequestStepForm, customer: Customer, user):
+def _initiating_request_from(form: RequestStepForm) -> InitiatingRequest | dict:
+    """The request on record the agent chose, or what a new one says."""
     data = form.cleaned_data
     if data.get("existing_request"):
         return data["existing_request"]
-    return record_initiating_request(
-        customer=customer, by=user, kind=data["kind"], reference=data["reference"].strip(), details=data["details"]
-    )
+    return {"kind": data["kind"], "reference": data["reference"].strip(), "details": data["details"]}
 
 
 @staff_required
@@ -112,17 +106,14 @@ def _step_request(request, order: Order):
     form = RequestStepForm(request.POST if request.method == "POST" else None, customer=customer, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            # TODO(architecture): one command (record the initiating request and update the draft).
-            with transaction.atomic():
-                initiating = _initiating_request_from(form, customer, request.user)
-                update_draft_order(
-                    order,
-                    by=request.user,
-                    initiating_request=initiating,
-                    category=form.cleaned_data["category"],
-                    priority=form.cleaned_data["priority"],
-                    description=form.cleaned_data["description"],
-                )
+            change_initiating_request(
+                order,
+                by=request.user,
+                request=_initiating_request_from(form),
+                category=form.cleaned_data["category"],
+                priority=form.cleaned_data["priority"],
+                description=form.cleaned_data["description"],
+            )
         except ValidationError as invalid:
             form.add_error(None, invalid)
         else:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 
 from orders.models import Order, OrderItem
-from orders.services import update_item
+from orders.services import configure_items
 from ordersite.console.forms.orders import ItemOptionsForm
 from ordersite.console.wizard import after_save, capture_context, is_configured, options_apply, step_url
 from ordersite.presentation.capture import ADD_ROW, REMOVE_ROW, CharacteristicsForm
@@ -59,22 +58,23 @@ def configure_step(request, order: Order):
 
     sections = _configure_sections(order, items, request.POST)
     problems = offering_changed = False
-    # TODO(architecture): one command (update the draft's items from the configuration step).
-    with transaction.atomic():
-        for section in sections:
-            item, changes = section.item, {}
-            if section.options is not None:
-                if section.options.is_valid():
-                    changes.update(_option_changes(section.options, item))
-                else:
-                    problems = True
-            if "offering" in changes:
-                # A different offering asks for different characteristics: start them afresh.
-                changes["characteristics"], offering_changed = {}, True
-            elif section.form is not None and section.form.document != item.characteristics:
-                changes["characteristics"] = section.form.document
-            if changes:
-                update_item(item, by=request.user, **changes)
+    changes = {}
+    for section in sections:
+        item, changed = section.item, {}
+        if section.options is not None:
+            if section.options.is_valid():
+                changed.update(_option_changes(section.options, item))
+            else:
+                problems = True
+        if "offering" in changed:
+            # A different offering asks for different characteristics: start them afresh.
+            changed["characteristics"], offering_changed = {}, True
+        elif section.form is not None and section.form.document != item.characteristics:
+            changed["characteristics"] = section.form.document
+        if changed:
+            changes[item] = changed
+    if changes:
+        configure_items(order, by=request.user, changes=changes)
     if ADD_ROW in request.POST or REMOVE_ROW in request.POST:
         return _render_configure(request, order, sections)
     if offering_changed:
