@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from orders.models import FulfilmentStep, ItemIntent, OrderItem
+from orders.pricing import CHARGED_INTENTS
 
 System = FulfilmentStep.System
 
@@ -50,7 +51,7 @@ CEASE_OLD = Step("cease-old-product", "Cease the replaced product", System.NETWO
 
 def plan_for(item: OrderItem) -> list[Step]:
     """The steps for one item, in order, with dependencies by step code."""
-    if item.intent in (ItemIntent.PROVIDE, ItemIntent.REPACKAGE):
+    if item.intent in CHARGED_INTENTS:  # the items that provide an offering
         steps = [
             Step(
                 step.code,

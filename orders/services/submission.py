@@ -25,6 +25,7 @@ from orders.models import (
     OutboxEvent,
     format_order_number,
 )
+from orders.pricing import CHARGED_INTENTS
 from orders.requirements import FieldError, validate_characteristics
 from orders.services.amendment import supersede
 from orders.services.change_orders import check_change_makes_sense
@@ -79,7 +80,7 @@ def completeness_errors(order: Order, items: list[OrderItem] | None = None) -> l
                 if not any(r.code in ordered_codes or r.pk in owned_offering_ids for r in required):
                     names = ", ".join(r.name for r in required)
                     errors.append(FieldError(f"{prefix}.offering", f"{offering.name} needs one of: {names}"))
-        needs_address = offering.requires_install_address and item.intent in (ItemIntent.PROVIDE, ItemIntent.REPACKAGE)
+        needs_address = offering.requires_install_address and item.intent in CHARGED_INTENTS
         address = item.install_address
         if needs_address and address is None:
             errors.append(FieldError(f"{prefix}.install_address", "an install address is required"))
@@ -127,7 +128,7 @@ def order_value(order: Order, items: list[OrderItem] | None = None) -> Decimal:
         (
             (i.one_off_price + 12 * i.recurring_price) * i.quantity
             for i in (order.items.all() if items is None else items)
-            if i.intent in (ItemIntent.PROVIDE, ItemIntent.REPACKAGE)
+            if i.intent in CHARGED_INTENTS
         ),
         Decimal("0"),
     )

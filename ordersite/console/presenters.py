@@ -6,24 +6,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django_fsm import can_proceed, has_transition_perm
 
 from orders.models import IN_FLIGHT_STATES, ItemIntent, Order, OrderItem, OrderState
+from orders.pricing import CHARGED_INTENTS, totals
 from orders.services import revision_differences
 from ordersite.presentation.capture import describe, path_label, spec_at, summary_text, value_text
 
-CHARGED_INTENTS = (ItemIntent.PROVIDE, ItemIntent.REPACKAGE)
-
-
-def item_totals(items) -> dict:
-    charged = [i for i in items if i.intent in CHARGED_INTENTS]
-    return {
-        "one_off": sum((i.one_off_price * i.quantity for i in charged), Decimal("0")),
-        "monthly": sum((i.recurring_price * i.quantity for i in charged), Decimal("0")),
-        "currency": next((i.offering.currency for i in items if i.offering_id), "GBP"),
-    }
+# The order's totals are the domain's (orders.pricing), the same on every channel.
+item_totals = totals
 
 
 def item_views(items) -> list[dict]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from orders.models import ItemIntent, Order, OrderItem
+from orders.pricing import CHARGED_INTENTS
+from orders.pricing import totals as totals  # the pages' totals are the domain's, as on every channel
 from ordersite.presentation.capture import describe
 from ordersite.selfservice.wording import INTENT_LABELS, item_title, order_summary, state_label, waiting_for
-
-CHARGED_INTENTS = (ItemIntent.PROVIDE, ItemIntent.REPACKAGE)
 
 
 @dataclass
@@ -46,12 +45,3 @@ def item_views(items: list[OrderItem]) -> list[ItemView]:
         )
         for item in items
     ]
-
-
-def totals(items: list[OrderItem]) -> dict:
-    charged = [i for i in items if i.intent in CHARGED_INTENTS]
-    return {
-        "one_off": sum((i.one_off_price * i.quantity for i in charged), Decimal("0")),
-        "monthly": sum((i.recurring_price * i.quantity for i in charged), Decimal("0")),
-        "currency": next((i.offering.currency for i in items if i.offering_id), "GBP"),
-    }

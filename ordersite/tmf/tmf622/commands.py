@@ -32,6 +32,7 @@ from orders.models import (
     OrderPriority,
     OrderState,
 )
+from orders.pricing import CHARGED_INTENTS
 from orders.requirements import FieldError
 from ordersite.tmf.tmf622.serializers import relies_on
 from ordersite.tmf.tmf629.selectors import customer_for
@@ -270,7 +271,7 @@ class _Catalog:
         elif self.customer is not None and offering is not None and offering.requires_install_address:
             if installed is not None and installed.install_address_id:
                 address = installed.install_address
-            elif intent in (ItemIntent.PROVIDE, ItemIntent.REPACKAGE):
+            elif intent in CHARGED_INTENTS:
                 address = self.installation_address()
 
         request = services.ItemRequest(

@@ -1,0 +1,47 @@
+"""What an order costs: which items are charged, and their one-off and monthly totals.
+
+One rule for every channel (the console, self-service, the TMF622 API) and for the domain's own
+checks (an install address, the order's value, the fulfilment plan): providing an offering, or
+repackaging onto one, is charged; changing or ceasing a product is not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from orders.models import ItemIntent, Order, OrderItem, ProductOffering
+
+# The intents that provide an offering, and so carry its price.
+CHARGED_INTENTS = (ItemIntent.PROVIDE, ItemIntent.REPACKAGE)
+
+
+def is_charged(item: OrderItem) -> bool:
+    return item.intent in CHARGED_INTENTS
+
+
+def default_currency() -> str:
+    """The catalog's currency: an offering's currency when nothing on the order names one."""
+    return ProductOffering._meta.get_field("currency").get_default()
+
+
+@dataclass(frozen=True)
+class Totals:
+    one_off: Decimal
+    monthly: Decimal
+    currency: str
+
+    def __getitem__(self, key: str):  # templates and callers that read totals["one_off"]
+        return getattr(self, key)
+
+
+def totals(order_or_items: Order | Iterable[OrderItem]) -> Totals:
+    """The one-off and monthly totals of the charged items, in the currency of their offerings."""
+    items = list(order_or_items.items.all() if isinstance(order_or_items, Order) else order_or_items)
+    charged = [i for i in items if is_charged(i)]
+    return Totals(
+        one_off=sum((i.one_off_price * i.quantity for i in charged), Decimal("0")),
+        monthly=sum((i.recurring_price * i.quantity for i in charged), Decimal("0")),
+        currency=next((i.offering.currency for i in items if i.offering_id), None) or default_currency(),
+    )
