@@ -5,7 +5,6 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
-from django.db import transaction
 
 from customers.addresses import (
     ADDRESS_FIELDS,
@@ -16,7 +15,7 @@ from customers.addresses import (
     format_postcode,
     validate_and_attach,
 )
-from customers.models import Address, Contact, Customer, CustomerKind, Interaction
+from customers.models import Address, Customer, CustomerKind, Interaction
 
 # Agents type the customer's address, not their own: the browser's autofill would only get in the way.
 NO_AUTOFILL = {"autocomplete": "off"}
@@ -89,6 +88,10 @@ class AddressForm(forms.ModelForm):
         else:
             self._clean_unmatched(cleaned)
         return cleaned
+
+    def address_details(self) -> dict:
+        """The cleaned form as customers.commands.add_address's keywords."""
+        return {name: self.cleaned_data.get(name) or "" for name in self.Meta.fields}
 
     def _clean_unmatched(self, cleaned: dict) -> None:
         """An address outside the reference data still needs a well-formed postcode and a town."""
@@ -172,18 +175,9 @@ class CustomerForm(forms.ModelForm):
                     self.add_error(name, "Only organisations have this; leave it empty for an individual.")
         return cleaned
 
-    # TODO(architecture): one command (create the customer with their primary contact), called by the view.
-    @transaction.atomic
-    def save(self, commit=True):
-        customer = super().save()
-        Contact.objects.create(
-            customer=customer,
-            name=self.cleaned_data["contact_name"] or customer.name,
-            email=customer.email,
-            phone=customer.phone,
-            is_primary=True,
-        )
-        return customer
+    def customer_details(self) -> dict:
+        """The cleaned form as customers.commands.create_customer's keywords."""
+        return {name: self.cleaned_data[name] for name in [*self.Meta.fields, "contact_name"]}
 
 
 class InteractionForm(forms.ModelForm):

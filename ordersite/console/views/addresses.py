@@ -5,7 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from customers.access import staff_required
-from customers.addresses import collapse, complete_address, validate_and_attach
+from customers.addresses import collapse, complete_address
+from customers.commands import AddressRefused, add_address
 from customers.models import Address, Customer
 from ordersite.console.forms.customers import AddressForm
 
@@ -23,12 +24,13 @@ def address_create(request, number: str):
         request.POST if request.method == "POST" else None, initial={"purpose": Address.Purpose.INSTALLATION}
     )
     if request.method == "POST" and form.is_valid():
-        address = form.save(commit=False)
-        address.customer = customer
-        validate_and_attach(address)
-        address.save()
-        messages.success(request, f"Address added: {address}.")
-        return redirect("customers:detail", number=customer.number)
+        try:
+            address = add_address(customer, by=request.user, **form.address_details())
+        except AddressRefused as refused:
+            form.add_error(None, refused)
+        else:
+            messages.success(request, f"Address added: {address}.")
+            return redirect("customers:detail", number=customer.number)
     return render(
         request, "console/address_form.html", {"customer": customer, "form": form, "is_new_customer": is_new_customer}
     )

@@ -6,7 +6,7 @@ from django import forms
 from django.db import transaction
 from django.shortcuts import render
 
-from customers.addresses import validate_and_attach
+from customers.commands import AddressRefused, add_address
 from customers.models import Address
 from orders.models import Order
 from orders.services import record_feasibility, update_draft_order, update_item
@@ -51,7 +51,8 @@ def delivery_step(request, order: Order):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         address_ok = not form.wants_new_address or address_form.is_valid()
-        # TODO(architecture): one command (the delivery step: draft details, new address, items' address).
+        # TODO(architecture): the order part (draft details, the items' install address) becomes one
+        # orders command; the new address is customers' add_address, in the same transaction until then.
         with transaction.atomic():
             # What is valid is saved even while the address still needs fixing: a dropped call loses nothing.
             update_draft_order(
@@ -64,11 +65,7 @@ def delivery_step(request, order: Order):
             address = None
             if form.wants_new_address:
                 if address_ok:
-                    address = address_form.save(commit=False)
-                    address.customer = customer
-                    address.purpose = Address.Purpose.INSTALLATION
-                    validate_and_attach(address)
-                    address.save()
+                    address, address_ok = _new_address(request, customer, address_form)
             elif needing and data.get("install_address"):
                 address = next(a for a in addresses if str(a.pk) == data["install_address"])
             for item in needing:
@@ -106,3 +103,13 @@ def delivery_step(request, order: Order):
         feasibility=list(order.feasibility_assessments.all()),
     )
     return render(request, "console/capture/delivery.html", context)
+
+
+def _new_address(request, customer, address_form: AddressForm) -> tuple[Address | None, bool]:
+    """The install address the agent typed, added to the customer; (None, False) if it was refused."""
+    details = {**address_form.address_details(), "purpose": Address.Purpose.INSTALLATION}
+    try:
+        return add_address(customer, by=request.user, **details), True
+    except AddressRefused as refused:
+        address_form.add_error(None, refused)
+        return None, False

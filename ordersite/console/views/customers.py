@@ -3,11 +3,13 @@
 import re
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from customers import commands
 from customers.access import staff_required
 from customers.models import Customer
 from customers.selectors import customers_with_active_product_counts, search_customers
@@ -41,9 +43,15 @@ def customer_create(request):
     """Step 1 of 2: who the customer is and how to reach them; step 2 is their address."""
     form = CustomerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        customer = form.save()
-        messages.success(request, f"{customer.name} is customer {customer.number}. Now add their address.")
-        return redirect(reverse("customers:add-address", args=[customer.number]) + "?new=1")
+        try:
+            customer = commands.create_customer(
+                by=request.user, channel=request.user.channel, **form.customer_details()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{customer.name} is customer {customer.number}. Now add their address.")
+            return redirect(reverse("customers:add-address", args=[customer.number]) + "?new=1")
     return render(request, "console/customer_form.html", {"form": form, "step": 1})
 
 
@@ -79,11 +87,13 @@ def record_interaction(request, number: str):
     customer = get_object_or_404(Customer, number__iexact=number)
     form = InteractionForm(request.POST)
     if form.is_valid():
-        interaction = form.save(commit=False)
-        interaction.customer = customer
-        interaction.channel = request.user.channel
-        interaction.recorded_by = request.user
-        interaction.save()
+        commands.record_interaction(
+            customer,
+            by=request.user,
+            kind=form.cleaned_data["kind"],
+            channel=request.user.channel,
+            summary=form.cleaned_data["summary"],
+        )
         messages.success(request, "Interaction recorded.")
     else:
         messages.error(request, "Write what was said or done before recording the interaction.")

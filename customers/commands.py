@@ -1,0 +1,161 @@
+"""Commands on customers: one per business action, each its own transaction, for every channel.
+
+The console, the TMF629 API and the order commands call these; none of them writes a customer, a
+contact, an address or an interaction itself. Each command checks its actor first: staff need the
+customers permission the action names (agents and supervisors have it, customer logins and API
+service users do not); an API client creating a customer acts through its own service user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from customers.addresses import AddressCheck, validate_and_attach
+from customers.models import Address, Contact, Customer, Interaction, User
+
+# What a new address is made of; the reference data may respell street, number, postcode and town.
+ADDRESS_DETAILS = ("purpose", "street", "house_number", "unit", "postcode", "town", "country")
+
+
+class AddressRefused(ValidationError):
+    """An installation address the reference data does not know: nothing was written.
+
+    Like any ValidationError its messages are keyed by form field (a form shows them with
+    `form.add_error(None, refused)`); `check` holds the whole AddressCheck, suggestions included.
+    """
+
+    def __init__(self, check: AddressCheck):
+        super().__init__(dict(check.errors))
+        self.check = check
+
+
+def require_perm(user: User, codename: str) -> None:
+    """Staff may change customers through the permission the action names; nobody else may."""
+    if not user.has_perm(f"customers.{codename}"):
+        raise PermissionDenied
+
+
+def checked_address(customer: Customer | None, details: Mapping[str, str]) -> Address:
+    """An Address (not saved) matched against the reference data; an unknown installation address is refused.
+
+    Billing and postal addresses may be anywhere in the country: a match is recorded, not required.
+    """
+    unknown = set(details) - set(ADDRESS_DETAILS)
+    if unknown:
+        raise TypeError(f"Unknown address details: {', '.join(sorted(unknown))}")
+    address = Address(customer=customer, **{name: value for name, value in details.items() if value is not None})
+    check = validate_and_attach(address)
+    if not check.is_valid and address.purpose == Address.Purpose.INSTALLATION:
+        raise AddressRefused(check)
+    return address
+
+
+@transaction.atomic
+def create_customer(
+    *,
+    by: User,
+    channel: str,
+    kind: str,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    trading_name: str = "",
+    company_number: str = "",
+    status: str = "",
+    contact_name: str = "",
+    addresses: Iterable[Mapping[str, str]] = (),
+    note: str = "",
+    api_client=None,
+) -> Customer:
+    """A new customer, with a primary contact when there is an email or phone, and their addresses.
+
+    `contact_name` names the contact (the customer's name if empty). `addresses` hold
+    ADDRESS_DETAILS each; an installation address must be in the reference data (AddressRefused).
+    `note`, if given, is recorded as an interaction in `channel` by `by`. `api_client`: the API
+    client creating the customer through its service user (`by`); it may then act for the customer.
+    Raises PermissionDenied, AddressRefused or ValidationError (the customer's own rules) before
+    anything is written.
+    """
+    if api_client is not None:
+        if not api_client.is_active or api_client.user_id != by.pk:
+            raise PermissionDenied
+    else:
+        require_perm(by, "add_customer")
+    # Addresses first: an address refused is the answer even when something else is wrong too.
+    new_addresses = [checked_address(None, details) for details in addresses]
+    customer = Customer(
+        kind=kind,
+        name=name,
+        email=email,
+        phone=phone,
+        trading_name=trading_name,
+        company_number=company_number,
+        **({"status": status} if status else {}),
+    )
+    customer.full_clean(exclude=["number"])
+    customer.save()
+    if customer.email or customer.phone:
+        Contact.objects.create(
+            customer=customer,
+            name=contact_name or customer.name,
+            email=customer.email,
+            phone=customer.phone,
+            is_primary=True,
+        )
+    for address in new_addresses:
+        address.customer = customer
+        address.save()
+    if api_client is not None:
+        customer.api_clients.add(api_client)
+    if note:
+        Interaction.objects.create(
+            customer=customer, kind=Interaction.Kind.NOTE, channel=channel, summary=note, recorded_by=by
+        )
+    return customer
+
+
+@transaction.atomic
+def add_address(
+    customer: Customer,
+    *,
+    by: User,
+    street: str,
+    house_number: str,
+    purpose: str = Address.Purpose.INSTALLATION,
+    unit: str = "",
+    postcode: str = "",
+    town: str = "",
+    country: str = "GB",
+) -> Address:
+    """A new address of the customer, in the reference spelling when it matches the reference data.
+
+    An installation address must match (else AddressRefused); service can only be installed there.
+    """
+    require_perm(by, "add_address")
+    address = checked_address(
+        customer,
+        {
+            "purpose": purpose,
+            "street": street,
+            "house_number": house_number,
+            "unit": unit,
+            "postcode": postcode,
+            "town": town,
+            "country": country,
+        },
+    )
+    address.save()
+    return address
+
+
+@transaction.atomic
+def record_interaction(customer: Customer, *, by: User, kind: str, channel: str, summary: str) -> Interaction:
+    """Log a contact with the customer (a call, an email, a visit, a note) as `by`, in `channel`."""
+    require_perm(by, "add_interaction")
+    interaction = Interaction(customer=customer, kind=kind, channel=channel, summary=summary, recorded_by=by)
+    interaction.full_clean()
+    interaction.save()
+    return interaction
