@@ -10,8 +10,6 @@ CHANNELS = ("ordersite/console", "ordersite/selfservice", "ordersite/tmf")
 # The list only shrinks.
 CHAINED_IN_A_CHANNEL = {
     "ordersite/console/views/capture_delivery.py",
-    "ordersite/selfservice/ordering.py",
-    "ordersite/selfservice/products.py",
     "ordersite/tmf/tmf622/commands.py",
 }
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,14 +16,11 @@ from orders.models import InitiatingRequest, ItemIntent, OfferingCategory, Order
 from orders.selectors import draft_for_customer, offerings_for_self_service, orders_of_customer, products_of_customer
 from orders.services import (
     OrderIncomplete,
-    add_item,
     completeness_errors,
-    create_draft_order,
+    configure_items,
     discard_draft,
-    record_initiating_request,
+    start_order,
     submit_order,
-    update_draft_order,
-    update_item,
 )
 from ordersite.presentation.capture import ADD_ROW, REMOVE_ROW, CharacteristicsForm, path_label
 from ordersite.selfservice.forms import DeliveryForm
@@ -136,30 +132,16 @@ def my_order_new(request):
     )
 
 
-# TODO(architecture): one command (record the request, create the draft, add the item), which owns the transaction.
-@transaction.atomic
 def _start_draft(request, customer, choice: Choice) -> Order:
     offering = choice.offering
-    initiating = record_initiating_request(
-        customer=customer,
+    return start_order(
+        customer,
         by=request.user,
-        kind=InitiatingRequest.Kind.SALES_PROPOSAL,
-        details=f"Ordered online: {offering.name}.",
-    )
-    order = create_draft_order(
-        customer=customer,
-        by=request.user,
-        initiating_request=initiating,
+        request={"kind": InitiatingRequest.Kind.SALES_PROPOSAL, "details": f"Ordered online: {offering.name}."},
+        items=[{"offering": offering, "install_address": choice.addresses[0] if choice.addresses else None}],
         category=OrderCategory.BUSINESS if customer.kind == CustomerKind.ORGANISATION else OrderCategory.CONSUMER,
         description=offering.name,
     )
-    add_item(
-        order,
-        by=request.user,
-        offering=offering,
-        install_address=choice.addresses[0] if choice.addresses else None,
-    )
-    return order
 
 
 def _self_service_draft(request, number: str) -> Order | None:
@@ -248,25 +230,24 @@ def my_order_details(request, number: str):
     )
     if posted is not None:
         delivery_valid = delivery.is_valid()
-        # TODO(architecture): one command (save the draft's details), which owns the transaction.
-        with transaction.atomic():
-            # Whatever was typed is kept, valid or not: a closed browser loses nothing.
-            for item, form in sections:
-                if form.document != item.characteristics:
-                    update_item(item, by=request.user, characteristics=form.document)
-            if delivery_valid:
-                data = delivery.cleaned_data
-                address = data.get("install_address")
-                for item in needing:
-                    if address is not None and item.install_address_id != address.pk:
-                        update_item(item, by=request.user, install_address=address)
-                update_draft_order(
-                    order,
-                    by=request.user,
-                    requested_start_date=data.get("requested_start_date"),
-                    appointment_preference=data.get("appointment_preference", ""),
-                    special_requirements=data.get("special_requirements", "").strip(),
-                )
+        # Whatever was typed is kept, valid or not: a closed browser loses nothing.
+        changes = {
+            item: {"characteristics": form.document} for item, form in sections if form.document != item.characteristics
+        }
+        details = {}
+        if delivery_valid:
+            data = delivery.cleaned_data
+            address = data.get("install_address")
+            for item in needing:
+                if address is not None and item.install_address_id != address.pk:
+                    changes.setdefault(item, {})["install_address"] = address
+            details = {
+                "requested_start_date": data.get("requested_start_date"),
+                "appointment_preference": data.get("appointment_preference", ""),
+                "special_requirements": data.get("special_requirements", "").strip(),
+            }
+        if changes or details:
+            configure_items(order, by=request.user, changes=changes, **details)
         rows_changed = add is not None or remove is not None
         forms_valid = all([form.is_valid() for _, form in sections])  # noqa: C419 (every form shows its errors)
         if not rows_changed and delivery_valid and forms_valid:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -12,7 +11,7 @@ from customers.access import customer_required
 from customers.models import ProductStatus
 from orders.models import ItemIntent, Order
 from orders.selectors import product_for_customer, products_of_customer
-from orders.services import ALLOWED_FROM, OrderIncomplete, create_change_order, submit_order
+from orders.services import ALLOWED_FROM, OrderIncomplete, send_change
 from ordersite.presentation.capture import ADD_ROW, REMOVE_ROW, CharacteristicsForm, describe, path_label
 from ordersite.selfservice.forms import ProductActionForm
 from ordersite.selfservice.outcomes import REFUSALS, order_url, say_outcome, submission_key_for
@@ -107,16 +106,14 @@ def my_product_action(request, pk: int, intent: str):
 def _send_change(request, product, intent: str, form: ProductActionForm, characteristics) -> Order | None:
     """Create the change order and submit it in one go; None (with the form showing why) when refused."""
     try:
-        # TODO(architecture): one command (create the change order and submit it), which owns the transaction.
-        with transaction.atomic():
-            order = create_change_order(
-                product,
-                intent=intent,
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-                characteristics=characteristics.document if characteristics is not None else None,
-            )
-            outcome = submit_order(order, by=request.user, submission_key=submission_key_for(order))
+        outcome = send_change(
+            product,
+            by=request.user,
+            intent=intent,
+            reason=form.cleaned_data["reason"],
+            characteristics=characteristics.document if characteristics is not None else None,
+            submission_key=submission_key_for,
+        )
     except OrderIncomplete as incomplete:
         if characteristics is None:
             # The product's details on record no longer satisfy the catalog: nothing the customer can fix here.
