@@ -10,7 +10,6 @@ CHANNELS = ("ordersite/console", "ordersite/selfservice", "ordersite/tmf")
 # The list only shrinks.
 CHAINED_IN_A_CHANNEL = {
     "ordersite/console/views/capture_delivery.py",
-    "ordersite/tmf/tmf622/commands.py",
 }
 
 

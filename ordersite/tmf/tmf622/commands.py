@@ -13,7 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from customers.models import Address, Customer, ProductStatus
 from orders import services
@@ -98,11 +98,8 @@ def _replay(earlier: ApiOrderSubmission, digest: str) -> Placed:
     return Placed(earlier.order, replayed=True)
 
 
-# TODO(architecture): one command. The order and its ApiOrderSubmission are written in one
-# transaction here, around services.place_order; the domain should take the submission itself.
-@transaction.atomic
 def _place(client: ApiClient, data: dict, digest: str, idempotency_key: str) -> Order:
-    """One transaction with a fixed number of statements, however many items the order has."""
+    """Read what the order names, then one command (one transaction) with a fixed number of statements."""
     external_id = data.get("externalId", "").strip()
     if external_id and Order.objects.filter(created_by_client=client, external_id=external_id).exists():
         raise Conflict(f"An order with externalId {external_id!r} already exists.")
@@ -126,11 +123,13 @@ def _place(client: ApiClient, data: dict, digest: str, idempotency_key: str) -> 
         refusals += [FieldError(f"items[{index}].{problem.path}", problem.message) for problem in problems]
 
     quotes = data.get("quote", [])
-    outcome = services.place_order(
+    return services.place_client_order(
+        client=client,
+        idempotency_key=idempotency_key,
+        body_digest=digest,
+        related_party=[_plain_party(p) for p in parties],
+        party_id=party["id"] if party else "",
         customer=customer or client.holding_customer,
-        by=client.user,
-        channel=client.channel,
-        created_by_client=client,
         items=requests,
         initiating_request=InitiatingRequest(
             kind=InitiatingRequest.Kind.SALES_PROPOSAL if quotes else InitiatingRequest.Kind.CUSTOMER_REQUEST,
@@ -143,16 +142,6 @@ def _place(client: ApiClient, data: dict, digest: str, idempotency_key: str) -> 
         keep_error=None if customer is not None else lambda error: ".characteristics" in error.path,
         **_order_fields(data),
     )
-    order = outcome.order
-    order.api_submission = ApiOrderSubmission.objects.create(
-        client=client,
-        order=order,
-        idempotency_key=idempotency_key,
-        body_digest=digest,
-        related_party=[_plain_party(p) for p in parties],
-        party_id=party["id"] if party else "",
-    )
-    return order
 
 
 def _customer_party(parties: list[dict]) -> dict | None:
@@ -317,14 +306,12 @@ PATCHABLE = {"state", "note"}
 ANSWERABLE = OrderState.PENDING
 
 
-# TODO(architecture): one command. Notes, then a cancellation or an answer, are chained here in one
-# transaction; the domain should offer the whole patch as one command.
-@transaction.atomic
 def change_order(*, client: ApiClient, order: Order, patch: dict, current: dict) -> None:
     """Apply a TMF622 merge patch: new notes, cancelling an order in flight, or answering a question.
 
     Everything else is refused (422) unless it leaves the value as it is; a state the order cannot
-    move to now is a conflict (409). Either way nothing changes.
+    move to now is a conflict (409). Either way nothing changes: the checks come first, then one
+    command (services.follow_up_order) does it all or nothing.
     """
     by = client.user
     unchangeable = sorted(k for k in patch if k not in PATCHABLE and patch[k] != current.get(k))
@@ -337,19 +324,18 @@ def change_order(*, client: ApiClient, order: Order, patch: dict, current: dict)
     target = patch.get("state", order.state)
     if target != order.state:
         _check_state_change(order, target, new_notes)
-    for text in new_notes:
-        services.add_note(order, by=by, text=text, customer_visible=True)
-    if target == order.state:
+    if target == order.state and not new_notes:
         return
-    if target == OrderState.CANCELLED:
+    cancellation_reason = answer = None
+    if target == OrderState.CANCELLED and target != order.state:
         reason = (patch.get("cancellationReason") or (new_notes[-1] if new_notes else "")).strip()
-        cancellation = services.request_cancellation(
-            order, by=by, reason=reason or f"Cancelled through the API by {client.name}."
-        )
-        if cancellation.state == CancellationRequest.State.REJECTED:
-            raise Conflict(cancellation.refusal_reason)
-    else:
-        services.answer_information(order, by=by, answer=new_notes[-1])
+        cancellation_reason = reason or f"Cancelled through the API by {client.name}."
+    elif target != order.state:
+        answer = new_notes[-1]
+    try:
+        services.follow_up_order(order, by=by, notes=new_notes, cancellation_reason=cancellation_reason, answer=answer)
+    except services.CancellationRefused as refused:
+        raise Conflict(refused.cancellation.refusal_reason) from None
 
 
 def _new_notes(order: Order, notes) -> list[str]:
