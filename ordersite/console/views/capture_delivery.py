@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.db import transaction
 from django.shortcuts import render
 
 from customers.commands import AddressRefused, add_address
 from customers.models import Address
 from orders.models import Order
-from orders.services import record_feasibility, update_draft_order, update_item
+from orders.services import configure_items, record_feasibility
 from ordersite.console.forms.customers import AddressForm
 from ordersite.console.forms.orders import DeliveryStepForm
 from ordersite.console.wizard import after_save, capture_context, needs_address
@@ -51,26 +50,25 @@ def delivery_step(request, order: Order):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         address_ok = not form.wants_new_address or address_form.is_valid()
-        # TODO(architecture): the order part (draft details, the items' install address) becomes one
-        # orders command; the new address is customers' add_address, in the same transaction until then.
-        with transaction.atomic():
-            # What is valid is saved even while the address still needs fixing: a dropped call loses nothing.
-            update_draft_order(
-                order,
-                by=request.user,
-                appointment_preference=data["appointment_preference"],
-                requested_start_date=data["requested_start_date"],
-                special_requirements=data["special_requirements"].strip(),
-            )
-            address = None
-            if form.wants_new_address:
-                if address_ok:
-                    address, address_ok = _new_address(request, customer, address_form)
-            elif needing and data.get("install_address"):
-                address = next(a for a in addresses if str(a.pk) == data["install_address"])
-            for item in needing:
-                if address is not None and item.install_address_id != address.pk:
-                    update_item(item, by=request.user, install_address=address)
+        address = None
+        if form.wants_new_address:
+            if address_ok:
+                address, address_ok = _new_address(request, customer, address_form)
+        elif needing and data.get("install_address"):
+            address = next(a for a in addresses if str(a.pk) == data["install_address"])
+        # What is valid is saved even while the address still needs fixing: a dropped call loses nothing.
+        configure_items(
+            order,
+            by=request.user,
+            changes={
+                item: {"install_address": address}
+                for item in needing
+                if address is not None and item.install_address_id != address.pk
+            },
+            appointment_preference=data["appointment_preference"],
+            requested_start_date=data["requested_start_date"],
+            special_requirements=data["special_requirements"].strip(),
+        )
         if needing and address is None and address_ok and not request.POST.get("goto"):
             form.add_error("install_address", "Choose where to install, or enter a new address.")
         if not form.errors and (address_ok or request.POST.get("goto")):
