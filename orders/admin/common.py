@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
-import re
 
 from django.utils.html import format_html
 
+from orders import states
 from orders.models import (
     OrderState,
 )
 
 
 def state_badge(state: str, label: str, title: str = ""):
-    css = re.sub(r"[^a-z]", "", str(state).lower())
-    return format_html('<span class="od-badge od-badge-{}" title="{}">{}</span>', css, title or label, label)
+    """A badge in the state's tone (orders.states, the same map as the console's and self-service's badges)."""
+    tone_class = f" badge-tone-{tone}" if (tone := states.tone(state)) else ""
+    return format_html('<span class="od-badge{}" title="{}">{}</span>', tone_class, title or label, label)
 
 
 def order_state_badge(state: str):

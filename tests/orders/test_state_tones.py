@@ -1,0 +1,49 @@
+"""orders.states: one map from state to tone, used by the console's, self-service's and the back office's badges."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.template.loader import render_to_string
+
+from customers.models import CustomerStatus, ProductStatus
+from orders import states
+from orders.admin.common import order_state_badge, state_badge
+from orders.models import CancellationRequest, FeasibilityAssessment, ItemState, OrderState, TaskState
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    "choices",
+    [OrderState, ItemState, CancellationRequest.State, FeasibilityAssessment.Result, CustomerStatus, ProductStatus],
+)
+def test_every_state_shown_on_a_badge_has_a_tone(choices):
+    assert {value: states.tone(value) for value in choices.values if not states.tone(value)} == {}
+
+
+def test_tones_are_the_five_and_some_task_states_have_none():
+    assert set(states.STATE_TONE.values()) == set(states.TONES)
+    assert states.tone(OrderState.COMPLETED) == states.tone(TaskState.COMPLETED) == "success"
+    assert states.tone(TaskState.WAITING) == states.tone(None) == ""
+
+
+@pytest.mark.parametrize("stylesheet", ["static/css/app.css", "static/css/admin.css"])
+def test_each_stylesheet_styles_each_tone_once_and_no_state(stylesheet):
+    css = (ROOT / stylesheet).read_text()
+    for tone in states.TONES:
+        assert len(re.findall(rf"\.badge-tone-{tone}\b", css)) == 1, tone
+    assert not re.search(r"\.(badge-state|od-badge)-(?!stuck\b)[a-z]+", css)
+
+
+def test_the_console_and_self_service_badge_takes_the_tone_from_the_map():
+    html = render_to_string("presentation/includes/state_badge.html", {"state": "pendingActive", "label": "Pending"})
+    assert 'class="badge badge-state badge-tone-info badge-state-pendingactive">Pending<' in html
+    html = render_to_string("presentation/includes/state_badge.html", {"state": "waiting", "label": "Waiting"})
+    assert 'class="badge badge-state badge-state-waiting">Waiting<' in html
+
+
+def test_the_admin_badge_takes_the_tone_from_the_same_map():
+    assert 'class="od-badge badge-tone-warning"' in order_state_badge(OrderState.HELD)
+    assert 'class="od-badge badge-tone-danger"' in state_badge("infeasible", "Not feasible")
+    assert 'class="od-badge"' in state_badge("none", "Not assessed")
