@@ -31,6 +31,13 @@ def supervisor(db):
 
 
 @pytest.fixture
+def signed_in(client, agent):
+    """The test client, signed in as an agent."""
+    client.force_login(agent)
+    return client
+
+
+@pytest.fixture
 def customer_user(db):
     return CustomerUserFactory()
 

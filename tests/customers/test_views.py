@@ -19,12 +19,6 @@ SIM = [{"name": "sim_type", "type": "choice", "required": True, "choices": ["phy
 
 
 @pytest.fixture
-def signed_in(client, agent):
-    client.force_login(agent)
-    return client
-
-
-@pytest.fixture
 def mobile(db):
     return OfferingFactory(code="mobile", name="Mobile", requires_install_address=False, data_requirements=SIM)
 

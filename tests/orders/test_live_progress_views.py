@@ -14,7 +14,6 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.models import CreditClass
 from orders.fulfilment import orchestration
 from orders.models import Order, OrderState, OutboxEvent
 from orders.services import (
@@ -25,7 +24,6 @@ from orders.services import (
     submit_order,
 )
 from tests.factories import (
-    CustomerFactory,
     CustomerUserFactory,
     FulfilmentStepFactory,
     OfferingFactory,
@@ -92,8 +90,8 @@ def run_commits(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def customer():
-    return CustomerFactory(name="Alice Morgan", credit_class=CreditClass.A)
+def customer(alice_morgan):
+    return alice_morgan
 
 
 @pytest.fixture

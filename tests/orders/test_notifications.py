@@ -8,7 +8,6 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from django.utils import timezone
 
-from customers.models import CreditClass
 from orders import notifications, outbox
 from orders.models import ApiClient, EventDelivery, HubListener, OutboxEvent
 from orders.services import add_item, create_draft_order, record_initiating_request, submit_order
@@ -53,11 +52,6 @@ def listener():
     server = Listener()
     yield server
     server.close()
-
-
-@pytest.fixture
-def customer():
-    return CustomerFactory(credit_class=CreditClass.A)
 
 
 def subscribe(customer, url, query=""):

@@ -33,11 +33,6 @@ ROUTER = [{"name": "router", "type": "choice", "required": True, "choices": ["hu
 
 
 @pytest.fixture
-def customer(db):
-    return CustomerFactory(credit_class=CreditClass.A)
-
-
-@pytest.fixture
 def fibre(db):
     return OfferingFactory(
         code="fibre-test", name="Fibre Test", serviceable_technologies=["fibre"], data_requirements=ROUTER

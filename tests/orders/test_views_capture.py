@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from customers.addresses import validate_and_attach
 from customers.models import Address, CreditClass, ProductStatus
-from orders.demo import seed_catalog
 from orders.models import FeasibilityAssessment, ItemIntent, Order, OrderState
 from orders.services import add_item, create_draft_order, record_initiating_request
 from tests.factories import (
@@ -26,13 +25,8 @@ def manual_fulfilment(settings):
 
 
 @pytest.fixture
-def catalog(db):
-    return seed_catalog()
-
-
-@pytest.fixture
-def customer(db):
-    return CustomerFactory(name="Alice Morgan", credit_class=CreditClass.A)
+def customer(alice_morgan):
+    return alice_morgan
 
 
 def valid_address(customer, street="Mill Lane", number="12"):
@@ -51,12 +45,6 @@ def address(customer):
 def draft(agent, customer, catalog):
     request = record_initiating_request(customer=customer, by=agent, kind="sales_proposal", reference="Q-1")
     return create_draft_order(customer=customer, by=agent, initiating_request=request)
-
-
-@pytest.fixture
-def signed_in(client, agent):
-    client.force_login(agent)
-    return client
 
 
 def step_url(order, step):

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from customers.addresses import validate_and_attach
 from customers.models import CreditClass
-from orders.demo import seed_catalog
 from orders.models import Order, OrderDocument, OrderState
 from orders.pagination import EstimatedCountPaginator
 from orders.services import (
@@ -37,13 +36,8 @@ def manual_fulfilment(settings):
 
 
 @pytest.fixture
-def catalog(db):
-    return seed_catalog()
-
-
-@pytest.fixture
-def customer(db):
-    return CustomerFactory(name="Alice Morgan", credit_class=CreditClass.A)
+def customer(alice_morgan):
+    return alice_morgan
 
 
 @pytest.fixture
@@ -443,7 +437,6 @@ def test_the_home_costs_the_same_queries_however_many_orders_there_are(
 def test_the_order_page_shows_the_fulfilment_plan_and_its_progress(
     client, agent, settings, django_capture_on_commit_callbacks
 ):
-    from customers.models import CreditClass
     from orders.services import add_item, create_draft_order, record_initiating_request, submit_order
     from tests.factories import CustomerFactory, FulfilmentStepFactory, OfferingFactory
 
