@@ -24,6 +24,7 @@ from orders.services.capture import (  # noqa: F401
     follow_up_order,
     place_client_order,
     send_change,
+    set_delivery,
     start_order,
 )
 from orders.services.change_orders import (  # noqa: F401

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Mapping
 
 from django.db import transaction
 
-from customers.models import Customer, InstalledProduct, User
+from customers.commands import add_address
+from customers.models import Address, Customer, InstalledProduct, User
 from orders.models import ApiClient, ApiOrderSubmission, CancellationRequest, InitiatingRequest, Order, OrderItem
 from orders.services.cancellation import request_cancellation
 from orders.services.change_orders import create_change_order
@@ -86,6 +87,32 @@ def configure_items(order: Order, *, by: User, changes: Mapping[OrderItem, dict]
     if order_fields:
         order = update_draft_order(order, by=by, **order_fields)
     return order
+
+
+@transaction.atomic
+def set_delivery(
+    order: Order,
+    *,
+    by: User,
+    items: list[OrderItem],
+    address: Address | None = None,
+    new_address: Mapping | None = None,
+    **order_fields,
+) -> Address | None:
+    """The delivery step: where the items that need one are installed, and the draft's delivery details.
+
+    A new install address (`new_address`, what customers.commands.add_address takes) is added to the
+    customer in the same transaction, so a refusal of either keeps neither. Returns the address used.
+    """
+    if new_address is not None:
+        address = add_address(order.customer, by=by, **{**new_address, "purpose": Address.Purpose.INSTALLATION})
+    changes = {
+        item: {"install_address": address}
+        for item in items
+        if address is not None and item.install_address_id != address.pk
+    }
+    configure_items(order, by=by, changes=changes, **order_fields)
+    return address
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ from orders.services import (
     place_client_order,
     request_information,
     send_change,
+    set_delivery,
     start_order,
     submit_order,
 )
@@ -368,3 +369,26 @@ def test_follow_up_either_cancels_or_answers(customer, agent, mobile):
         follow_up_order(order, by=agent, notes=["?"], cancellation_reason="Stop", answer="Go")
 
     assert not OrderNote.objects.exists()
+
+
+MILL_LANE = {"house_number": "12", "street": "mill lane"}
+
+
+def test_set_delivery_adds_the_new_address_and_uses_it_for_the_items(customer, agent, mobile):
+    order = two_item_draft(customer, agent, mobile)
+    items = list(order.items.all())
+
+    address = set_delivery(order, by=agent, items=items, new_address=MILL_LANE, appointment_preference="morning")
+
+    assert address.customer == customer and address.purpose == "installation" and address.validated_at
+    assert {item.install_address_id for item in order.items.all()} == {address.pk}
+
+
+def test_set_delivery_refused_keeps_no_new_address(customer, agent, mobile):
+    order = issued_order(customer, agent, mobile)  # no longer a draft: its details cannot change
+    addresses = customer.addresses.count()
+
+    with pytest.raises(ActionRefused):
+        set_delivery(order, by=agent, items=list(order.items.all()), new_address=MILL_LANE)
+
+    assert customer.addresses.count() == addresses

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.shortcuts import render
 
-from customers.commands import AddressRefused, add_address
+from customers.commands import AddressRefused
 from customers.models import Address
 from orders.models import Order
-from orders.services import configure_items, record_feasibility
+from orders.services import record_feasibility, set_delivery
 from ordersite.console.forms.customers import AddressForm
 from ordersite.console.forms.orders import DeliveryStepForm
 from ordersite.console.wizard import after_save, capture_context, needs_address
@@ -51,24 +51,23 @@ def delivery_step(request, order: Order):
         data = form.cleaned_data
         address_ok = not form.wants_new_address or address_form.is_valid()
         address = None
-        if form.wants_new_address:
-            if address_ok:
-                address, address_ok = _new_address(request, customer, address_form)
-        elif needing and data.get("install_address"):
+        if needing and not form.wants_new_address and data.get("install_address"):
             address = next(a for a in addresses if str(a.pk) == data["install_address"])
-        # What is valid is saved even while the address still needs fixing: a dropped call loses nothing.
-        configure_items(
-            order,
-            by=request.user,
-            changes={
-                item: {"install_address": address}
-                for item in needing
-                if address is not None and item.install_address_id != address.pk
-            },
-            appointment_preference=data["appointment_preference"],
-            requested_start_date=data["requested_start_date"],
-            special_requirements=data["special_requirements"].strip(),
-        )
+        details = {
+            "appointment_preference": data["appointment_preference"],
+            "requested_start_date": data["requested_start_date"],
+            "special_requirements": data["special_requirements"].strip(),
+        }
+        new_address = address_form.address_details() if form.wants_new_address and address_ok else None
+        try:
+            address = set_delivery(
+                order, by=request.user, items=needing, address=address, new_address=new_address, **details
+            )
+        except AddressRefused as refused:
+            address_form.add_error(None, refused)
+            address_ok = False
+            # What is valid is saved even while the address still needs fixing: a dropped call loses nothing.
+            set_delivery(order, by=request.user, items=needing, **details)
         if needing and address is None and address_ok and not request.POST.get("goto"):
             form.add_error("install_address", "Choose where to install, or enter a new address.")
         if not form.errors and (address_ok or request.POST.get("goto")):
@@ -101,13 +100,3 @@ def delivery_step(request, order: Order):
         feasibility=list(order.feasibility_assessments.all()),
     )
     return render(request, "console/capture/delivery.html", context)
-
-
-def _new_address(request, customer, address_form: AddressForm) -> tuple[Address | None, bool]:
-    """The install address the agent typed, added to the customer; (None, False) if it was refused."""
-    details = {**address_form.address_details(), "purpose": Address.Purpose.INSTALLATION}
-    try:
-        return add_address(customer, by=request.user, **details), True
-    except AddressRefused as refused:
-        address_form.add_error(None, refused)
-        return None, False
