@@ -60,8 +60,10 @@ from orders.services.review import (  # noqa: F401
     request_information,
 )
 from orders.services.submission import (  # noqa: F401
+    Verdict,
     completeness_errors,
     credit_refusal,
+    issuing_verdict,
     order_for_submission,
     order_value,
     special_handling_reasons,

@@ -25,7 +25,7 @@ from orders.models import (
 from orders.requirements import FieldError
 from orders.services.drafts import ORDER_FIELDS
 from orders.services.outcomes import SubmissionOutcome
-from orders.services.submission import completeness_errors, credit_refusal, order_value, special_handling_reasons
+from orders.services.submission import completeness_errors, issuing_verdict
 
 # --- placing a whole order at once ---------------------------------------------------------------
 
@@ -89,40 +89,33 @@ def place_order(
     )
     lines = [_order_item(order, request) for request in items]
 
-    reasons = [str(refusal) for refusal in refusals]
+    problems = [str(refusal) for refusal in refusals]
     refused_items = {str(r).split(".", 1)[0] for r in refusals if str(r).startswith("items[")}
     for error in completeness_errors(order, lines):
         if str(error).split(".", 1)[0] not in refused_items and (keep_error is None or keep_error(error)):
-            reasons.append(str(error))
-    if not reasons:
-        refusal = credit_refusal(customer, order_value(order, lines))
-        reasons += [refusal] if refusal else []
-    reasons = list(dict.fromkeys(reasons))
+            problems.append(str(error))
+    verdict = issuing_verdict(order, lines, problems=problems)
 
     plans = {}
-    if reasons:
-        history = [lifecycle.apply(order, "reject", by=by, note="; ".join(reasons), args=(reasons,))]
+    if verdict.transition == "reject":
+        history = [lifecycle.apply(order, "reject", by=by, note=verdict.note, args=(verdict.reasons,))]
         _move_lines(lines, "reject")
-        outcome = SubmissionOutcome(order, rejected_reasons=reasons)
+        outcome = SubmissionOutcome(order, rejected_reasons=verdict.reasons)
     else:
         history = [lifecycle.apply(order, "acknowledge", by=by, note="Complete and valid.")]
         _move_lines(lines, "acknowledge")
-        held = special_handling_reasons(order, lines)
-        if held:  # a new order has no feasibility assessment yet
-            held.append("No positive feasibility assessment on record.")
-            history.append(
-                lifecycle.apply(
-                    order, "hold_for_special_handling", by=by, note="Marked for special handling.", args=(held,)
-                )
-            )
-            _move_lines(lines, "hold")
-            outcome = SubmissionOutcome(order, held_reasons=held)
-        else:
-            history.append(lifecycle.apply(order, "issue", by=by, note="Standard order: issued at once."))
+        if verdict.transition == "issue":
+            history.append(lifecycle.apply(order, "issue", by=by, note=verdict.note))
             _move_lines(lines, "start")
             plans = orchestration.plan_items(lines)
             order.expected_completion_date = orchestration.expected_completion_date(plans)
             outcome = SubmissionOutcome(order, issued=True)
+        else:
+            history.append(
+                lifecycle.apply(order, verdict.transition, by=by, note=verdict.note, args=(verdict.reasons,))
+            )
+            _move_lines(lines, "hold")
+            outcome = SubmissionOutcome(order, held_reasons=verdict.reasons)
 
     order.save()
     OrderItem.objects.bulk_create(lines)

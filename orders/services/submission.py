@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -118,6 +119,39 @@ def special_handling_reasons(order: Order, items: list[OrderItem] | None = None)
     return reasons
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What the issuing rules say of a submitted order: the transition to take, why, and the history note."""
+
+    transition: str  # "reject", "issue" or "hold_for_special_handling"
+    reasons: list[str]
+    note: str
+
+
+def issuing_verdict(order: Order, items: list[OrderItem] | None = None, *, problems: list[str] = ()) -> Verdict:
+    """The issuing rules (eTOM 1.3.3.5), one decision for every channel.
+
+    Rejected: the problems the channel found (an incomplete order where no one can fix it), or the
+    credit bureau's refusal. Held for special handling: special requirements or bespoke items with no
+    positive feasibility assessment on record. Otherwise issued at once. `items` are the order's
+    items when they are not saved yet (an order placed whole).
+    """
+    if problems:
+        reasons = list(dict.fromkeys(problems))
+        return Verdict("reject", reasons, "; ".join(reasons))
+    refusal = credit_refusal(order.customer, order_value(order, items))
+    if refusal:
+        return Verdict("reject", [refusal], refusal)
+    reasons = special_handling_reasons(order, items)
+    if not reasons:
+        return Verdict("issue", [], "Standard order: issued at once.")
+    assessment = _feasibility_on_record(order) if order.pk else None  # a new order has none yet
+    if assessment is not None:
+        return Verdict("issue", [], f"Feasibility assessment of {assessment.assessed_at:%Y-%m-%d} on record: issued.")
+    held = [*reasons, "No positive feasibility assessment on record."]
+    return Verdict("hold_for_special_handling", held, "Marked for special handling.")
+
+
 def _feasibility_on_record(order: Order) -> FeasibilityAssessment | None:
     latest = max(order.feasibility_assessments.all(), key=lambda a: a.assessed_at, default=None)
     return latest if latest is not None and latest.is_positive else None
@@ -169,12 +203,9 @@ def submit_order(
     errors = completeness_errors(order)
     if errors and not reject_if_incomplete:
         raise OrderIncomplete(errors)
-    if errors:
-        return _reject(order, by, [str(e) for e in errors])
-
-    refusal = credit_refusal(order.customer, order_value(order))
-    if refusal:
-        return _reject(order, by, [refusal])
+    verdict = issuing_verdict(order, problems=[str(e) for e in errors])
+    if verdict.transition == "reject":
+        return _reject(order, by, verdict.reasons)
 
     if order.revision_of_id:
         supersede(order, by)
@@ -182,25 +213,13 @@ def submit_order(
     _publish_placed(order, OrderState.ACKNOWLEDGED)
     lifecycle.move(order, "acknowledge", by=by, note="Complete and valid.")
     lifecycle.move_items(order, "acknowledge")
-    reasons = special_handling_reasons(order)
-    assessment = _feasibility_on_record(order) if reasons else None
-    if not reasons:
-        lifecycle.move(order, "issue", by=by, note="Standard order: issued at once.")
+    if verdict.transition == "issue":
+        lifecycle.move(order, "issue", by=by, note=verdict.note)
         start_fulfilment(order)
         return SubmissionOutcome(order, issued=True)
-    if assessment is not None:
-        lifecycle.move(
-            order,
-            "issue",
-            by=by,
-            note=f"Feasibility assessment of {assessment.assessed_at:%Y-%m-%d} on record: issued.",
-        )
-        start_fulfilment(order)
-        return SubmissionOutcome(order, issued=True)
-    reasons.append("No positive feasibility assessment on record.")
-    lifecycle.move(order, "hold_for_special_handling", by=by, note="Marked for special handling.", args=(reasons,))
+    lifecycle.move(order, verdict.transition, by=by, note=verdict.note, args=(verdict.reasons,))
     lifecycle.move_items(order, "hold")
-    return SubmissionOutcome(order, held_reasons=reasons)
+    return SubmissionOutcome(order, held_reasons=verdict.reasons)
 
 
 def start_fulfilment(order: Order) -> None:

@@ -13,10 +13,12 @@ from orders.models import FeasibilityAssessment, ItemState, OrderEvent, OrderSta
 from orders.services import (
     ActionRefused,
     OrderIncomplete,
+    Verdict,
     add_item,
     answer_information,
     approve_special_handling,
     create_draft_order,
+    issuing_verdict,
     record_feasibility,
     record_initiating_request,
     refuse_special_handling,
@@ -368,3 +370,20 @@ def test_an_item_for_an_unknown_offering_is_rejected_with_what_was_asked(custome
     outcome = submit_order(order, by=agent, reject_if_incomplete=True)
 
     assert outcome.rejected_reasons == ["items[0].offering: unknown product offering 'quantum-link'"]
+
+
+def test_one_issuing_verdict_for_every_channel(customer, agent, fibre, leased_line):
+    """The console's submission and the API's whole orders take the same decision from issuing_verdict."""
+    standard = draft(customer, agent, (fibre, {"router": "hub-6"}))
+    bespoke = draft(customer, agent, (leased_line, {}))
+
+    assert issuing_verdict(standard).transition == "issue"
+    assert issuing_verdict(standard, problems=["items[0].router: required", "items[0].router: required"]) == Verdict(
+        "reject", ["items[0].router: required"], "items[0].router: required"
+    )
+    held = issuing_verdict(bespoke)
+    assert held.transition == "hold_for_special_handling"
+    assert held.reasons[-1] == "No positive feasibility assessment on record."
+
+    record_feasibility(bespoke, by=agent, result=FeasibilityAssessment.Result.FEASIBLE, notes="Fibre reaches the site.")
+    assert issuing_verdict(bespoke).transition == "issue"
