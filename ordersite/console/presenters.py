@@ -4,13 +4,13 @@ that apply, and the words on the buttons that start a change.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django_fsm import can_proceed, has_transition_perm
 
 from orders.models import IN_FLIGHT_STATES, ItemIntent, Order, OrderItem, OrderState
 from orders.pricing import CHARGED_INTENTS, totals
+from orders.requirements import item_path
 from orders.services import revision_differences
 from ordersite.presentation.capture import describe, path_label, spec_at, summary_text, value_text
 
@@ -100,12 +100,12 @@ def revision_changes(before: Order, after: Order) -> list[Change]:
     items = {i.item_id: i for i in before.items.all()} | {i.item_id: i for i in after.items.all()}
     changes = []
     for difference in revision_differences(before, after):
-        match = re.match(r"items\[([^\]]+)\](?:\.(\w+))?(?:\.(.*))?$", difference.field)
-        if not match:
+        at = item_path(difference.field)
+        if at is None:
             label = Order._meta.get_field(difference.field).verbose_name.capitalize()
             changes.append(Change(label, _text(difference.before), _text(difference.after)))
             continue
-        item_id, part, rest = match.groups()
+        item_id, part, rest = at.item, at.part or None, at.rest or None
         item = items.get(item_id)
         prefix = f"Item {item_id}"
         if part is None:

@@ -5,10 +5,9 @@ What a customer reads is worded for them: no staff notes, no staff names ("us"),
 
 from __future__ import annotations
 
-import re
-
 from customers.models import Channel, ProductStatus
 from orders.models import DeliverySignOff, ItemIntent, Order, OrderItem, OrderState
+from orders.requirements import split_reason
 
 STATE_LABELS = {
     OrderState.DRAFT: "Not sent yet",
@@ -186,12 +185,9 @@ def too_late_text(items: list[OrderItem]) -> str:
     return f"Work on {names} has passed the point where it can be stopped, so this order can no longer be cancelled."
 
 
-FIELD_PATH = re.compile(r"^[a-z_]+(\[\d+\])?(\.[a-z_]+(\[\d+\])?)*: ")
-
-
 def customer_reason(reason: str) -> str:
     """A reason worded for the customer: "items[0].install_address: X is not available" -> "X is not available."."""
-    return sentence(FIELD_PATH.sub("", reason.strip()))
+    return sentence(split_reason(reason)[1])
 
 
 def sentence(text: str) -> str:

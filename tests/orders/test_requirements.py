@@ -5,7 +5,14 @@ import copy
 import pytest
 
 from orders.demo import HOSTED_PBX_REQUIREMENTS, PBX_DEMO_CHARACTERISTICS
-from orders.requirements import requirement_schema_errors, validate_characteristics
+from orders.requirements import (
+    FieldError,
+    ItemPath,
+    item_path,
+    requirement_schema_errors,
+    split_reason,
+    validate_characteristics,
+)
 
 BROADBAND = [
     {"name": "router", "type": "choice", "required": True, "choices": ["hub-6", {"value": "mesh", "label": "Mesh"}]},
@@ -155,3 +162,19 @@ def test_the_demo_requirements_declarations_are_well_formed():
 def test_malformed_requirements_are_explained(requirements, expected):
     errors = requirement_schema_errors(requirements)
     assert any(expected in error for error in errors), errors
+
+
+def test_field_paths_are_read_in_one_place():
+    at = item_path("items[2].characteristics.handsets[0].extension")
+    assert (at.item, at.index, at.part, at.rest) == ("2", 2, "characteristics", "handsets[0].extension")
+    assert at.field == "characteristics.handsets[0].extension"
+    assert item_path("items[A-1].offering") == ItemPath("A-1", "offering")
+    assert item_path("special_requirements") is None
+    assert FieldError("items[0].install_address", "required").item_path == ItemPath("0", "install_address")
+
+    assert split_reason("items[0].offering: not on sale") == ("items[0].offering", "not on sale")
+    assert split_reason("special_requirements: too long") == ("special_requirements", "too long")
+    assert split_reason("The credit bureau declined: score too low") == (
+        "",
+        "The credit bureau declined: score too low",
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -30,11 +29,11 @@ def _problems(order: Order, errors: list[FieldError], items: list[OrderItem]) ->
     problems = []
     for error in errors:
         slug, anchor, where = "products", "", ""
-        match = re.match(r"items\[(\d+)\](?:\.(\w+))?(?:\.(.*))?$", error.path)
+        at = error.item_path
         if error.path == "initiating_request":
             slug, anchor, where = "request", "id_kind", "Request"
-        elif match:
-            index, part, rest = int(match.group(1)), match.group(2), match.group(3) or ""
+        elif at is not None and at.index is not None:
+            index, part, rest = at.index, at.part, at.rest
             item = items[index] if index < len(items) else None
             name = item.offering.name if item is not None and item.offering_id else "?"
             where = f"Item {index + 1} ({name})"

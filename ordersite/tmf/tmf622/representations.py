@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from orders.models import CancellationRequest, HubListener, ItemState, Order, OrderItem, OrderState
+from orders.requirements import item_path, split_reason
 from ordersite.tmf.tmf620.representation import offering_href
 from ordersite.tmf.tmf629.serializers import customer_href
 from ordersite.tmf.tmf630.dates import format_date, format_datetime
@@ -123,7 +123,6 @@ def item_representation(request, item: OrderItem) -> dict:
     return data
 
 
-_ITEM_REASON = re.compile(r"^items\[(\d+)\](?:\.([^:]*))?:\s*(.*)$", re.S)
 _FIELD_NAMES = {"offering": "productOffering", "install_address": "place", "product": "product"}
 
 
@@ -138,11 +137,12 @@ def tmf_reasons(reasons: list[str], items: list[OrderItem]) -> list[tuple[str, s
     """Rejection reasons in TMF terms ("items[0].offering: …" → "productOrderItem 1, productOffering: …")."""
     translated = []
     for reason in reasons:
-        match = _ITEM_REASON.match(reason)
-        if match and int(match.group(1)) < len(items):
-            item_id = items[int(match.group(1))].item_id
-            field = f", {_tmf_field(match.group(2))}" if match.group(2) else ""
-            translated.append((f"productOrderItem {item_id}{field}: {match.group(3)}", item_id))
+        path, message = split_reason(reason)
+        at = item_path(path)
+        if at is not None and at.index is not None and at.index < len(items):
+            item_id = items[at.index].item_id
+            field = f", {_tmf_field(at.field)}" if at.part else ""
+            translated.append((f"productOrderItem {item_id}{field}: {message}", item_id))
         else:
             translated.append((reason, None))
     return translated
