@@ -8,7 +8,7 @@ Django imports this package at start-up: importing the modules below registers t
 
 - catalog: product offerings and their fulfilment steps;
 - orders: order tracking (the order admin), over changelist (list and date drill-down), inlines
-  (the read-only facts on the order page) and decisions (the supervisor's forms and actions);
+  (the read-only facts on the order page) and decisions (the supervisor's actions, over orders.decisions);
 - queues: the special-handling review, fallout and stuck-order queues (proxies of Order);
 - deliveries: TMF622 event deliveries and the dead letters;
 - common: the badges and JSON summaries the others share.

@@ -1,8 +1,10 @@
-"""The decisions a supervisor takes on an order page: the small forms and the service command each calls.
+"""The decisions a supervisor takes on an order page: their titles, buttons and messages.
 
 Every decision (feasibility, approve, refuse, ask the customer, retry, resolve, note) is a small POST form on the
 order page that calls the same service command the agent console and the API use, so history rows and outbox
-events are always written and permissions always checked.
+events are always written and permissions always checked. The decisions the console takes too (approve, refuse,
+feasibility, note) take their form, rule and command from orders.decisions; the back office's own (ask the
+customer, retry, resolve fallout) have theirs here, over the same rules.
 """
 
 from __future__ import annotations
@@ -15,31 +17,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django_fsm import can_proceed, has_transition_perm
 
-from orders import services
+from orders import decisions, services
+from orders.decisions import DecisionForm, Rule, Verdict
 from orders.fulfilment import fallout
-from orders.models import (
-    FeasibilityAssessment,
-    Order,
-    OrderState,
-)
-
-
-class DecisionForm(forms.Form):
-    """A small form on the order page; its fields carry the decision's prefix (several share one page)."""
-
-
-class ApprovalForm(DecisionForm):
-    note = forms.CharField(
-        label=_("Note for the history"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class RefusalForm(DecisionForm):
-    reason = forms.CharField(
-        label=_("Reason (the customer sees it)"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+from orders.models import Order
 
 
 class InformationRequestForm(DecisionForm):
@@ -59,11 +41,6 @@ class InformationRequestForm(DecisionForm):
         return deadline
 
 
-class FeasibilityForm(DecisionForm):
-    result = forms.ChoiceField(label=_("Result"), choices=FeasibilityAssessment.Result.choices)
-    notes = forms.CharField(label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class RetryForm(DecisionForm):
     note = forms.CharField(
         label=_("Note for the history"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
@@ -75,40 +52,13 @@ class ResolveForm(DecisionForm):
     give_up = forms.BooleanField(label=_("Give up the failed items (the rest goes on)"), required=False)
 
 
-class NoteForm(DecisionForm):
-    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
-    customer_visible = forms.BooleanField(label=_("The customer can see it"), required=False)
-
-
-def _transition_offered(name: str) -> Callable[[Order, object], bool]:
-    def offered(order, user) -> bool:
-        transition = getattr(order, name)
-        return can_proceed(transition) and has_transition_perm(transition, user)
-
-    return offered
-
-
-def _needs_assessment(order, user) -> bool:
-    return (
-        user.has_perm("orders.record_feasibility")
-        and not order.is_terminal
-        and (order.needs_special_handling or order.state == OrderState.DRAFT)
-    )
-
-
-def _four_eyes(order, user) -> str:
-    if order.captured_by_id == user.pk:
-        return _("You captured this order: another supervisor must approve it (four eyes).")
-    return ""
-
-
 def _approve(order, user, data) -> str:
-    services.approve_special_handling(order, by=user, note=data["note"])
+    decisions.approve(order, user, data)
     return _("%(number)s approved and issued for fulfilment.") % {"number": order.number}
 
 
 def _refuse(order, user, data) -> str:
-    services.refuse_special_handling(order, by=user, reason=data["reason"])
+    decisions.refuse(order, user, data)
     return _("%(number)s refused and cancelled; the customer can see the reason.") % {"number": order.number}
 
 
@@ -121,7 +71,7 @@ def _ask(order, user, data) -> str:
 
 
 def _assess(order, user, data) -> str:
-    assessment = services.record_feasibility(order, by=user, result=data["result"], notes=data["notes"])
+    assessment = decisions.record_feasibility(order, user, data)
     return _("Feasibility recorded on %(number)s: %(result)s.") % {
         "number": order.number,
         "result": assessment.get_result_display(),
@@ -141,7 +91,7 @@ def _resolve(order, user, data) -> str:
 
 
 def _note(order, user, data) -> str:
-    services.add_note(order, by=user, text=data["text"], customer_visible=data["customer_visible"])
+    decisions.add_note(order, user, data)
     return _("Note added to %(number)s.") % {"number": order.number}
 
 
@@ -154,10 +104,16 @@ class Decision:
     button: str
     permission: str  # without it a POST is refused with 403 before the service is reached
     form_class: type[DecisionForm]
-    offered: Callable[[Order, object], bool]
+    rule: Rule  # offered to this user on this order; blocked, and why
     perform: Callable[[Order, object, dict], str]
-    blocked: Callable[[Order, object], str] = field(default=lambda order, user: "")
     tone: str = "neutral"
+    labels: dict[str, str] = field(default_factory=dict)  # the back office's own names for the form's fields
+
+    def form(self, *args, **kwargs) -> DecisionForm:
+        return self.form_class(*args, prefix=self.slug, labels=self.labels, **kwargs)
+
+    def verdict(self, order: Order, user) -> Verdict:
+        return self.rule(order, user)
 
 
 DECISIONS = [
@@ -165,31 +121,31 @@ DECISIONS = [
         "feasibility",
         _("Record feasibility"),
         _("Record assessment"),
-        "orders.record_feasibility",
-        FeasibilityForm,
-        _needs_assessment,
+        decisions.FEASIBILITY_PERMISSION,
+        decisions.FeasibilityForm,
+        decisions.needs_assessment,
         _assess,
     ),
     Decision(
         "approve",
         _("Approve and issue"),
         _("Approve"),
-        "orders.review_special_handling",
-        ApprovalForm,
-        _transition_offered("approve"),
+        decisions.REVIEW_PERMISSION,
+        decisions.ApprovalForm,
+        decisions.may_approve,
         _approve,
-        blocked=_four_eyes,
         tone="positive",
     ),
     Decision(
         "refuse",
         _("Refuse the order"),
         _("Refuse"),
-        "orders.review_special_handling",
-        RefusalForm,
-        _transition_offered("refuse"),
+        decisions.REVIEW_PERMISSION,
+        decisions.RefusalForm,
+        decisions.may_refuse,
         _refuse,
         tone="negative",
+        labels={"reason": _("Reason (the customer sees it)")},
     ),
     Decision(
         "retry",
@@ -197,7 +153,7 @@ DECISIONS = [
         _("Retry"),
         "orders.resolve_fallout",
         RetryForm,
-        _transition_offered("release"),
+        decisions.transition_offered("release"),
         _retry,
         tone="positive",
     ),
@@ -207,7 +163,7 @@ DECISIONS = [
         _("Resolve"),
         "orders.resolve_fallout",
         ResolveForm,
-        _transition_offered("release"),
+        decisions.transition_offered("release"),
         _resolve,
     ),
     Decision(
@@ -216,16 +172,16 @@ DECISIONS = [
         _("Send question"),
         "orders.request_information",
         InformationRequestForm,
-        _transition_offered("await_customer"),
+        decisions.transition_offered("await_customer"),
         _ask,
     ),
     Decision(
         "note",
         _("Add a note"),
         _("Add note"),
-        "orders.view_order",
-        NoteForm,
-        lambda order, user: user.has_perm("orders.view_order"),
+        decisions.NOTE_PERMISSION,
+        decisions.NoteForm,
+        decisions.may_add_note,
         _note,
     ),
 ]

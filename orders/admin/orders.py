@@ -285,12 +285,12 @@ class OrderAdmin(admin.ModelAdmin):
         decisions = [
             {
                 "decision": decision,
-                "form": decision.form_class(prefix=decision.slug),
-                "blocked": decision.blocked(order, user),
+                "form": decision.form(),
+                "blocked": "" if verdict.allowed else verdict.reason,
                 "url": reverse(f"admin:{opts.app_label}_{opts.model_name}_{decision.slug}", args=[order.pk]),
             }
             for decision in self.get_decisions()
-            if decision.offered(order, user)
+            if (verdict := decision.verdict(order, user)).offered
         ]
         today = timezone.localdate()
         expected = order.expected_completion_date
@@ -339,7 +339,7 @@ class OrderAdmin(admin.ModelAdmin):
             raise Http404 from None
         if not (self.has_view_permission(request, order) and request.user.has_perm(decision.permission)):
             raise PermissionDenied
-        form = decision.form_class(request.POST, prefix=slug)
+        form = decision.form(request.POST)
         succeeded = False
         if not form.is_valid():
             problems = "; ".join(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django_fsm import can_proceed, has_transition_perm
 
+from orders import decisions
 from orders.models import IN_FLIGHT_STATES, ItemIntent, Order, OrderItem, OrderState
 from orders.pricing import CHARGED_INTENTS, totals
 from orders.requirements import item_path
@@ -67,17 +68,17 @@ def order_actions(order: Order, user) -> Actions:
         actions.too_late_to_amend = any(item.past_point_of_no_return for item in order.items.all())
         actions.amend = actions.amendment_draft is None and not actions.too_late_to_amend
     actions.cancel = can_proceed(order.assess_cancellation) and has_transition_perm(order.assess_cancellation, user)
-    actions.feasibility = user.has_perm("orders.record_feasibility") and not order.is_terminal
+    actions.feasibility = decisions.may_record_feasibility(order, user).allowed
     actions.open_question = next((q for q in order.information_requests.all() if q.is_open), None)
     actions.answer = (
         actions.open_question is not None
         and can_proceed(order.resume_from_customer)
         and has_transition_perm(order.resume_from_customer, user)
     )
-    may_review = can_proceed(order.approve) and has_transition_perm(order.approve, user)
-    actions.four_eyes = may_review and order.captured_by_id == user.pk
-    actions.approve = may_review and not actions.four_eyes
-    actions.refuse = can_proceed(order.refuse) and has_transition_perm(order.refuse, user)
+    approval = decisions.may_approve(order, user)
+    actions.four_eyes = approval.offered and not approval.allowed
+    actions.approve = approval.allowed
+    actions.refuse = decisions.may_refuse(order, user).allowed
     actions.attach = user.has_perm("orders.add_orderdocument")
     return actions
 

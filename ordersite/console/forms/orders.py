@@ -248,11 +248,7 @@ class DeliveryStepForm(forms.Form):
 
 
 # --- order page actions ----------------------------------------------------------------------------
-
-
-class NoteForm(forms.Form):
-    text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
-    customer_visible = forms.BooleanField(required=False, label="The customer may see this note")
+# The supervisor's decisions (approve, refuse, feasibility, note) have their forms in orders.decisions.
 
 
 class CancellationForm(forms.Form):
@@ -261,32 +257,8 @@ class CancellationForm(forms.Form):
     )
 
 
-class FeasibilityForm(forms.Form):
-    result = forms.ChoiceField(choices=[("", "Choose…")] + FeasibilityAssessment.Result.choices, label="Result")
-    item = forms.ChoiceField(required=False, label="For")
-    notes = forms.CharField(required=False, label="Notes", widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, items=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.items = {str(item.pk): item for item in items}
-        self.fields["item"].choices = [("", "The whole order")] + [
-            (str(item.pk), f"Item {item.item_id}: {item.offering.name if item.offering_id else '?'}") for item in items
-        ]
-
-    def clean_item(self):
-        return self.items.get(self.cleaned_data.get("item") or "")
-
-
 class AnswerForm(forms.Form):
     answer = forms.CharField(label="The customer's answer", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
-
-
-class ReviewNoteForm(forms.Form):
-    note = forms.CharField(required=False, label="Note", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
-
-
-class RefusalForm(forms.Form):
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
 class DocumentForm(forms.Form):

@@ -15,30 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.access import staff_required
-from orders import selectors
+from orders import decisions, selectors
+from orders.decisions import ApprovalForm, FeasibilityForm, NoteForm, RefusalForm
 from orders.documents import attach_document, content_type_of
 from orders.models import Order
 from orders.pagination import EstimatedCountPaginator
-from orders.services import (
-    add_note,
-    answer_information,
-    approve_special_handling,
-    discard_draft,
-    record_feasibility,
-    refuse_special_handling,
-    request_cancellation,
-    start_amendment,
-)
-from ordersite.console.forms.orders import (
-    AnswerForm,
-    CancellationForm,
-    DocumentForm,
-    FeasibilityForm,
-    NoteForm,
-    OrderFilterForm,
-    RefusalForm,
-    ReviewNoteForm,
-)
+from orders.services import answer_information, discard_draft, request_cancellation, start_amendment
+from ordersite.console.forms.orders import AnswerForm, CancellationForm, DocumentForm, OrderFilterForm
 from ordersite.console.presenters import item_totals, item_views, order_actions, revision_changes
 from ordersite.console.shortcuts import REFUSALS, detail_url, order_or_404, refusal_message
 from ordersite.console.timeline import timeline
@@ -93,7 +76,7 @@ def _render_detail(request, order: Order, *, status: int = 200, **forms):
         "cancel_form": CancellationForm(),
         "feasibility_form": FeasibilityForm(items=items),
         "answer_form": AnswerForm(),
-        "approve_form": ReviewNoteForm(),
+        "approve_form": ApprovalForm(),
         "refuse_form": RefusalForm(),
         "document_form": DocumentForm(),
     }
@@ -147,7 +130,7 @@ def _order_action(request, number: str, form_class, form_name: str, run, *, anch
 @require_POST
 def order_add_note(request, number: str):
     def run(order, data):
-        add_note(order, by=request.user, text=data["text"], customer_visible=data["customer_visible"])
+        decisions.add_note(order, request.user, data)
         return "Note added."
 
     return _order_action(request, number, NoteForm, "note_form", run, anchor="notes")
@@ -170,7 +153,7 @@ def order_request_cancellation(request, number: str):
 @require_POST
 def order_record_feasibility(request, number: str):
     def run(order, data):
-        record_feasibility(order, by=request.user, result=data["result"], notes=data["notes"], item=data["item"])
+        decisions.record_feasibility(order, request.user, data)
         return "Feasibility result recorded."
 
     return _order_action(
@@ -194,31 +177,25 @@ def order_answer_information(request, number: str):
     return _order_action(request, number, AnswerForm, "answer_form", run)
 
 
-def _require_review_permission(user) -> None:
-    # Refuse before looking at the order: a forged post learns nothing about its state.
-    if not user.has_perm("orders.review_special_handling"):
-        raise PermissionDenied
-
-
 @staff_required
 @require_POST
 def order_approve(request, number: str):
-    _require_review_permission(request.user)
+    decisions.require_review_permission(request.user)  # before looking at the order
 
     def run(order, data):
-        approve_special_handling(order, by=request.user, note=data["note"])
+        decisions.approve(order, request.user, data)
         return f"{order.number} approved and issued."
 
-    return _order_action(request, number, ReviewNoteForm, "approve_form", run)
+    return _order_action(request, number, ApprovalForm, "approve_form", run)
 
 
 @staff_required
 @require_POST
 def order_refuse(request, number: str):
-    _require_review_permission(request.user)
+    decisions.require_review_permission(request.user)  # before looking at the order
 
     def run(order, data):
-        refuse_special_handling(order, by=request.user, reason=data["reason"])
+        decisions.refuse(order, request.user, data)
         return f"{order.number} refused: it is cancelled."
 
     return _order_action(request, number, RefusalForm, "refuse_form", run)
