@@ -5,13 +5,12 @@ from django.views.generic import RedirectView
 
 from orders.fulfilment import views as fulfilment_views
 from ordersite import health, metrics, views
-from ordersite.console.urls import customer_patterns, order_patterns
 
 admin.site.site_header = "OrderDesk back office"
 admin.site.site_title = "OrderDesk"
 admin.site.index_title = "Supervisor back office"
 # "View site" from the admin leads to the console supervisors share with agents.
-admin.site.site_url = reverse_lazy("orders:agent-home")
+admin.site.site_url = reverse_lazy("console:agent-home")
 
 
 class FaviconView(RedirectView):
@@ -35,6 +34,5 @@ urlpatterns = [
     path("fulfilment/callback", fulfilment_views.task_callback, name="fulfilment-callback"),
     path("tmf-api/", include("ordersite.tmf.urls")),
     path("", include("ordersite.selfservice.urls")),
-    path("", include((customer_patterns, "customers"))),
-    path("", include((order_patterns, "orders"))),
+    path("", include("ordersite.console.urls")),
 ]

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 
 from customers.roles import Role, request_role
 
-HOME_BY_ROLE = {Role.AGENT: "orders:agent-home", Role.SUPERVISOR: "admin:index", Role.CUSTOMER: "selfservice:my-home"}
+HOME_BY_ROLE = {Role.AGENT: "console:agent-home", Role.SUPERVISOR: "admin:index", Role.CUSTOMER: "selfservice:my-home"}
 
 
 @login_required

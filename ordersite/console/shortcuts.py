@@ -32,4 +32,4 @@ def order_or_404(number: str, load=None) -> Order:
 
 
 def detail_url(order: Order, anchor: str = "") -> str:
-    return reverse("orders:detail", args=[order.number]) + (f"#{anchor}" if anchor else "")
+    return reverse("console:order-detail", args=[order.number]) + (f"#{anchor}" if anchor else "")

@@ -37,7 +37,7 @@ def next_step(slug: str) -> str:
 
 
 def step_url(order: Order, slug: str, anchor: str = "") -> str:
-    return reverse("orders:capture", args=[order.number, slug]) + (f"#{anchor}" if anchor else "")
+    return reverse("console:capture", args=[order.number, slug]) + (f"#{anchor}" if anchor else "")
 
 
 def needs_address(item: OrderItem) -> bool:

@@ -18,7 +18,7 @@ from customers.reference_data import read_reference_data
 from ordersite.console.forms.customers import AddressForm
 from tests.factories import AddressFactory
 
-COMPLETE_URL = reverse("customers:address-complete")
+COMPLETE_URL = reverse("console:address-complete")
 
 
 def numbers(check):

@@ -44,25 +44,25 @@ def test_customers_are_found_by_name_phone_or_address(signed_in, customer):
     CustomerFactory(name="Bob Hughes")
 
     for query in ("morgan", "900123", "12 Mill Lane", "rv1 2ll"):
-        response = signed_in.get(reverse("customers:list"), {"q": query})
+        response = signed_in.get(reverse("console:customer-list"), {"q": query})
         assert [c.name for c in response.context["customers"]] == ["Alice Morgan"], query
 
 
 def test_a_new_customer_is_created_with_a_primary_contact_and_then_asked_for_an_address(signed_in):
     response = signed_in.post(
-        reverse("customers:create"),
+        reverse("console:customer-create"),
         {"kind": "individual", "name": "Fatima Khan", "phone": "+44 7700 900555", "contact_name": ""},
     )
 
     customer = Customer.objects.get()
-    assert response.url == reverse("customers:add-address", args=[customer.number]) + "?new=1"
+    assert response.url == reverse("console:add-address", args=[customer.number]) + "?new=1"
     contact = customer.contacts.get()
     assert (contact.name, contact.phone, contact.is_primary) == ("Fatima Khan", "+44 7700 900555", True)
 
 
 def test_creating_a_customer_explains_each_problem_at_its_field(signed_in):
     response = signed_in.post(
-        reverse("customers:create"), {"kind": "individual", "name": "Fatima Khan", "company_number": "123"}
+        reverse("console:customer-create"), {"kind": "individual", "name": "Fatima Khan", "company_number": "123"}
     )
 
     errors = response.context["form"].errors
@@ -72,20 +72,20 @@ def test_creating_a_customer_explains_each_problem_at_its_field(signed_in):
 
 
 def test_an_address_is_validated_with_suggestions_and_saved_in_the_reference_spelling(signed_in, customer):
-    url = reverse("customers:add-address", args=[customer.number])
+    url = reverse("console:add-address", args=[customer.number])
 
     wrong = signed_in.post(url, {"purpose": "installation", "house_number": "12", "street": "Mil Lane"})
     assert "No street called Mil Lane" in page(wrong)
     assert 'data-street="Mill Lane"' in page(wrong)
 
     right = signed_in.post(url, {"purpose": "installation", "house_number": "12", "street": "mill lane"})
-    assert right.url == reverse("customers:detail", args=[customer.number])
+    assert right.url == reverse("console:customer-detail", args=[customer.number])
     address = customer.addresses.get()
     assert (str(address), address.is_validated) == ("12 Mill Lane, Riverton RV1 2LL", True)
 
 
 def test_the_address_page_asks_for_completions_as_the_agent_types(signed_in, customer):
-    response = signed_in.get(reverse("customers:add-address", args=[customer.number]))
+    response = signed_in.get(reverse("console:add-address", args=[customer.number]))
 
     assert 'data-complete-url="/agent/addresses/complete/"' in page(response)
     assert "js/address.js" in page(response)
@@ -96,7 +96,7 @@ def test_the_customer_page_offers_only_the_changes_each_product_allows(signed_in
     InstalledProductFactory(customer=customer, offering=mobile, status=ProductStatus.SUSPENDED)
     InstalledProductFactory(customer=customer, offering=mobile, status=ProductStatus.TERMINATED)
 
-    response = signed_in.get(reverse("customers:detail", args=[customer.number]))
+    response = signed_in.get(reverse("console:customer-detail", args=[customer.number]))
 
     offered = {p.status: [intent for intent, _ in p.actions] for p in response.context["products"]}
     assert offered == {
@@ -109,7 +109,7 @@ def test_the_customer_page_offers_only_the_changes_each_product_allows(signed_in
 def test_a_product_with_an_open_order_links_to_it_instead_of_offering_changes(signed_in, customer, product):
     item = OrderItemFactory(order__customer=customer, product=product, intent="suspend", action="modify")
 
-    response = signed_in.get(reverse("customers:detail", args=[customer.number]))
+    response = signed_in.get(reverse("console:customer-detail", args=[customer.number]))
 
     assert response.context["products"][0].open_item == item
     assert item.order.number in page(response)
@@ -117,18 +117,18 @@ def test_a_product_with_an_open_order_links_to_it_instead_of_offering_changes(si
 
 def test_suspending_a_product_starts_a_change_order_ready_for_review(signed_in, agent, product):
     response = signed_in.post(
-        reverse("orders:product-action", args=[product.pk, "suspend"]), {"reason": "Travelling for 3 months"}
+        reverse("console:product-action", args=[product.pk, "suspend"]), {"reason": "Travelling for 3 months"}
     )
 
     order = Order.objects.get()
-    assert response.url == reverse("orders:capture", args=[order.number, "review"])
+    assert response.url == reverse("console:capture", args=[order.number, "review"])
     item = order.items.get()
     assert (item.intent, item.product, order.captured_by, order.channel) == ("suspend", product, agent, "call_centre")
     assert order.initiating_request.details == "Travelling for 3 months"
 
 
 def test_a_transfer_needs_the_new_owner_and_refuses_the_same_customer(signed_in, customer, product):
-    url = reverse("orders:product-action", args=[product.pk, ItemIntent.CHANGE_OWNERSHIP])
+    url = reverse("console:product-action", args=[product.pk, ItemIntent.CHANGE_OWNERSHIP])
 
     missing = signed_in.post(url, {"reason": "Gift"})
     same = signed_in.post(url, {"new_owner": customer.number})
@@ -143,14 +143,14 @@ def test_a_transfer_needs_the_new_owner_and_refuses_the_same_customer(signed_in,
 
 
 def test_an_action_the_product_does_not_allow_is_explained(signed_in, product):
-    response = signed_in.get(reverse("orders:product-action", args=[product.pk, "resume"]))
+    response = signed_in.get(reverse("console:product-action", args=[product.pk, "resume"]))
 
     assert "it cannot be changed this way" in page(response)
-    assert signed_in.get(reverse("orders:product-action", args=[product.pk, "explode"])).status_code == 404
+    assert signed_in.get(reverse("console:product-action", args=[product.pk, "explode"])).status_code == 404
 
 
 def test_a_second_open_change_for_the_same_product_is_refused_with_the_reason(signed_in, product):
-    url = reverse("orders:product-action", args=[product.pk, "suspend"])
+    url = reverse("console:product-action", args=[product.pk, "suspend"])
     signed_in.post(url, {})
 
     response = signed_in.post(url, {})
@@ -163,12 +163,12 @@ def test_the_new_owner_picker_lists_other_matching_customers_as_choices(signed_i
     bob = CustomerFactory(name="Bob Hughes")
 
     response = signed_in.get(
-        reverse("customers:lookup"),
+        reverse("console:customer-lookup"),
         {"field": "i7-new_owner", "i7-new_owner-q": "hughes", "exclude": customer.number},
     )
 
     assert f'name="i7-new_owner" value="{bob.number}"' in page(response)
-    odd = signed_in.get(reverse("customers:lookup"), {"field": '"><script>', "q": "alice", "exclude": ""})
+    odd = signed_in.get(reverse("console:customer-lookup"), {"field": '"><script>', "q": "alice", "exclude": ""})
     assert 'name="customer"' in page(odd)
 
 
@@ -176,7 +176,7 @@ def test_an_interaction_is_recorded_with_the_agents_channel(client, customer):
     dealer = AgentFactory(channel="dealer")
     client.force_login(dealer)
 
-    client.post(reverse("customers:record-interaction", args=[customer.number]), {"kind": "call", "summary": "Hi"})
+    client.post(reverse("console:record-interaction", args=[customer.number]), {"kind": "call", "summary": "Hi"})
 
     interaction = Interaction.objects.get()
     assert (interaction.channel, interaction.recorded_by, interaction.summary) == ("dealer", dealer, "Hi")
@@ -185,7 +185,7 @@ def test_an_interaction_is_recorded_with_the_agents_channel(client, customer):
 def test_customers_cannot_open_the_agent_customer_pages(client, customer):
     client.force_login(CustomerUserFactory(customer=customer))
 
-    for url in (reverse("customers:list"), reverse("customers:detail", args=[customer.number])):
+    for url in (reverse("console:customer-list"), reverse("console:customer-detail", args=[customer.number])):
         assert client.get(url).status_code == 403
 
 
@@ -199,7 +199,7 @@ def test_the_customer_page_costs_the_same_queries_however_much_the_customer_has(
         Interaction.objects.create(customer=customer, summary="Call")
 
     grow()
-    url = reverse("customers:detail", args=[customer.number])
+    url = reverse("console:customer-detail", args=[customer.number])
     signed_in.get(url)
 
     # session, user, groups; customer, contacts, addresses, products, open items, interactions;

@@ -68,27 +68,27 @@ def test_the_agent_discards_a_draft_from_the_console(client, agent):
     customer = CustomerFactory()
     order = draft_for(customer, agent)
     client.force_login(agent)
-    assert client.get(reverse("orders:discard", args=[order.number])).status_code == 405
+    assert client.get(reverse("console:discard", args=[order.number])).status_code == 405
 
-    response = client.post(reverse("orders:discard", args=[order.number]), follow=True)
+    response = client.post(reverse("console:discard", args=[order.number]), follow=True)
 
-    assert response.redirect_chain[-1][0] == reverse("customers:detail", args=[customer.number])
+    assert response.redirect_chain[-1][0] == reverse("console:customer-detail", args=[customer.number])
     assert f"Draft {order.number} discarded" in response.content.decode()
     order.refresh_from_db()
     assert order.state == OrderState.CANCELLED
-    assert order not in client.get(reverse("orders:agent-home")).context["drafts"]
+    assert order not in client.get(reverse("console:agent-home")).context["drafts"]
 
 
 def test_the_order_page_offers_discard_only_for_drafts(client, agent):
     order = draft_for(CustomerFactory(), agent)
     client.force_login(agent)
-    url = reverse("orders:detail", args=[order.number])
+    url = reverse("console:order-detail", args=[order.number])
     assert "Discard draft" in client.get(url).content.decode()
 
     submit_order(order, by=agent)
 
     assert "Discard draft" not in client.get(url).content.decode()
-    response = client.post(reverse("orders:discard", args=[order.number]), follow=True)
+    response = client.post(reverse("console:discard", args=[order.number]), follow=True)
     assert "request its cancellation instead" in response.content.decode()
 
 

@@ -118,10 +118,10 @@ def text_of(response) -> str:
 def test_an_in_flight_orders_page_polls_from_the_state_it_shows(client, agent, in_progress):
     client.force_login(agent)
 
-    page = client.get(reverse("orders:detail", args=[in_progress.number]))
+    page = client.get(reverse("console:order-detail", args=[in_progress.number]))
 
     url = poll_url(page)
-    assert url.startswith(reverse("orders:detail", args=[in_progress.number]) + "?since=inProgress&v=")
+    assert url.startswith(reverse("console:order-detail", args=[in_progress.number]) + "?since=inProgress&v=")
     content = page.content.decode()
     assert 'hx-trigger="every 3s"' in content and "X-Poll" in content
     assert 'id="order-live-announce"' in content and 'aria-live="polite"' in content
@@ -129,7 +129,7 @@ def test_an_in_flight_orders_page_polls_from_the_state_it_shows(client, agent, i
 
 def test_a_poll_answers_no_content_while_nothing_changed_then_what_changed(client, agent, in_progress, run_commits):
     client.force_login(agent)
-    url = poll_url(client.get(reverse("orders:detail", args=[in_progress.number])))
+    url = poll_url(client.get(reverse("console:order-detail", args=[in_progress.number])))
 
     assert client.get(url, **POLL).status_code == 204  # htmx swaps nothing; the poller keeps polling
 
@@ -154,7 +154,7 @@ def test_a_poll_answers_no_content_while_nothing_changed_then_what_changed(clien
 
 def test_a_completed_orders_fragment_stops_polling_and_says_the_page_moved_on(client, agent, in_progress, run_commits):
     client.force_login(agent)
-    url = poll_url(client.get(reverse("orders:detail", args=[in_progress.number])))
+    url = poll_url(client.get(reverse("console:order-detail", args=[in_progress.number])))
     for name in STEPS:
         run_commits(report_done, in_progress, name)
     in_progress.refresh_from_db()
@@ -171,12 +171,12 @@ def test_a_completed_orders_fragment_stops_polling_and_says_the_page_moved_on(cl
     assert "3 of 3 steps done" in text
     assert text.count("Done") >= 3  # every step of the plan
     # A completed order's page does not poll at all.
-    assert "hx-get" not in client.get(reverse("orders:detail", args=[in_progress.number])).content.decode()
+    assert "hx-get" not in client.get(reverse("console:order-detail", args=[in_progress.number])).content.decode()
 
 
 def test_a_change_that_does_not_move_the_order_on_is_shown_but_not_announced_again(client, agent, in_progress):
     client.force_login(agent)
-    url = poll_url(client.get(reverse("orders:detail", args=[in_progress.number])))
+    url = poll_url(client.get(reverse("console:order-detail", args=[in_progress.number])))
     event = in_progress.outbox_events.order_by("id").first()
     published = None if event.published_at else timezone.now()
     OutboxEvent.objects.filter(pk=event.pk).update(published_at=published)  # the relay got to it, or not
@@ -193,8 +193,8 @@ def test_orders_only_a_person_moves_on_are_not_polled(client, agent, in_progress
     Order.objects.filter(pk=in_progress.pk).update(state=state)
     client.force_login(agent)
 
-    page = client.get(reverse("orders:detail", args=[in_progress.number]))
-    poll = client.get(reverse("orders:detail", args=[in_progress.number]) + "?since=inProgress&v=x", **POLL)
+    page = client.get(reverse("console:order-detail", args=[in_progress.number]))
+    poll = client.get(reverse("console:order-detail", args=[in_progress.number]) + "?since=inProgress&v=x", **POLL)
 
     assert "hx-get" not in page.content.decode()
     assert poll.status_code == 200 and "hx-trigger" not in poll.content.decode()
@@ -202,7 +202,7 @@ def test_orders_only_a_person_moves_on_are_not_polled(client, agent, in_progress
 
 def test_an_unknown_since_is_taken_as_the_current_state(client, agent, in_progress):
     client.force_login(agent)
-    url = reverse("orders:detail", args=[in_progress.number])
+    url = reverse("console:order-detail", args=[in_progress.number])
 
     response = client.get(url + "?since=%3Cscript%3E&v=", **POLL)
 
@@ -213,7 +213,7 @@ def test_an_unknown_since_is_taken_as_the_current_state(client, agent, in_progre
 
 def test_customers_cannot_poll_the_agent_page(client, in_progress):
     client.force_login(CustomerUserFactory(customer=in_progress.customer))
-    response = client.get(reverse("orders:detail", args=[in_progress.number]), **POLL)
+    response = client.get(reverse("console:order-detail", args=[in_progress.number]), **POLL)
     assert response.status_code == 403
 
 
@@ -290,7 +290,7 @@ def test_a_customer_gets_404_for_another_customers_order_fragment(client, in_pro
 # --- signed out ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["orders:detail", "selfservice:my-order"])
+@pytest.mark.parametrize("name", ["console:order-detail", "selfservice:my-order"])
 def test_a_signed_out_poll_sends_the_page_to_the_login_page(client, in_progress, name):
     page = reverse(name, args=[in_progress.number])
     login = reverse("login")
@@ -315,16 +315,16 @@ def test_a_poll_costs_the_same_queries_for_one_item_or_three(
     small = run_commits(place, agent, customer, offering)
     large = run_commits(place, agent, customer, offering, items=3)
     client.force_login(agent)
-    client.get(reverse("orders:detail", args=[small.number]), **POLL)  # warm up per-process caches
+    client.get(reverse("console:order-detail", args=[small.number]), **POLL)  # warm up per-process caches
 
     # session, user, groups; the order and what its page prefetches (items, events, outbox,
     # feasibility, notes, questions, cancellations, documents, revisions, tasks): the page's own
     # selector. No permissions (the fragment offers no actions), and the session is not saved for a
     # poll (no savepoint, update, release): 4 fewer than the page.
     with django_assert_num_queries(14):
-        client.get(reverse("orders:detail", args=[small.number]) + "?since=inProgress&v=x", **POLL)
+        client.get(reverse("console:order-detail", args=[small.number]) + "?since=inProgress&v=x", **POLL)
     with django_assert_num_queries(14):
-        client.get(reverse("orders:detail", args=[large.number]) + "?since=inProgress&v=x", **POLL)
+        client.get(reverse("console:order-detail", args=[large.number]) + "?since=inProgress&v=x", **POLL)
 
 
 def test_a_customers_poll_costs_the_same_queries_for_one_item_or_three(
@@ -352,7 +352,7 @@ def session_expiry(client):
 
 def test_polling_does_not_keep_an_idle_session_alive(client, agent, in_progress):
     client.force_login(agent)
-    page = reverse("orders:detail", args=[in_progress.number])
+    page = reverse("console:order-detail", args=[in_progress.number])
     # The agent last did something 25 minutes ago: 5 of the 30 idle minutes are left.
     soon = timezone.now() + dt.timedelta(minutes=5)
     Session.objects.filter(pk=client.session.session_key).update(expire_date=soon)
@@ -371,7 +371,7 @@ def test_polling_does_not_keep_an_idle_session_alive(client, agent, in_progress)
 
 def test_an_expired_session_ends_the_polling(client, agent, in_progress):
     client.force_login(agent)
-    page = reverse("orders:detail", args=[in_progress.number])
+    page = reverse("console:order-detail", args=[in_progress.number])
     Session.objects.filter(pk=client.session.session_key).update(expire_date=timezone.now() - dt.timedelta(seconds=1))
 
     poll = client.get(page + "?since=inProgress&v=x", HTTP_HX_CURRENT_URL=f"http://testserver{page}", **POLL)

@@ -48,7 +48,7 @@ def draft(agent, customer, catalog):
 
 
 def step_url(order, step):
-    return reverse("orders:capture", args=[order.number, step])
+    return reverse("console:capture", args=[order.number, step])
 
 
 def html(response) -> str:
@@ -63,7 +63,7 @@ def test_starting_an_order_records_the_request_and_the_channel_of_whoever_captur
     client.force_login(retail_agent)
 
     response = client.post(
-        reverse("orders:capture-start"),
+        reverse("console:capture-start"),
         {
             "customer": customer.number,
             "kind": "sales_proposal",
@@ -81,7 +81,7 @@ def test_starting_an_order_records_the_request_and_the_channel_of_whoever_captur
 
 
 def test_without_a_customer_the_first_step_searches_for_one(signed_in, customer):
-    response = signed_in.get(reverse("orders:capture-start"), {"q": "alice"})
+    response = signed_in.get(reverse("console:capture-start"), {"q": "alice"})
 
     assert list(response.context["results"]) == [customer]
     assert f"?customer={customer.number}" in html(response)
@@ -89,7 +89,7 @@ def test_without_a_customer_the_first_step_searches_for_one(signed_in, customer)
 
 def test_a_missing_request_kind_is_shown_at_the_field_and_nothing_is_created(signed_in, customer):
     response = signed_in.post(
-        reverse("orders:capture-start"), {"customer": customer.number, "category": "consumer", "priority": 2}
+        reverse("console:capture-start"), {"customer": customer.number, "category": "consumer", "priority": 2}
     )
 
     assert response.status_code == 200
@@ -100,7 +100,7 @@ def test_a_missing_request_kind_is_shown_at_the_field_and_nothing_is_created(sig
 
 def test_a_problem_restoration_needs_its_trouble_ticket(signed_in, customer):
     response = signed_in.post(
-        reverse("orders:capture-start"),
+        reverse("console:capture-start"),
         {"customer": customer.number, "kind": "problem_restoration", "category": "consumer", "priority": 2},
     )
 
@@ -379,7 +379,7 @@ def test_submitting_a_standard_order_issues_it_and_says_so(signed_in, draft, age
 
     response = signed_in.post(step_url(draft, "review"))
 
-    assert response.url == reverse("orders:outcome", args=[draft.number])
+    assert response.url == reverse("console:outcome", args=[draft.number])
     draft.refresh_from_db()
     assert draft.state == OrderState.IN_PROGRESS
     assert "Issued" in html(signed_in.get(response.url))
@@ -391,7 +391,7 @@ def test_a_second_submit_of_the_same_draft_changes_nothing(signed_in, draft, age
 
     response = signed_in.post(step_url(draft, "review"))
 
-    assert response.url == reverse("orders:detail", args=[draft.number])
+    assert response.url == reverse("console:order-detail", args=[draft.number])
     assert list(draft.events.values_list("transition", flat=True)) == ["acknowledge", "issue"]
 
 
@@ -437,7 +437,7 @@ def test_a_submitted_order_cannot_be_captured_again(signed_in, draft, agent, cat
 
     response = signed_in.get(step_url(draft, "configure"))
 
-    assert response.url == reverse("orders:detail", args=[draft.number])
+    assert response.url == reverse("console:order-detail", args=[draft.number])
 
 
 def test_every_step_shows_the_progress_and_links_back_to_the_others(signed_in, draft, agent, catalog, address):

@@ -72,11 +72,11 @@ def held(customer, agent, catalog, address):
 
 
 def detail(client, order):
-    return client.get(reverse("orders:detail", args=[order.number]))
+    return client.get(reverse("console:order-detail", args=[order.number]))
 
 
 def post(client, order, action, **data):
-    return client.post(reverse(f"orders:{action}", args=[order.number]), data)
+    return client.post(reverse(f"console:{action}", args=[order.number]), data)
 
 
 def page(response) -> str:
@@ -225,10 +225,10 @@ def test_amending_opens_a_revision_whose_differences_are_shown_once_submitted(cl
 
     response = post(client, in_flight, "amend")
     revision = Order.objects.get(revision_of=in_flight)
-    assert response.url == reverse("orders:capture", args=[revision.number, "configure"])
+    assert response.url == reverse("console:capture", args=[revision.number, "configure"])
     item = revision.items.get()
-    client.post(reverse("orders:capture", args=[revision.number, "configure"]), {f"i{item.pk}-c-router": "mesh-pack"})
-    client.post(reverse("orders:capture", args=[revision.number, "review"]))
+    client.post(reverse("console:capture", args=[revision.number, "configure"]), {f"i{item.pk}-c-router": "mesh-pack"})
+    client.post(reverse("console:capture", args=[revision.number, "review"]))
 
     in_flight.refresh_from_db()
     assert in_flight.state == OrderState.CANCELLED and in_flight.superseded_by == revision
@@ -282,7 +282,7 @@ def test_a_signed_contract_is_attached_and_opened_again_through_the_console(clie
 
     document = in_flight.documents.get()
     assert (document.kind, document.uploaded_by, document.description) == ("signed_contract", agent, "Signed today")
-    response = client.get(reverse("orders:document", args=[in_flight.number, document.pk]))
+    response = client.get(reverse("console:document", args=[in_flight.number, document.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4 signed"
     assert response["Content-Disposition"].startswith("attachment")
@@ -296,7 +296,7 @@ def test_documents_are_never_served_publicly_nor_to_customers(client, agent, in_
         file=SimpleUploadedFile("notes.txt", b"private"),
         uploaded_by=agent,
     )
-    url = reverse("orders:document", args=[in_flight.number, document.pk])
+    url = reverse("console:document", args=[in_flight.number, document.pk])
 
     assert client.get(f"/media/{document.file.name}").status_code == 404
     assert client.get(url).status_code == 302  # to the login page
@@ -318,7 +318,7 @@ def test_an_unsupported_file_is_refused_with_the_reason(client, agent, in_flight
 
 
 def list_orders(client, **filters):
-    return client.get(reverse("orders:list"), filters)
+    return client.get(reverse("console:order-list"), filters)
 
 
 def numbers(response):
@@ -400,7 +400,7 @@ def test_the_home_shows_my_drafts_orders_waiting_on_customers_and_my_recent_orde
     someone_elses = create_draft_order(customer=held.customer, by=AgentFactory())
     client.force_login(agent)
 
-    response = client.get(reverse("orders:agent-home"))
+    response = client.get(reverse("console:agent-home"))
 
     assert response.context["drafts"] == [draft]
     assert someone_elses not in response.context["drafts"]
@@ -411,8 +411,8 @@ def test_the_home_shows_my_drafts_orders_waiting_on_customers_and_my_recent_orde
 def test_the_home_search_finds_an_order_by_number_and_customers_by_address(client, agent, held, address):
     client.force_login(agent)
 
-    by_number = client.get(reverse("orders:agent-home"), {"q": held.number.lower()})
-    by_address = client.get(reverse("orders:agent-home"), {"q": "12 mill lane"})
+    by_number = client.get(reverse("console:agent-home"), {"q": held.number.lower()})
+    by_address = client.get(reverse("console:agent-home"), {"q": "12 mill lane"})
 
     assert by_number.context["found_order"] == held
     assert by_address.context["recent_customers"] == [held.customer]
@@ -422,16 +422,16 @@ def test_the_home_costs_the_same_queries_however_many_orders_there_are(
     client, agent, customer, django_assert_num_queries
 ):
     client.force_login(agent)
-    client.get(reverse("orders:agent-home"))
+    client.get(reverse("console:agent-home"))
 
     # session, user, groups, drafts, waiting, recent orders, customers, offerings, then the session touch
     with django_assert_num_queries(11):
-        client.get(reverse("orders:agent-home"))
+        client.get(reverse("console:agent-home"))
     for _ in range(10):
         OrderItemFactory(order__customer=customer, order__captured_by=agent)
         OrderItemFactory(order__customer=customer, order__captured_by=agent, order__state=OrderState.IN_PROGRESS)
     with django_assert_num_queries(11):
-        client.get(reverse("orders:agent-home"))
+        client.get(reverse("console:agent-home"))
 
 
 def test_the_order_page_shows_the_fulfilment_plan_and_its_progress(

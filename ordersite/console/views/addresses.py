@@ -30,7 +30,7 @@ def address_create(request, number: str):
             form.add_error(None, refused)
         else:
             messages.success(request, f"Address added: {address}.")
-            return redirect("customers:detail", number=customer.number)
+            return redirect("console:customer-detail", number=customer.number)
     return render(
         request, "console/address_form.html", {"customer": customer, "form": form, "is_new_customer": is_new_customer}
     )

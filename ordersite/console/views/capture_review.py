@@ -70,7 +70,7 @@ def review_step(request, order: Order):
         except OrderIncomplete as incomplete:
             messages.error(request, "The order is not complete yet: fix the problems listed below, then submit.")
             return _render_review(request, order, items, incomplete.errors)
-        return redirect("orders:outcome", number=order.number)
+        return redirect("console:outcome", number=order.number)
     return _render_review(request, order, items, completeness_errors(order))
 
 

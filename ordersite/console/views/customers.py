@@ -51,7 +51,7 @@ def customer_create(request):
             form.add_error(None, error)
         else:
             messages.success(request, f"{customer.name} is customer {customer.number}. Now add their address.")
-            return redirect(reverse("customers:add-address", args=[customer.number]) + "?new=1")
+            return redirect(reverse("console:add-address", args=[customer.number]) + "?new=1")
     return render(request, "console/customer_form.html", {"form": form, "step": 1})
 
 
@@ -97,7 +97,7 @@ def record_interaction(request, number: str):
         messages.success(request, "Interaction recorded.")
     else:
         messages.error(request, "Write what was said or done before recording the interaction.")
-    return redirect(reverse("customers:detail", args=[customer.number]) + "#interactions")
+    return redirect(reverse("console:customer-detail", args=[customer.number]) + "#interactions")
 
 
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,59}$")

@@ -226,7 +226,7 @@ def order_discard(request, number: str):
         messages.error(request, refusal_message(refusal))
         return redirect(detail_url(order))
     messages.success(request, f"Draft {order.number} discarded. Nothing was sent to the customer or downstream.")
-    return redirect("customers:detail", order.customer.number)
+    return redirect("console:customer-detail", order.customer.number)
 
 
 @staff_required
