@@ -53,19 +53,23 @@ class OutboxLag:
 
 
 def lag(now: dt.datetime | None = None) -> OutboxLag:
-    """Counts and ages of what waits in the outbox (four indexed queries)."""
+    """Counts and ages of what waits in the outbox (three indexed queries)."""
     now = now or timezone.now()
     events = OutboxEvent.objects.filter(published_at__isnull=True).aggregate(n=Count("pk"), oldest=Min("created_at"))
     handovers = FulfilmentTask.objects.filter(handover_due=True).aggregate(n=Count("pk"), oldest=Min("dispatched_at"))
-    deliveries = EventDelivery.objects.filter(status=EventDelivery.Status.PENDING).count()
-    dead = EventDelivery.objects.filter(status=EventDelivery.Status.DEAD).count()
+    deliveries = EventDelivery.objects.filter(
+        status__in=[EventDelivery.Status.PENDING, EventDelivery.Status.DEAD]
+    ).aggregate(
+        pending=Count("pk", filter=Q(status=EventDelivery.Status.PENDING)),
+        dead=Count("pk", filter=Q(status=EventDelivery.Status.DEAD)),
+    )
     return OutboxLag(
         unrelayed_events=events["n"],
         oldest_unrelayed_seconds=_age(events["oldest"], now),
         handovers_waiting=handovers["n"],
         oldest_handover_seconds=_age(handovers["oldest"], now),
-        deliveries_waiting=deliveries,
-        dead_letters=dead,
+        deliveries_waiting=deliveries["pending"],
+        dead_letters=deliveries["dead"],
     )
 
 
@@ -213,6 +217,13 @@ def hand_over_tasks(now: dt.datetime | None = None, limit: int = BATCH) -> int:
     return len(tasks)
 
 
+def due_deliveries(now: dt.datetime):
+    """Deliveries to send at `now`: new, backed off long enough, or left by a worker whose claim ran out."""
+    return EventDelivery.objects.filter(status=EventDelivery.Status.PENDING).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
 def send_due_deliveries(now: dt.datetime | None = None, limit: int = BATCH, chunk: int = 20) -> int:
     """Claim deliveries that are due (new, backed off, or left by a dead worker) and send them out.
 
@@ -220,9 +231,7 @@ def send_due_deliveries(now: dt.datetime | None = None, limit: int = BATCH, chun
     delivery due again when the lease ends, and the next sweep sends it.
     """
     now = now or timezone.now()
-    due = EventDelivery.objects.filter(status=EventDelivery.Status.PENDING).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
+    due = due_deliveries(now)
     until = now + dt.timedelta(seconds=claim_seconds())
     with transaction.atomic():
         ids = list(due.order_by("pk").select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
@@ -258,8 +267,5 @@ def deliver_due_events(now: dt.datetime | None = None) -> int:
     """Fan out what is waiting, then send every delivery due at `now`, here and now (a sweep in one process)."""
     now = now or timezone.now()
     fan_out_events()
-    due = EventDelivery.objects.filter(status=EventDelivery.Status.PENDING).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
-    deliveries = due.select_related("event__order", "listener").order_by("pk")[:BATCH]
+    deliveries = due_deliveries(now).select_related("event__order", "listener").order_by("pk")[:BATCH]
     return sum(notifications.attempt(delivery) for delivery in deliveries)

@@ -142,15 +142,7 @@ def create_tasks(
 def started_milestone(order: Order, tasks: list[FulfilmentTask]) -> OutboxEvent | None:
     """The TMF622 event announcing tasks that went out (not saved: the caller writes events in bulk)."""
     started = [task for task in tasks if task.state == TaskState.DISPATCHED]
-    if not started:
-        return None
-    return OutboxEvent(
-        order=order,
-        event_type=OutboxEvent.Type.ATTRIBUTE_VALUE_CHANGE,
-        payload=lifecycle.event_body(
-            order, changed="fulfilment", milestone=", ".join(t.name for t in started) + " started"
-        ),
-    )
+    return milestone_event(order, [(task, None) for task in started]) if started else None
 
 
 def _leaves(plan, tasks) -> list[FulfilmentTask]:
@@ -210,31 +202,42 @@ def dispatch_ready(order: Order) -> list[FulfilmentTask]:
     """Dispatch every task whose dependencies are done, in the caller's transaction (order locked)."""
     if order.state != OrderState.IN_PROGRESS:
         return []
-    tasks = list(order.tasks.select_related("item").prefetch_related("depends_on"))
-    now = timezone.now()
-    ready = [
+    tasks = list(order.tasks.prefetch_related("depends_on"))
+    depends = {task.pk: [dep.pk for dep in task.depends_on.all()] for task in tasks}
+    ready = ready_tasks(tasks, depends, {task.pk: task for task in tasks})
+    if ready:
+        dispatch(ready, timezone.now(), hand_over=_hands_over())
+        lifecycle.publish_all([milestone_event(order, [(task, None) for task in ready])])
+    return ready
+
+
+def ready_tasks(
+    tasks: list[FulfilmentTask], depends: dict[int, list[int]], by_id: dict[int, FulfilmentTask]
+) -> list[FulfilmentTask]:
+    """The waiting tasks whose dependencies are all done."""
+    return [
         task
         for task in tasks
-        if task.state == TaskState.WAITING and all(dep.state == TaskState.COMPLETED for dep in task.depends_on.all())
+        if task.state == TaskState.WAITING
+        and all(by_id[dep].state == TaskState.COMPLETED for dep in depends.get(task.pk, []))
     ]
-    if not ready:
-        return []
-    hand_over = _hands_over()
-    for task in ready:
+
+
+def dispatch(tasks: list[FulfilmentTask], now: dt.datetime, *, hand_over: bool) -> None:
+    """Send saved tasks out, in memory and in the database (two statements at most, whatever the number)."""
+    for task in tasks:
         start_dispatched(task, now, hand_over=hand_over)
-    FulfilmentTask.objects.bulk_update(ready, ["state", "dispatched_at", "attempts", "handover_due", "claimed_until"])
-    if not hand_over:  # otherwise when the relay hands it over (outbox.hand_over_tasks)
-        reached = {task.item for task in ready if task.is_point_of_no_return}
-        for item in (item for item in reached if item.point_of_no_return_at is None):
-            item.point_of_no_return_at = now
-            item.save(update_fields=["point_of_no_return_at"])
-    lifecycle.publish(
-        order,
-        OutboxEvent.Type.ATTRIBUTE_VALUE_CHANGE,
-        changed="fulfilment",
-        milestone=", ".join(t.name for t in ready) + " started",
+    FulfilmentTask.objects.filter(pk__in=[task.pk for task in tasks], state=TaskState.WAITING).update(
+        state=TaskState.DISPATCHED,
+        dispatched_at=now,
+        attempts=F("attempts") + 1,
+        handover_due=hand_over,
+        claimed_until=None,
     )
-    return ready
+    if not hand_over:  # otherwise when the relay hands them over (outbox.hand_over_tasks)
+        OrderItem.objects.filter(
+            pk__in={task.item_id for task in tasks if task.is_point_of_no_return}, point_of_no_return_at__isnull=True
+        ).update(point_of_no_return_at=now)
 
 
 @dataclass(frozen=True)
@@ -303,7 +306,7 @@ def record_results(reports_by_order: dict[int, list[TaskReport]]) -> int:
         if not outcome:
             continue
         changed += [task for task, _ in outcome]
-        events.append(_milestone(order, [(task, report.succeeded) for task, report in outcome]))
+        events.append(milestone_event(order, [(task, report.succeeded) for task, report in outcome]))
         for item_id in {task.item_id for task, report in outcome if report.succeeded}:
             item = items[item_id]
             if item.state == ItemState.IN_PROGRESS and all(
@@ -317,17 +320,10 @@ def record_results(reports_by_order: dict[int, list[TaskReport]]) -> int:
         if settled or any(task.state == TaskState.FAILED for task in own):
             to_settle.append(order)
             continue
-        going = [
-            task
-            for task in own
-            if task.state == TaskState.WAITING
-            and all(by_id[dep].state == TaskState.COMPLETED for dep in depends.get(task.pk, []))
-        ]
-        for task in going:
-            start_dispatched(task, now, hand_over=hand_over)
+        going = ready_tasks(own, depends, by_id)
         if going:
             ready += going
-            events.append(_milestone(order, [(task, None) for task in going]))
+            events.append(milestone_event(order, [(task, None) for task in going]))
 
     if not changed:
         return 0
@@ -344,18 +340,7 @@ def record_results(reports_by_order: dict[int, list[TaskReport]]) -> int:
             state=ItemState.COMPLETED
         )
     if ready:
-        FulfilmentTask.objects.filter(pk__in=[task.pk for task in ready], state=TaskState.WAITING).update(
-            state=TaskState.DISPATCHED,
-            dispatched_at=now,
-            attempts=F("attempts") + 1,
-            handover_due=hand_over,
-            claimed_until=None,
-        )
-        if not hand_over:  # otherwise when the relay hands them over
-            OrderItem.objects.filter(
-                pk__in={task.item_id for task in ready if task.is_point_of_no_return},
-                point_of_no_return_at__isnull=True,
-            ).update(point_of_no_return_at=now)
+        dispatch(ready, now, hand_over=hand_over)
     lifecycle.publish_all(events)
     for order in to_settle:
         settle(order)
@@ -382,7 +367,7 @@ def _apply_reports(
     return applied
 
 
-def _milestone(order: Order, steps: list[tuple[FulfilmentTask, bool | None]]) -> OutboxEvent:
+def milestone_event(order: Order, steps: list[tuple[FulfilmentTask, bool | None]]) -> OutboxEvent:
     """The TMF622 event for steps done (True), failed (False) or started (None), not yet saved."""
     words = {True: "done", False: "failed", None: "started"}
     if all(outcome is None for _, outcome in steps):
