@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 
 from orders.models import DeliverySignOff, ItemIntent
+from ordersite.presentation.fields import calendar_date, free_text
 from ordersite.selfservice.wording import TEST_RESULT_WORDS, TRAINING_WORDS
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(
-        label="Your answer",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=4000,
-        error_messages={"required": "Write your answer before sending it."},
-    )
+    answer = free_text("Your answer", rows=4, max_length=4000, if_missing="Write your answer before sending it.")
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(
-        label="Why do you want to cancel?",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        error_messages={"required": "Tell us briefly why you want to cancel."},
-    )
+    reason = free_text("Why do you want to cancel?", if_missing="Tell us briefly why you want to cancel.")
 
 
 class SignOffForm(forms.Form):
@@ -35,21 +25,11 @@ class SignOffForm(forms.Form):
         error_messages={"required": "Choose how the test went."},
     )
     accepted = forms.BooleanField(required=False, label="I accept the delivery")
-    remarks = forms.CharField(
-        required=False,
-        label="Remarks",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        help_text="What you noticed, especially if something doesn't work.",
-    )
+    remarks = free_text("Remarks", required=False, help_text="What you noticed, especially if something doesn't work.")
     training = forms.ChoiceField(
         required=False, label="Would you like training?", widget=forms.RadioSelect, choices=list(TRAINING_WORDS.items())
     )
-    training_date = forms.DateField(
-        required=False,
-        label="Training date",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    training_date = calendar_date("Training date", future_only=True)
 
     def __init__(self, *args, offers_training: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,23 +49,17 @@ class SignOffForm(forms.Form):
             training = cleaned.get("training")
             if not training:
                 self.add_error("training", "Choose whether you'd like training.")
-            elif training == DeliverySignOff.Training.SCHEDULED:
-                date = cleaned.get("training_date")
-                if date is None:
-                    self.add_error("training_date", "Choose a date for the training session.")
-                elif date < timezone.localdate():
-                    self.add_error("training_date", "Choose today or a later date.")
+            elif training == DeliverySignOff.Training.SCHEDULED and self.needs_training_date(cleaned):
+                self.add_error("training_date", "Choose a date for the training session.")
         return cleaned
+
+    def needs_training_date(self, cleaned) -> bool:
+        # A date already refused (in the past) has its own message; only a missing one gets this.
+        return cleaned.get("training_date") is None and not self.has_error("training_date")
 
 
 class ProductActionForm(forms.Form):
-    reason = forms.CharField(
-        required=False,
-        label="Anything we should know?",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=500,
-        help_text="Optional.",
-    )
+    reason = free_text("Anything we should know?", rows=2, max_length=500, required=False, help_text="Optional.")
 
     def __init__(self, *args, intent: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,23 +83,19 @@ class DeliveryForm(forms.Form):
     """Where and when, for a new product; what is needed, for a bespoke one."""
 
     install_address = forms.ChoiceField(label="Where should it be installed?", widget=forms.RadioSelect)
-    requested_start_date = forms.DateField(
-        required=False,
-        label="Wanted from",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Leave empty for as soon as possible.",
+    requested_start_date = calendar_date(
+        "Wanted from", future_only=True, help_text="Leave empty for as soon as possible."
     )
     appointment_preference = forms.ChoiceField(
         choices=APPOINTMENT_CHOICES,
         required=False,
         label="Best time for an engineer visit",
     )
-    special_requirements = forms.CharField(
-        label="Tell us what you need",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=2000,
+    special_requirements = free_text(
+        "Tell us what you need",
+        rows=4,
         help_text="Sites, timing, anything special. Our specialist team reviews it and contacts you.",
-        error_messages={"required": "Describe what you need, so our team can prepare it."},
+        if_missing="Describe what you need, so our team can prepare it.",
     )
 
     def __init__(self, *args, addresses, needs_address: bool, bespoke: bool, **kwargs):
@@ -139,12 +109,6 @@ class DeliveryForm(forms.Form):
             del self.fields["appointment_preference"]
         if not bespoke:
             del self.fields["special_requirements"]
-
-    def clean_requested_start_date(self):
-        date = self.cleaned_data.get("requested_start_date")
-        if date and date < timezone.localdate():
-            raise forms.ValidationError("Choose today or a later date.")
-        return date
 
     def clean_install_address(self):
         # Only the customer's own serviceable addresses are choices; anything else is refused here.

@@ -28,12 +28,16 @@ def test_tones_are_the_five_and_some_task_states_have_none():
     assert states.tone(TaskState.WAITING) == states.tone(None) == ""
 
 
-@pytest.mark.parametrize("stylesheet", ["static/css/app.css", "static/css/admin.css"])
-def test_each_stylesheet_styles_each_tone_once_and_no_state(stylesheet):
-    css = (ROOT / stylesheet).read_text()
+def test_one_stylesheet_styles_each_tone_once_for_every_channel():
+    tones_css = (ROOT / "static/css/tones.css").read_text()
     for tone in states.TONES:
-        assert len(re.findall(rf"\.badge-tone-{tone}\b", css)) == 1, tone
-    assert not re.search(r"\.(badge-state|od-badge)-(?!stuck\b)[a-z]+", css)
+        assert len(re.findall(rf"\.badge-tone-{tone}\b", tones_css)) == 1, tone
+    for stylesheet in ("static/css/app.css", "static/css/admin.css"):
+        css = (ROOT / stylesheet).read_text()
+        assert not re.search(r"\.badge-tone-[a-z]+\s*\{", css), stylesheet
+        assert not re.search(r"\.(badge-state|od-badge)-(?!stuck\b)[a-z]+", css), stylesheet
+    for template in ("templates/base_minimal.html", "templates/admin/base_site.html"):
+        assert "css/tones.css" in (ROOT / template).read_text(), template
 
 
 def test_the_console_and_self_service_badge_takes_the_tone_from_the_map():

@@ -5,7 +5,6 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
-from django.utils import timezone
 
 from customers.models import Channel, Customer
 from orders.documents import ALLOWED_EXTENSIONS, MAX_DOCUMENT_BYTES
@@ -19,6 +18,7 @@ from orders.models import (
     OrderState,
     ProductOffering,
 )
+from ordersite.presentation.fields import calendar_date, free_text
 
 APPOINTMENT_CHOICES = [
     ("", "No preference"),
@@ -79,12 +79,7 @@ class RequestStepForm(forms.Form):
         label="Reference",
         help_text="Quote number, or the trouble-ticket reference of a problem restoration.",
     )
-    details = forms.CharField(
-        required=False,
-        label="Details",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What the customer asked for.",
-    )
+    details = free_text("Details", required=False, max_length=None, help_text="What the customer asked for.")
     category = forms.ChoiceField(choices=OrderCategory.choices, label="Category")
     priority = forms.TypedChoiceField(choices=OrderPriority.choices, coerce=int, label="Priority")
     description = forms.CharField(max_length=200, required=False, label="Order description", help_text="Optional.")
@@ -166,11 +161,11 @@ class ItemOptionsForm(forms.Form):
 class ProductActionForm(forms.Form):
     """Start a change order for an installed product: why, and for a transfer or repackage, to what."""
 
-    reason = forms.CharField(
-        required=False,
-        label="Reason",
-        widget=forms.Textarea(attrs={"rows": 2}),
+    reason = free_text(
+        "Reason",
+        rows=2,
         max_length=500,
+        required=False,
         help_text="What the customer said; it is recorded as the order's initiating request.",
     )
 
@@ -196,16 +191,13 @@ class DeliveryStepForm(forms.Form):
     appointment_preference = forms.ChoiceField(
         choices=APPOINTMENT_CHOICES, required=False, label="Appointment preference"
     )
-    requested_start_date = forms.DateField(
-        required=False,
-        label="Wanted from",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Leave empty for as soon as possible.",
+    requested_start_date = calendar_date(
+        "Wanted from", future_only=True, help_text="Leave empty for as soon as possible."
     )
-    special_requirements = forms.CharField(
+    special_requirements = free_text(
+        "Special requirements",
         required=False,
-        label="Special requirements",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=None,
         help_text="Anything non-standard. The order is then held for special handling unless a positive "
         "feasibility result is on record.",
     )
@@ -214,9 +206,7 @@ class DeliveryStepForm(forms.Form):
         required=False,
         label="Feasibility result already known",
     )
-    feasibility_notes = forms.CharField(
-        required=False, label="Feasibility notes", widget=forms.Textarea(attrs={"rows": 2})
-    )
+    feasibility_notes = free_text("Feasibility notes", rows=2, max_length=None, required=False)
 
     NEW_ADDRESS = "new"
 
@@ -229,12 +219,6 @@ class DeliveryStepForm(forms.Form):
             ]
         else:
             del self.fields["install_address"]
-
-    def clean_requested_start_date(self):
-        date = self.cleaned_data.get("requested_start_date")
-        if date and date < timezone.localdate():
-            raise forms.ValidationError("Choose today or a later date.")
-        return date
 
     def clean(self):
         cleaned = super().clean()
@@ -252,13 +236,11 @@ class DeliveryStepForm(forms.Form):
 
 
 class CancellationForm(forms.Form):
-    reason = forms.CharField(
-        label="Why does the customer want to cancel?", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
-    )
+    reason = free_text("Why does the customer want to cancel?", rows=2)
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label="The customer's answer", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    answer = free_text("The customer's answer", max_length=4000)
 
 
 class DocumentForm(forms.Form):
