@@ -30,6 +30,8 @@ from customers.models import (
 from customers.roles import AGENTS, SUPERVISORS
 from orders.models import FulfilmentStep, OfferingCategory, ProductOffering
 
+# Every demo user's password. Short and well known: seed_demo accepts it only with DEBUG on (the demo on a
+# developer's machine); elsewhere it wants a strong DEMO_PASSWORD (orders/management/commands/seed_demo.py).
 DEMO_PASSWORD = "demo-pass"
 
 ROUTERS = [
@@ -495,9 +497,9 @@ CUSTOMERS = [
 ]
 
 
-def seed_demo() -> dict[str, str]:
+def seed_demo(password: str = DEMO_PASSWORD) -> dict[str, str]:
     """Create or refresh the demo catalog, customers, orders and users; returns username → role hints."""
-    users, customers, offerings = seed_reference_data()
+    users, customers, offerings = seed_reference_data(password)
     # Orders go through the real commands, one transaction each; downstream systems answer only
     # when told to here, so the demo shows orders at every stage rather than all completed.
     with override_settings(FULFILMENT_DOWNSTREAM="manual"):
@@ -507,12 +509,12 @@ def seed_demo() -> dict[str, str]:
 
 
 @transaction.atomic
-def seed_reference_data():
+def seed_reference_data(password: str = DEMO_PASSWORD):
     offerings = seed_catalog()
-    users = seed_staff()
+    users = seed_staff(password)
     customers = {}
     for row in CUSTOMERS:
-        customer, login = _seed_customer(row, offerings)
+        customer, login = _seed_customer(row, offerings, password)
         customers[customer.email] = customer
         if login:
             users[login] = f"customer {customer.name} ({customer.number})"
@@ -547,23 +549,25 @@ def seed_catalog() -> dict[str, ProductOffering]:
     return offerings
 
 
-def seed_staff() -> dict[str, str]:
-    agent = _user("agent", first_name="Sam", last_name="Taylor", channel=Channel.CALL_CENTRE)
+def seed_staff(password: str = DEMO_PASSWORD) -> dict[str, str]:
+    agent = _user("agent", password, first_name="Sam", last_name="Taylor", channel=Channel.CALL_CENTRE)
     agent.groups.set([Group.objects.get(name=AGENTS)])
-    supervisor = _user("supervisor", first_name="Jo", last_name="Patel", is_staff=True, channel=Channel.CALL_CENTRE)
+    supervisor = _user(
+        "supervisor", password, first_name="Jo", last_name="Patel", is_staff=True, channel=Channel.CALL_CENTRE
+    )
     supervisor.groups.set([Group.objects.get(name=SUPERVISORS)])
     return {"agent": "call-centre agent → /agent/", "supervisor": "supervisor → /admin/"}
 
 
-def _user(username: str, **fields) -> User:
+def _user(username: str, password: str, **fields) -> User:
     user, created = User.objects.update_or_create(username=username, defaults=fields)
-    if created or not user.check_password(DEMO_PASSWORD):
-        user.set_password(DEMO_PASSWORD)
+    if created or not user.check_password(password):
+        user.set_password(password)
         user.save(update_fields=["password"])
     return user
 
 
-def _seed_customer(row, offerings) -> tuple[Customer, str | None]:
+def _seed_customer(row, offerings, password: str) -> tuple[Customer, str | None]:
     email, kind, name, credit_class, (street, number, postcode), login, products = row
     customer, _ = Customer.objects.update_or_create(
         email=email,
@@ -612,7 +616,9 @@ def _seed_customer(row, offerings) -> tuple[Customer, str | None]:
             summary="Welcome call: confirmed contact details and installed products.",
         )
     if login:
-        user = _user(login, first_name=name.split()[0], last_name=name.split()[-1], email=email, customer=customer)
+        user = _user(
+            login, password, first_name=name.split()[0], last_name=name.split()[-1], email=email, customer=customer
+        )
         user.groups.clear()
     return customer, login
 

@@ -138,16 +138,24 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Twelve characters of `aaaaaaaaaaaa` pass the length rule: zxcvbn's estimate must reach 3 of 4 too.
+    {"NAME": "customers.passwords.GuessabilityValidator", "OPTIONS": {"min_score": 3}},
 ]
+
+# The demo users' password where seed_demo runs with DEBUG off; it must pass the rules above.
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: after five failures for a username from one address, wait an hour.
+# Login throttling: after five failures for a username from one address, or twenty for any usernames
+# from one address (password spraying), that address waits an hour (ordersite/accounts/throttle.py).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "ordersite.accounts.throttle.PerUsernameAndAddressHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None

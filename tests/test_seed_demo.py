@@ -1,7 +1,10 @@
 """The demo data: every page has something real to show, and seeding twice changes nothing."""
 
+from io import StringIO
+
 import pytest
 from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
 from customers.models import Customer, InstalledProduct
@@ -56,3 +59,33 @@ def test_no_demo_plan_passes_its_point_of_no_return_the_moment_an_order_is_issue
     # the offering could ever be cancelled or amended once issued.
     at_issue = FulfilmentStep.objects.filter(is_point_of_no_return=True, depends_on__isnull=True)
     assert list(at_issue.values_list("offering__code", "code")) == []
+
+
+def test_seed_demo_refuses_the_well_known_password_with_debug_off(db, settings):
+    settings.DEBUG = False
+    settings.DEMO_PASSWORD = ""
+
+    with pytest.raises(CommandError, match="DEBUG is off.*set DEMO_PASSWORD"):
+        call_command("seed_demo", stdout=StringIO())
+
+    assert not Customer.objects.exists()
+
+
+def test_seed_demo_refuses_a_weak_demo_password_with_debug_off(db, settings):
+    settings.DEBUG = False
+    settings.DEMO_PASSWORD = "aaaaaaaaaaaa"
+
+    with pytest.raises(CommandError, match="too easy to guess"):
+        call_command("seed_demo", stdout=StringIO())
+
+
+def test_seed_demo_uses_a_strong_demo_password_with_debug_off_and_does_not_print_it(transactional_db, settings):
+    settings.DEBUG = False
+    settings.DEMO_PASSWORD = "lantern orchard pebble tunnel"
+    output = StringIO()
+
+    call_command("seed_demo", stdout=output)
+
+    assert authenticate(RequestFactory().post("/accounts/login/"), username="agent", password=settings.DEMO_PASSWORD)
+    assert not authenticate(RequestFactory().post("/accounts/login/"), username="agent", password=DEMO_PASSWORD)
+    assert settings.DEMO_PASSWORD not in output.getvalue()
