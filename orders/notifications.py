@@ -9,17 +9,13 @@ for the admin. Listeners de-duplicate on eventId.
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
+import http.client
 import json
-import socket
 import time
-import urllib.error
-import urllib.request
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.utils import timezone
 
+from orders.callbacks import CallbackRefused, post, vet_callback
 from orders.models import ApiClient, EventDelivery, HubListener, OutboxEvent
 
 MAX_ATTEMPTS = 6
@@ -84,51 +80,27 @@ def event_body(event: OutboxEvent) -> dict:
     return body
 
 
-def callback_refusal(url: str) -> str:
-    """Why events may not go to this URL, or "" if they may.
-
-    Only http(s) to a host whose every address is public: a listener must not make us post to our own
-    network (the database, the admin, a cloud metadata service). HUB_CALLBACK_ALLOW_PRIVATE lifts the
-    address rule for the demo and the tests, whose listeners run on this machine.
-    """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "must be an http or https URL"
-    if settings.HUB_CALLBACK_ALLOW_PRIVATE:
-        return ""
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        found = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
-    except (OSError, ValueError):
-        return f"{parts.hostname} cannot be resolved"
-    for *_, address in found:
-        ip = ipaddress.ip_address(address[0].split("%")[0])
-        if not ip.is_global:
-            return f"{parts.hostname} is an internal address ({ip}); events go only to public hosts"
-    return ""
-
-
 def attempt(delivery: EventDelivery) -> bool:
-    """POST the event to the listener; on failure schedule the next try, or give up into the dead letters."""
-    refusal = callback_refusal(delivery.listener.callback)
-    if refusal:
+    """POST the event to the listener; on failure schedule the next try, or give up into the dead letters.
+
+    The callback is vetted again on every attempt and the POST goes to the addresses vetted (see
+    orders.callbacks); a redirect is a failed attempt, with where it pointed as the reason.
+    """
+    try:
+        callback = vet_callback(delivery.listener.callback)
+    except CallbackRefused as refusal:
         return _record(delivery, ok=False, error=f"Not sent: the callback {refusal}.")
     body = json.dumps(event_body(delivery.event)).encode()
-    request = urllib.request.Request(
-        delivery.listener.callback,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json", "X-Event-Id": str(delivery.event.event_id)},
-    )
+    headers = {"Content-Type": "application/json", "X-Event-Id": str(delivery.event.event_id)}
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (listener URL)
-            ok = 200 <= response.status < 300
-            error = "" if ok else f"HTTP {response.status}"
-    except urllib.error.HTTPError as failure:
-        ok, error = False, f"HTTP {failure.code}"
-    except (urllib.error.URLError, TimeoutError, OSError) as failure:
-        ok, error = False, str(getattr(failure, "reason", failure))
-    return _record(delivery, ok=ok, error=error)
+        answer = post(callback, body, headers, timeout=TIMEOUT_SECONDS)
+    except (OSError, http.client.HTTPException) as failure:
+        return _record(delivery, ok=False, error=str(failure) or type(failure).__name__)
+    if 300 <= answer.status < 400:
+        error = f"HTTP {answer.status}: redirect to {answer.location[:500] or '(no Location)'} not followed"
+    else:
+        error = "" if 200 <= answer.status < 300 else f"HTTP {answer.status}"
+    return _record(delivery, ok=not error, error=error)
 
 
 def _record(delivery: EventDelivery, *, ok: bool, error: str) -> bool:

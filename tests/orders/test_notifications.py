@@ -1,50 +1,19 @@
 """TMF622 events reach hub listeners at least once, with a stable id, retries and dead letters."""
 
 import datetime as dt
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
+import ssl
 
 import pytest
+import trustme
 from django.utils import timezone
 
-from orders import notifications, outbox
+from orders import callbacks, notifications, outbox
 from orders.models import ApiClient, EventDelivery, HubListener, OutboxEvent
 from orders.services import add_item, create_draft_order, record_initiating_request, submit_order
 from tests.factories import CustomerFactory, OfferingFactory, UserFactory
+from tests.listeners import Listener
 
 pytestmark = pytest.mark.django_db
-
-
-class Listener:
-    """A webhook subscriber on loopback that can be told to fail its first calls."""
-
-    def __init__(self, failures: int = 0):
-        self.received: list[dict] = []
-        self.failures = failures
-        listener = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                if listener.failures > 0:
-                    listener.failures -= 1
-                    self.send_response(503)
-                else:
-                    listener.received.append(body)
-                    self.send_response(201)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/events"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -187,29 +156,6 @@ def test_supervisors_see_dead_letters_and_send_them_again(client, supervisor, cu
     assert [e["eventType"] for e in listener.received] == ["ProductOrderCreateEvent"]
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "http://127.0.0.1:8000/admin/",
-        "http://localhost/events",
-        "http://10.1.2.3/events",
-        "http://169.254.169.254/latest/meta-data/",  # a cloud's metadata service
-        "http://[::1]/events",
-        "ftp://partner.example/events",
-    ],
-)
-def test_events_never_go_to_our_own_network(url, settings):
-    settings.HUB_CALLBACK_ALLOW_PRIVATE = False
-
-    assert notifications.callback_refusal(url)
-
-
-def test_a_public_address_is_a_fine_callback(settings):
-    settings.HUB_CALLBACK_ALLOW_PRIVATE = False
-
-    assert notifications.callback_refusal("https://93.184.215.14/events") == ""
-
-
 def test_a_listener_on_an_internal_address_is_not_called_and_the_reason_is_kept(
     customer, agent, listener, run, settings
 ):
@@ -221,4 +167,103 @@ def test_a_listener_on_an_internal_address_is_not_called_and_the_reason_is_kept(
     assert listener.received == []
     delivery = EventDelivery.objects.first()
     assert delivery.status == EventDelivery.Status.PENDING and delivery.attempts == 1
-    assert "internal address (127.0.0.1)" in delivery.last_error
+    assert "internal address (127.0.0.1, loopback)" in delivery.last_error
+
+
+def test_a_redirect_is_not_followed_and_counts_as_a_failed_attempt(customer, agent, run):
+    # Internal listeners are allowed here (HUB_CALLBACK_ALLOW_PRIVATE, as in the tests): even so a
+    # listener cannot send us on to another address, vetted or not.
+    inside = Listener()
+    redirecting = Listener(status=302, headers={"Location": inside.url})
+    try:
+        subscribe(customer, redirecting.url, query="eventType=ProductOrderCreateEvent")
+        submit_standard_order(customer, agent, run)
+
+        delivery = EventDelivery.objects.get()
+        assert (delivery.status, delivery.attempts) == ("pending", 1)
+        assert delivery.last_error == f"HTTP 302: redirect to {inside.url} not followed"
+        assert delivery.next_attempt_at > timezone.now() + dt.timedelta(seconds=20)  # the usual backoff
+        assert outbox.deliver_due_events(now=timezone.now() + dt.timedelta(minutes=1)) == 0  # retried, same answer
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts, delivery.delivered_at) == ("pending", 2, None)
+
+        assert len(redirecting.requests) == 2 and redirecting.received == []
+        assert inside.requests == []
+    finally:
+        redirecting.close()
+        inside.close()
+
+
+def test_a_delivery_connects_to_the_address_it_vetted_not_to_a_second_lookup(
+    customer, agent, listener, run, settings, monkeypatch
+):
+    # DNS rebinding: the name answers a public address, then (TTL 0) our loopback, where a listener waits.
+    settings.HUB_CALLBACK_ALLOW_PRIVATE = False
+    answers = iter(["93.184.215.14", "127.0.0.1", "127.0.0.1"])
+    lookups = []
+
+    def rebinding_dns(host, port):
+        lookups.append(host)
+        return [next(answers)]
+
+    monkeypatch.setattr(callbacks, "resolve", rebinding_dns)
+    subscribe(customer, f"http://rebind.test:{listener.port}/events", query="eventType=ProductOrderCreateEvent")
+
+    submit_standard_order(customer, agent, run)
+
+    assert listener.requests == []
+    assert lookups == ["rebind.test"]  # looked up once; the POST went to 93.184.215.14, which is not there
+    delivery = EventDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("pending", 1) and delivery.last_error
+
+    outbox.deliver_due_events(now=timezone.now() + dt.timedelta(minutes=1))  # now the name says 127.0.0.1
+
+    delivery.refresh_from_db()
+    assert listener.requests == [] and delivery.status == "pending" and delivery.attempts == 2
+    assert "internal address (127.0.0.1, loopback)" in delivery.last_error
+
+
+@pytest.fixture
+def tls_listener_for(monkeypatch, tmp_path):
+    """An HTTPS listener on loopback whose certificate names a host; its name resolves to loopback."""
+    authority = trustme.CA()
+    authority.cert_pem.write_to_path(str(tmp_path / "authority.pem"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "authority.pem"))  # trusted by our default context
+    monkeypatch.setattr(callbacks, "resolve", lambda host, port: ["127.0.0.1"])
+    started = []
+
+    def start(certified_name):
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        authority.issue_cert(certified_name).configure_cert(context)
+        context.sni_callback = lambda connection, name, context: listener.server_names.append(name)
+        listener = Listener(tls=context)
+        listener.server_names = []
+        started.append(listener)
+        return listener
+
+    yield start
+    for listener in started:
+        listener.close()
+
+
+def test_an_https_listener_is_reached_at_the_vetted_address_under_its_own_name(customer, agent, run, tls_listener_for):
+    listener = tls_listener_for("hooks.partner.test")
+    subscribe(customer, f"https://hooks.partner.test:{listener.port}/events", query="eventType=ProductOrderCreateEvent")
+
+    submit_standard_order(customer, agent, run)
+
+    assert EventDelivery.objects.get().status == "delivered"
+    assert [event["eventType"] for event in listener.received] == ["ProductOrderCreateEvent"]
+    assert listener.server_names == ["hooks.partner.test"]  # TLS SNI
+    assert listener.requests[0][1]["Host"] == f"hooks.partner.test:{listener.port}"
+
+
+def test_an_https_listener_whose_certificate_names_another_host_is_not_trusted(customer, agent, run, tls_listener_for):
+    listener = tls_listener_for("someone-else.test")
+    subscribe(customer, f"https://hooks.partner.test:{listener.port}/events", query="eventType=ProductOrderCreateEvent")
+
+    submit_standard_order(customer, agent, run)
+
+    delivery = EventDelivery.objects.get()
+    assert listener.received == [] and delivery.status == "pending"
+    assert "certificate" in delivery.last_error.lower()

@@ -10,8 +10,8 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from customers.models import ProductStatus
+from orders.callbacks import callback_refusal
 from orders.models import ItemAction, OutboxEvent
-from orders.notifications import callback_refusal
 from ordersite.tmf.tmf630.serializers import Text, TMFSerializer, WholeNumber, objects, optional_text
 
 MAX_ITEMS = 100
