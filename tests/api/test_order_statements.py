@@ -16,8 +16,8 @@ from tests.factories import FulfilmentStepFactory, OfferingFactory
 # Reads: client, its permissions (1), the customer, the catalog's version (the offerings themselves
 # come from memory, orders.catalog), the installation address. Writes: the initiating request, the
 # order, its items, history, outbox, tasks, task dependencies, pending products, the items' product
-# links, the idempotency record (whose unique constraint catches a reused Idempotency-Key, so a new
-# order needs no look-up first). Plus the transaction's own statements.
+# links, the idempotency record (whose unique constraint catches a reused Idempotency-Key, as the
+# order's catches a reused externalId, so a new order needs no look-up first). Plus the transaction's own statements.
 STATEMENTS_PER_ORDER = 17
 # The first order after the catalog changed reads the offerings, their steps, the steps'
 # dependencies and the offerings' prerequisites.
@@ -84,3 +84,11 @@ def test_an_add_on_costs_one_statement_more_however_many_there_are(api, customer
     # The prerequisite is looked up among the customer's products, once for all the add-ons.
     assert statements_to_create(api, order_body(customer, *one)) == STATEMENTS_PER_ORDER + 1
     assert statements_to_create(api, order_body(customer, *three)) == STATEMENTS_PER_ORDER + 1
+
+
+def test_an_external_id_costs_no_statement(api, customer, planned_fibre):
+    # A reused externalId is caught by its unique constraint, like a reused Idempotency-Key: no look-up first.
+    statements_to_create(api, order_body(customer, add(planned_fibre, router="hub-6")))  # loads the catalog
+    body = order_body(customer, add(planned_fibre, router="hub-6"), externalId="POS-1")
+
+    assert statements_to_create(api, body) == STATEMENTS_PER_ORDER

@@ -70,8 +70,11 @@ def place_order(*, client: ApiClient, data: dict, raw: dict, idempotency_key: st
     try:
         return Placed(_place(client, data, digest, idempotency_key))
     except IntegrityError:
-        # The Idempotency-Key (or externalId) was used before, by a retry or by a request that won
-        # the race; ours is undone. Retries are rare, so every new order saves a look-up beforehand.
+        # A unique constraint met a twin: the same Idempotency-Key or externalId, sent before or by a
+        # request that won the race (PostgreSQL holds our insert until the twin commits, so the twin
+        # is there to read now). Ours is undone. The key is looked at before the externalId: a retry
+        # of the README's example carries both and must be replayed, not called a duplicate. Twins
+        # are rare, so a new order looks nothing up beforehand.
         earlier = _earlier(client, idempotency_key) if idempotency_key else None
         if earlier is not None:
             return _replay(earlier, digest)
@@ -99,11 +102,11 @@ def _replay(earlier: ApiOrderSubmission, digest: str) -> Placed:
 
 
 def _place(client: ApiClient, data: dict, digest: str, idempotency_key: str) -> Order:
-    """Read what the order names, then one command (one transaction) with a fixed number of statements."""
-    external_id = data.get("externalId", "").strip()
-    if external_id and Order.objects.filter(created_by_client=client, external_id=external_id).exists():
-        raise Conflict(f"An order with externalId {external_id!r} already exists.")
+    """Read what the order names, then one command (one transaction) with a fixed number of statements.
 
+    A reused externalId is left to its unique constraint (see place_order), not looked up here.
+    """
+    external_id = data.get("externalId", "").strip()
     parties = data.get("relatedParty", [])
     party = _customer_party(parties)
     customer = customer_for(client, party["id"]) if party else None
