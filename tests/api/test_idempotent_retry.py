@@ -149,3 +149,16 @@ def test_twenty_identical_requests_at_once_place_one_order(live_server, customer
     assert all(headers.get("Retry-After") for headers in in_flight), in_flight
     replayed = [headers for status, headers, _ in answers if status == 201 and headers.get("Idempotent-Replayed")]
     assert len(replayed) == len(created) - 1
+
+
+def test_the_same_body_written_differently_is_still_the_same_body(api, customer, fibre):
+    body = readme_body(customer, fibre)
+    first = post_json(api, ORDERS, body, HTTP_IDEMPOTENCY_KEY="pos-4711")
+
+    # Another client library: keys in another order, other spacing; the fingerprint is of the JSON's meaning.
+    reordered = json.dumps(dict(reversed(list(body.items()))), indent=2)
+    again = api.post(ORDERS, reordered, content_type="application/json", HTTP_IDEMPOTENCY_KEY="pos-4711")
+
+    assert again.status_code == 201, again.content
+    assert again.json()["id"] == first.json()["id"]
+    assert again["Idempotent-Replayed"] == "true"

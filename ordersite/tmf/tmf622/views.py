@@ -94,7 +94,9 @@ class ProductOrderList(TMFView):
             "offering's requirements, a party this client may not order for, an address not serviceable) give "
             "a `rejected` order (201) with the reasons in `note` and `productOrderErrorMessage`. Items needing "
             "an install address and naming none get the customer's validated installation address. With an "
-            "`Idempotency-Key` header, a retry returns the first order; the same key with another body is 422."
+            "`Idempotency-Key` header (each client's keys are its own), a retry with the same body gets the first "
+            "order's answer (201, `Idempotent-Replayed: true`), even when it carries the same `externalId`; the "
+            "same key with another body is 422. Without the key, an `externalId` sent again is a duplicate (409)."
         ),
         request=ProductOrderIn,
         parameters=[
