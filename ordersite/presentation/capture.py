@@ -208,6 +208,18 @@ class CharacteristicsForm:
         self._fields: list[CaptureField] | None = None
         self.unplaced_errors: list[FieldError] = []
 
+    @classmethod
+    def editing(cls, requirements, document: dict, *, prefix: str, data=None) -> CharacteristicsForm:
+        """A saved document being edited on a page: what was posted (rows added or removed by the
+        page's row buttons) when `data` is given, else the document as saved."""
+        add, remove = (data.get(ADD_ROW), data.get(REMOVE_ROW)) if data is not None else (None, None)
+        return cls(requirements, prefix=prefix, data=data, initial=document, add=add, remove=remove)
+
+    @classmethod
+    def for_item(cls, item, data=None) -> CharacteristicsForm:
+        """The characteristics of one order item, named so that several items fit on one page."""
+        return cls.editing(item.offering.data_requirements, item.characteristics, prefix=f"i{item.pk}-c", data=data)
+
     # validation
 
     def validate(self) -> list[FieldError]:

@@ -189,23 +189,7 @@ def my_order_details(request, number: str):
         return redirect("selfservice:my-order", number=number)
     items = list(order.items.all())
     posted = request.POST if request.method == "POST" else None
-    add = posted.get(ADD_ROW) if posted else None
-    remove = posted.get(REMOVE_ROW) if posted else None
-    sections = [
-        (
-            item,
-            CharacteristicsForm(
-                item.offering.data_requirements,
-                prefix=f"i{item.pk}-c",
-                data=posted,
-                initial=item.characteristics,
-                add=add,
-                remove=remove,
-            ),
-        )
-        for item in items
-        if _configured(item)
-    ]
+    sections = [(item, CharacteristicsForm.for_item(item, posted)) for item in items if _configured(item)]
     needing = [
         i for i in items if i.offering_id and i.offering.requires_install_address and i.intent == ItemIntent.PROVIDE
     ]
@@ -248,7 +232,7 @@ def my_order_details(request, number: str):
             }
         if changes or details:
             configure_items(order, by=request.user, changes=changes, **details)
-        rows_changed = add is not None or remove is not None
+        rows_changed = ADD_ROW in posted or REMOVE_ROW in posted
         forms_valid = all([form.is_valid() for _, form in sections])  # noqa: C419 (every form shows its errors)
         if not rows_changed and delivery_valid and forms_valid:
             return redirect("selfservice:my-order-review", number=order.number)

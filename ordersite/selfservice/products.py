@@ -63,13 +63,11 @@ def my_product_action(request, pk: int, intent: str):
     form = ProductActionForm(request.POST if request.method == "POST" else None, intent=intent)
     characteristics = None
     if intent == ItemIntent.CHANGE:
-        characteristics = CharacteristicsForm(
+        characteristics = CharacteristicsForm.editing(
             product.offering.data_requirements,
+            product.characteristics,
             prefix="c",
             data=request.POST if request.method == "POST" else None,
-            initial=product.characteristics,
-            add=request.POST.get(ADD_ROW) if request.method == "POST" else None,
-            remove=request.POST.get(REMOVE_ROW) if request.method == "POST" else None,
         )
     if request.method == "POST":
         if open_item is not None or not allowed:

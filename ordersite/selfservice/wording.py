@@ -93,6 +93,19 @@ def state_label(order: Order) -> str:
     return STATE_LABELS.get(order.state, order.get_state_display())
 
 
+STATE_EXPLANATION = {
+    OrderState.ACKNOWLEDGED: "We have your order and are checking it.",
+    OrderState.IN_PROGRESS: "We're working on it. This page shows each step as it happens.",
+    OrderState.ASSESSING_CANCELLATION: "We're stopping the work on this order.",
+    OrderState.PENDING_CANCELLATION: "We're stopping the work on this order.",
+    OrderState.CANCELLED: "This order was cancelled. Nothing more will happen with it.",
+    OrderState.COMPLETED: "All done: everything in this order has been carried out.",
+    OrderState.PARTIAL: "Part of this order is delivered; the rest could not be.",
+    OrderState.REJECTED: "We couldn't accept this order.",
+    OrderState.FAILED: "We couldn't deliver this order. We're sorry: contact us if you'd like to try again.",
+}
+
+
 def state_explanation(order: Order, *, open_question=None) -> str:
     """One sentence on what the state means for the customer."""
     state = order.state
@@ -100,10 +113,6 @@ def state_explanation(order: Order, *, open_question=None) -> str:
         if order.channel == Channel.SELF_SERVICE:
             return "You haven't placed this order yet. Finish it and place it when you're ready."
         return "Our team is still preparing this order with you; nothing has been sent yet."
-    if state == OrderState.ACKNOWLEDGED:
-        return "We have your order and are checking it."
-    if state == OrderState.IN_PROGRESS:
-        return "We're working on it. This page shows each step as it happens."
     if state == OrderState.PENDING:
         if order.awaiting_signoff:
             return "Everything is delivered. Please test it and sign off, so we can finish your order."
@@ -114,19 +123,7 @@ def state_explanation(order: Order, *, open_question=None) -> str:
         if order.needs_special_handling:
             return "Our specialist team is reviewing what you asked for. We'll contact you if we need anything."
         return "Something held up the work. We're sorting it out; there's nothing you need to do."
-    if state in (OrderState.ASSESSING_CANCELLATION, OrderState.PENDING_CANCELLATION):
-        return "We're stopping the work on this order."
-    if state == OrderState.CANCELLED:
-        return "This order was cancelled. Nothing more will happen with it."
-    if state == OrderState.COMPLETED:
-        return "All done: everything in this order has been carried out."
-    if state == OrderState.PARTIAL:
-        return "Part of this order is delivered; the rest could not be."
-    if state == OrderState.REJECTED:
-        return "We couldn't accept this order."
-    if state == OrderState.FAILED:
-        return "We couldn't deliver this order. We're sorry: contact us if you'd like to try again."
-    return ""
+    return STATE_EXPLANATION.get(state, "")
 
 
 def product_status_label(product) -> str:

@@ -15,7 +15,7 @@ from customers.access import staff_required
 from customers.models import Customer, CustomerKind, InstalledProduct, ProductStatus
 from customers.selectors import search_customers
 from orders import selectors
-from orders.models import InitiatingRequest, ItemIntent, Order, OrderCategory, OrderPriority, OrderState
+from orders.models import ItemIntent, Order, OrderCategory, OrderPriority, OrderState
 from orders.services import (
     ALLOWED_FROM,
     add_item,
@@ -55,14 +55,7 @@ def capture_start(request):
     form = RequestStepForm(request.POST if request.method == "POST" else None, customer=customer, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            order = start_order(
-                customer,
-                by=request.user,
-                request=_initiating_request_from(form),
-                category=form.cleaned_data["category"],
-                priority=form.cleaned_data["priority"],
-                description=form.cleaned_data["description"],
-            )
+            order = start_order(customer, by=request.user, **_request_step(form))
         except ValidationError as invalid:
             form.add_error(None, invalid)
         else:
@@ -71,12 +64,20 @@ def capture_start(request):
     return render(request, "console/capture/request.html", capture_context(None, "request", customer, form=form))
 
 
-def _initiating_request_from(form: RequestStepForm) -> InitiatingRequest | dict:
-    """The request on record the agent chose, or what a new one says."""
+def _request_step(form: RequestStepForm) -> dict:
+    """What the request step sets: the request on record the agent chose (or what a new one says),
+    the order's category, priority and description."""
     data = form.cleaned_data
     if data.get("existing_request"):
-        return data["existing_request"]
-    return {"kind": data["kind"], "reference": data["reference"].strip(), "details": data["details"]}
+        initiating = data["existing_request"]
+    else:
+        initiating = {"kind": data["kind"], "reference": data["reference"].strip(), "details": data["details"]}
+    return {
+        "request": initiating,
+        "category": data["category"],
+        "priority": data["priority"],
+        "description": data["description"],
+    }
 
 
 @staff_required
@@ -106,14 +107,7 @@ def _step_request(request, order: Order):
     form = RequestStepForm(request.POST if request.method == "POST" else None, customer=customer, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            change_initiating_request(
-                order,
-                by=request.user,
-                request=_initiating_request_from(form),
-                category=form.cleaned_data["category"],
-                priority=form.cleaned_data["priority"],
-                description=form.cleaned_data["description"],
-            )
+            change_initiating_request(order, by=request.user, **_request_step(form))
         except ValidationError as invalid:
             form.add_error(None, invalid)
         else:

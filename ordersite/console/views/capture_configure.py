@@ -27,19 +27,11 @@ class ItemSection:
 
 
 def _configure_sections(order: Order, items: list[OrderItem], data=None) -> list[ItemSection]:
-    add, remove = (data.get(ADD_ROW), data.get(REMOVE_ROW)) if data is not None else (None, None)
     sections = []
     for index, item in enumerate(items):
         section = ItemSection(item=item, index=index)
         if is_configured(item):
-            section.form = CharacteristicsForm(
-                item.offering.data_requirements,
-                prefix=f"i{item.pk}-c",
-                data=data,
-                initial=item.characteristics,
-                add=add,
-                remove=remove,
-            )
+            section.form = CharacteristicsForm.for_item(item, data)
         if options_apply(item):
             section.options = ItemOptionsForm(data, prefix=f"i{item.pk}", item=item)
         sections.append(section)

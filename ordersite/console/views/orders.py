@@ -177,28 +177,25 @@ def order_answer_information(request, number: str):
     return _order_action(request, number, AnswerForm, "answer_form", run)
 
 
-@staff_required
-@require_POST
-def order_approve(request, number: str):
-    decisions.require_review_permission(request.user)  # before looking at the order
+def _supervisor_decision(decide, form_class, form_name: str, outcome: str):
+    """A supervisor's decision from the order page; `outcome` is the message, with {number}."""
 
-    def run(order, data):
-        decisions.approve(order, request.user, data)
-        return f"{order.number} approved and issued."
+    @staff_required
+    @require_POST
+    def decision_view(request, number: str):
+        decisions.require_review_permission(request.user)  # before looking at the order
 
-    return _order_action(request, number, ApprovalForm, "approve_form", run)
+        def run(order, data):
+            decide(order, request.user, data)
+            return outcome.format(number=order.number)
+
+        return _order_action(request, number, form_class, form_name, run)
+
+    return decision_view
 
 
-@staff_required
-@require_POST
-def order_refuse(request, number: str):
-    decisions.require_review_permission(request.user)  # before looking at the order
-
-    def run(order, data):
-        decisions.refuse(order, request.user, data)
-        return f"{order.number} refused: it is cancelled."
-
-    return _order_action(request, number, RefusalForm, "refuse_form", run)
+order_approve = _supervisor_decision(decisions.approve, ApprovalForm, "approve_form", "{number} approved and issued.")
+order_refuse = _supervisor_decision(decisions.refuse, RefusalForm, "refuse_form", "{number} refused: it is cancelled.")
 
 
 @staff_required
