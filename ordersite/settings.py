@@ -47,12 +47,17 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    # Two-step sign-in: authenticator apps (TOTP) and recovery codes (static tokens); ordersite/accounts.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "customers",
     "orders",
+    "ordersite.accounts",
 ]
 
 MIDDLEWARE = [
@@ -68,11 +73,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ordersite.middleware.NoStoreForAuthenticatedMiddleware",
+    # A user who owes the second step of signing in sees nothing else (ordersite/accounts/gate.py).
+    "ordersite.accounts.gate.SecondFactorMiddleware",
     # Axes must come last so it sees the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -159,6 +167,11 @@ AXES_HANDLER = "ordersite.accounts.throttle.PerUsernameAndAddressHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+
+# Two-step sign-in (ordersite/accounts, customers/second_factor.py): staff (agents, supervisors, is_staff)
+# must enrol an authenticator app and enter its code after their password; optional for everyone else.
+OTP_REQUIRED_FOR_STAFF = env_bool("OTP_REQUIRED_FOR_STAFF", not DEBUG)
+OTP_TOTP_ISSUER = "OrderDesk"
 
 # Sessions end after 30 idle minutes: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = 30 * 60
@@ -261,6 +274,9 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "axes": {"level": "WARNING"},
+        # Sign-ins, failures, lock-outs, second-factor events, refused permissions (ordersite/accounts/audit.py),
+        # whatever LOG_LEVEL says.
+        "security": {"level": "INFO"},
         "celery": {"level": "WARNING"},
     },
 }
