@@ -82,8 +82,13 @@ format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+## A deployment's settings, checked: here with throwaway secrets for the site and each downstream system
+## (orders.FulfilmentStep.System), and with the simulators allowed, as CI has no real downstream systems.
+DOWNSTREAM_SYSTEMS := LOGISTICS FIELD_SERVICE NETWORK BILLING DESIGN
+RANDOM_SECRET = $$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')
 check-deploy: install
-	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=example.com \
+	DEBUG=0 SECRET_KEY=$(RANDOM_SECRET) ALLOWED_HOSTS=example.com ALLOW_SIMULATORS=1 \
+		$(foreach system,$(DOWNSTREAM_SYSTEMS),FULFILMENT_CALLBACK_SECRET_$(system)=$(RANDOM_SECRET)) \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 clean:

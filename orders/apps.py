@@ -7,5 +7,6 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         # Their receivers keep the catalog's version current, count orders and time Celery tasks;
-        # the tasks register with Celery, which the outbox and the simulator find by name.
-        from orders import catalog, metrics, tasks  # noqa: F401
+        # the tasks register with Celery, which the outbox and the simulator find by name; the
+        # deployment checks register with Django's system checks.
+        from orders import catalog, checks, metrics, tasks  # noqa: F401

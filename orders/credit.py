@@ -1,4 +1,4 @@
-"""Credit checks through a credit-bureau adapter; the default simulates a bureau locally."""
+"""Credit checks through a credit-bureau adapter (CREDIT_BUREAU); the demo's default simulates a bureau locally."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ def needs_credit_check(customer: Customer, order_value: Decimal) -> bool:
 class SimulatedCreditBureau:
     """Stands in for a real bureau: stable answers per customer, so demos and tests repeat."""
 
+    simulator = True  # a deployment runs on it only when it says so (orders/checks.py)
+
     def check(self, customer: Customer, order_value: Decimal) -> CreditDecision:
         credit_class = customer.credit_class
         if credit_class == CreditClass.UNRATED:
@@ -52,4 +54,8 @@ class SimulatedCreditBureau:
 
 
 def credit_bureau() -> CreditBureau:
-    return import_string(getattr(settings, "CREDIT_BUREAU", "orders.credit.SimulatedCreditBureau"))()
+    return import_string(adapter_path())()
+
+
+def adapter_path() -> str:
+    return settings.CREDIT_BUREAU

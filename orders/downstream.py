@@ -58,4 +58,9 @@ ADAPTERS = {
 
 
 def downstream() -> Downstream:
-    return import_string(ADAPTERS[settings.FULFILMENT_DOWNSTREAM])()
+    return import_string(adapter_path())()
+
+
+def adapter_path() -> str:
+    """The dotted path of the adapter FULFILMENT_DOWNSTREAM names; KeyError for a name we do not know."""
+    return ADAPTERS[settings.FULFILMENT_DOWNSTREAM]

@@ -79,6 +79,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ordersite.middleware.NoStoreForAuthenticatedMiddleware",
+    # NUL or a lone surrogate in the address, query string or a form: a 400 before any view or query
+    # (after authentication, so the 400 page shows the user's navigation).
+    "ordersite.middleware.RefuseUnstorableInputMiddleware",
     # A user who owes the second step of signing in sees nothing else (ordersite/accounts/gate.py).
     "ordersite.accounts.gate.SecondFactorMiddleware",
     # Axes must come last so it sees the outcome of every login attempt.
@@ -337,9 +340,17 @@ CELERY_BEAT_SCHEDULE = {
     "flag-stuck-orders": {"task": "orders.tasks.flag_stuck_orders", "schedule": 2 * 60},
 }
 
-# Downstream systems: "simulated" (default) completes steps by itself; "manual" waits for the
-# authenticated callback (/fulfilment/callback) that real systems use.
-FULFILMENT_DOWNSTREAM = os.environ.get("FULFILMENT_DOWNSTREAM", "simulated")
+# Adapters to the outside world, each chosen by its variable. With DEBUG on (the demo, the tests) the
+# simulators are the default; a deployment runs on one only when it says so, with ALLOW_SIMULATORS=1
+# or by naming the simulator in the variable, or `check --deploy` fails (orders/checks.py).
+ALLOW_SIMULATORS = env_bool("ALLOW_SIMULATORS", DEBUG)
+ADAPTER_SETTINGS = ("CREDIT_BUREAU", "FULFILMENT_DOWNSTREAM")
+ADAPTERS_CHOSEN_IN_ENVIRONMENT = frozenset(name for name in ADAPTER_SETTINGS if os.environ.get(name))
+# The credit bureau (orders/credit.py), by dotted path.
+CREDIT_BUREAU = os.environ.get("CREDIT_BUREAU") or "orders.credit.SimulatedCreditBureau"
+# Downstream systems (orders/downstream.py): "simulated" completes steps by itself; "manual" waits
+# for the signed callback (/fulfilment/callback/<system>) that real systems use.
+FULFILMENT_DOWNSTREAM = os.environ.get("FULFILMENT_DOWNSTREAM") or "simulated"
 SIMULATOR_DELAY_SECONDS = float(os.environ.get("SIMULATOR_DELAY_SECONDS", "0" if CELERY_TASK_ALWAYS_EAGER else "6"))
 if FULFILMENT_DOWNSTREAM == "simulated":
     CELERY_BEAT_SCHEDULE["simulate-downstream"] = {
@@ -349,10 +360,17 @@ if FULFILMENT_DOWNSTREAM == "simulated":
 SIMULATOR_FAILURE_RATE = float(os.environ.get("SIMULATOR_FAILURE_RATE", "0"))
 # How long the simulated systems' API takes to accept a batch of tasks (a slow downstream).
 SIMULATOR_SUBMIT_SECONDS = float(os.environ.get("SIMULATOR_SUBMIT_SECONDS", "0"))
-# Shared secret downstream systems sign their callbacks with (HMAC-SHA256 of the body).
-FULFILMENT_CALLBACK_SECRET = os.environ.get(
-    "FULFILMENT_CALLBACK_SECRET", "demo-callback-secret" if DEBUG else SECRET_KEY
-)
+# Each downstream system signs its callbacks (HMAC-SHA256 of the body) with a secret of its own, never
+# the SECRET_KEY: FULFILMENT_CALLBACK_SECRET_<SYSTEM> (e.g. ..._NETWORK) holds its current secret and,
+# while rotating, the previous one after a comma. `check --deploy` wants one for every system.
+CALLBACK_SECRET_PREFIX = "FULFILMENT_CALLBACK_SECRET_"
+FULFILMENT_CALLBACK_SECRETS = {
+    name.removeprefix(CALLBACK_SECRET_PREFIX).lower(): [secret.strip() for secret in value.split(",") if secret.strip()]
+    for name, value in os.environ.items()
+    if name.startswith(CALLBACK_SECRET_PREFIX)
+}
+# With DEBUG on (the demo, the tests) a system without a secret of its own signs with this one.
+FULFILMENT_CALLBACK_DEMO_SECRET = "demo-callback-secret" if DEBUG else ""
 
 # --- TMF Open APIs (Django REST framework, drf-spectacular) -----------------------------------
 # Hub listeners on internal addresses: only where the listeners run beside us (the demo, the tests).

@@ -10,6 +10,9 @@ from ordersite.accounts import views as accounts_views
 # Every refused permission, in any channel's pages, is written to the security log before its 403 page.
 handler403 = accounts_views.permission_denied
 
+# A request the site refuses as malformed (ordersite.middleware, Django's own checks) is answered here.
+handler400 = views.bad_request
+
 admin.site.site_header = "OrderDesk back office"
 admin.site.site_title = "OrderDesk"
 admin.site.index_title = "Supervisor back office"
@@ -37,7 +40,7 @@ urlpatterns = [
     path("", include("ordersite.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
-    path("fulfilment/callback", fulfilment_views.task_callback, name="fulfilment-callback"),
+    path("fulfilment/callback/<slug:system>", fulfilment_views.task_callback, name="fulfilment-callback"),
     path("tmf-api/", include("ordersite.tmf.urls")),
     path("", include("ordersite.selfservice.urls")),
     path("", include("ordersite.console.urls")),

@@ -28,6 +28,7 @@ class SimulatedDownstream:
     """
 
     sends = True
+    simulator = True  # a deployment runs on it only when it says so (orders/checks.py)
 
     def submit(self, tasks: list[FulfilmentTask]) -> None:
         """Accepted as handed over (after the simulated API's latency); results come from report_due_results."""

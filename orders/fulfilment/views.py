@@ -1,34 +1,28 @@
-"""The callback downstream systems report task progress through, signed with a shared secret."""
+"""The callback downstream systems report task progress through, each signing with its own secret."""
 
-import hashlib
-import hmac
 import json
 
-from django.conf import settings
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from orders.fulfilment import orchestration
+from orders.fulfilment import orchestration, signatures
 from orders.models import FulfilmentTask
 
 MAX_BODY_BYTES = 16 * 1024
 
 
-def _signature_ok(request) -> bool:
-    expected = hmac.new(settings.FULFILMENT_CALLBACK_SECRET.encode(), request.body, hashlib.sha256).hexdigest()
-    given = request.headers.get("X-Signature", "").removeprefix("sha256=")
-    return hmac.compare_digest(expected, given)
-
-
 @csrf_exempt  # machine-to-machine: authenticated by the HMAC signature instead of a session
 @require_POST
-def task_callback(request):
-    """{"task": "TSK-00000042", "status": "completed" | "failed", "message": "...", "reference": "..."}"""
+def task_callback(request, system: str):
+    """POST /fulfilment/callback/<system>, signed with that system's secret (X-Signature: sha256=<hex>):
+    {"task": "TSK-00000042", "status": "completed" | "failed", "message": "...", "reference": "..."}"""
     if len(request.body) > MAX_BODY_BYTES:
         return JsonResponse({"error": "body too large"}, status=413)
-    if not _signature_ok(request):
-        return JsonResponse({"error": "bad or missing X-Signature"}, status=403)
+    if system not in signatures.DOWNSTREAM_SYSTEMS:
+        return JsonResponse({"error": f"unknown downstream system {system!r}"}, status=403)
+    if not signatures.signed_by(system, request.body, request.headers.get("X-Signature", "")):
+        return JsonResponse({"error": f"bad or missing X-Signature for {system}"}, status=403)
     try:
         report = json.loads(request.body)
         reference, status = str(report["task"]), report["status"]
@@ -40,6 +34,9 @@ def task_callback(request):
     task = FulfilmentTask.objects.filter(pk=task_id).first()
     if task is None:
         return JsonResponse({"error": f"unknown task {reference}"}, status=404)
+    if task.system != system:
+        # A system reports on its own tasks only: one leaked secret cannot move another system's work.
+        return JsonResponse({"error": f"task {reference} is not {system}'s"}, status=403)
     changed = orchestration.record_task_result(
         task,
         succeeded=status == "completed",

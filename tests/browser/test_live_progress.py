@@ -2,7 +2,7 @@
 
 The order is placed with the real commands and a plan of three steps, one after the other; with the
 manual downstream nothing moves until the test reports a step done through the real signed callback
-(/fulfilment/callback, over HTTP to the live server, as a downstream system would). The page stays
+(/fulfilment/callback/<system>, over HTTP to the live server, as a downstream system would). The page stays
 open and is never reloaded by the test: htmx polls it every 3 s, so each change may take a few seconds.
 
 Set SCREENSHOTS_DIR=/some/dir to save a full-page PNG mid-progress and at the end (never committed).
@@ -49,9 +49,10 @@ def report_done(live_server, order, step: str) -> None:
     """A downstream system reports the step done through the signed callback."""
     task = order.tasks.get(name=step)
     body = json.dumps({"task": task.reference, "status": "completed", "reference": f"WO-{task.pk}"}).encode()
-    signature = hmac.new(settings.FULFILMENT_CALLBACK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    # Each system signs with its own secret; in these tests (DEBUG on) that is the demo's.
+    signature = hmac.new(settings.FULFILMENT_CALLBACK_DEMO_SECRET.encode(), body, hashlib.sha256).hexdigest()
     request = urllib.request.Request(
-        f"{live_server.url}/fulfilment/callback",
+        f"{live_server.url}/fulfilment/callback/{task.system}",
         data=body,
         method="POST",
         headers={"Content-Type": "application/json", "X-Signature": f"sha256={signature}"},

@@ -1,9 +1,6 @@
 """Issued orders get done: tasks from the plan, downstream progress, fallout, sign-off, installed base."""
 
 import datetime as dt
-import hashlib
-import hmac
-import json
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -378,45 +375,6 @@ def test_waiting_for_the_customer_moves_the_expected_date_and_is_counted_apart(
     order.refresh_from_db()
     assert order.customer_wait_seconds >= 2 * 86400 and order.provider_wait_seconds == 0
     assert order.expected_completion_date == due + dt.timedelta(days=2)
-
-
-# --- the downstream callback ---------------------------------------------------------------------
-
-
-def signed(body: dict, secret: str) -> dict:
-    raw = json.dumps(body).encode()
-    return {
-        "data": raw,
-        "content_type": "application/json",
-        "headers": {"X-Signature": "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()},
-    }
-
-
-def test_a_downstream_system_reports_progress_through_the_signed_callback(
-    client, agent, settings, manual_downstream, run_tasks
-):
-    order, _ = order_for(agent, offering_with_plan())
-    run_tasks(submit_order, order, by=agent)
-    ship = order.tasks.get(code="ship")
-
-    response = client.post(
-        "/fulfilment/callback",
-        **signed({"task": ship.reference, "status": "completed"}, settings.FULFILMENT_CALLBACK_SECRET),
-    )
-
-    assert response.status_code == 200 and response.json()["accepted"] is True
-    assert order.tasks.get(code="ship").state == TaskState.COMPLETED
-
-
-def test_an_unsigned_callback_is_refused_and_changes_nothing(client, agent, manual_downstream, run_tasks):
-    order, _ = order_for(agent, offering_with_plan())
-    run_tasks(submit_order, order, by=agent)
-    ship = order.tasks.get(code="ship")
-
-    response = client.post("/fulfilment/callback", **signed({"task": ship.reference, "status": "completed"}, "guess"))
-
-    assert response.status_code == 403
-    assert order.tasks.get(code="ship").state == TaskState.DISPATCHED
 
 
 def test_the_jeopardy_flag_and_the_back_office_filter_agree(db):
