@@ -30,6 +30,9 @@ class ReadOnlyInline(admin.TabularInline):
     can_delete = False
     related = ()  # select_related for the rows, so a page costs one query per inline
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -48,7 +51,6 @@ class OrderItemInline(ReadOnlyInline):
     model = OrderItem
     verbose_name_plural = _("items")
     fields = ("item_id", "intent", "offering", "product", "quantity", "install_address", "badge", "prices", "details")
-    readonly_fields = fields
     related = ("offering", "product", "install_address", "new_owner")
 
     @admin.display(description=_("state"))
@@ -75,7 +77,6 @@ class FulfilmentTaskInline(ReadOnlyInline):
     verbose_name = _("fulfilment task")
     verbose_name_plural = _("fulfilment tasks")
     fields = ("item", "name", "system", "badge", "attempts", "failure_reason", "dispatched_at", "completed_at")
-    readonly_fields = fields
     related = ("item__offering",)
 
     @admin.display(description=_("state"))
@@ -88,7 +89,6 @@ class DeliverySignOffInline(ReadOnlyInline):
     verbose_name = _("delivery sign-off")
     verbose_name_plural = _("delivery sign-offs")
     fields = ("signed_at", "test_result", "accepted", "remarks", "training", "training_date", "signed_by")
-    readonly_fields = fields
     related = ("signed_by",)
 
 
@@ -96,7 +96,6 @@ class FeasibilityInline(ReadOnlyInline):
     model = FeasibilityAssessment
     verbose_name_plural = _("feasibility assessments")
     fields = ("assessed_at", "result_badge", "notes", "item", "assessed_by")
-    readonly_fields = fields
     related = ("assessed_by", "item__offering")
 
     @admin.display(description=_("result"))
@@ -109,7 +108,6 @@ class OrderNoteInline(ReadOnlyInline):
     model = OrderNote
     verbose_name_plural = _("notes")
     fields = ("created_at", "author", "text", "customer_visible")
-    readonly_fields = fields
     related = ("author",)
 
 
@@ -117,7 +115,6 @@ class InformationRequestInline(ReadOnlyInline):
     model = InformationRequest
     verbose_name_plural = _("questions to the customer")
     fields = ("asked_at", "question", "deadline", "asked_by", "answer", "answered_at", "answered_by")
-    readonly_fields = fields
     related = ("asked_by", "answered_by")
 
 
@@ -125,7 +122,6 @@ class CancellationRequestInline(ReadOnlyInline):
     model = CancellationRequest
     verbose_name_plural = _("cancellation requests")
     fields = ("requested_at", "reason", "channel", "state", "refusal_reason", "requested_by", "decided_at")
-    readonly_fields = fields
     related = ("requested_by", "order")
 
 
@@ -133,7 +129,6 @@ class OrderDocumentInline(ReadOnlyInline):
     model = OrderDocument
     verbose_name_plural = _("documents")
     fields = ("uploaded_at", "kind", "file", "description", "uploaded_by")
-    readonly_fields = fields
     related = ("uploaded_by",)
 
 
@@ -143,7 +138,6 @@ class RevisionInline(ReadOnlyInline):
     verbose_name = _("revision")
     verbose_name_plural = _("revisions of this order")
     fields = ("revision_number", "revision", "badge", "created_at", "submitted_at")
-    readonly_fields = fields
 
     @admin.display(description=_("order"))
     def revision_number(self, order):
@@ -160,7 +154,6 @@ class OrderEventInline(ReadOnlyInline):
     verbose_name = _("transition")
     verbose_name_plural = _("history")
     fields = ("created_at", "transition", "change", "actor", "note", "item")
-    readonly_fields = fields
     related = ("actor", "item__offering")
 
     @admin.display(description=_("from → to"))
@@ -177,7 +170,6 @@ class OutboxEventInline(ReadOnlyInline):
     verbose_name = _("published event")
     verbose_name_plural = _("events (TMF622 outbox)")
     fields = ("created_at", "event_type", "body", "published_at")
-    readonly_fields = fields
     classes = ("collapse",)
 
     @admin.display(description=_("payload"))
