@@ -36,13 +36,10 @@ class AddressForm(forms.ModelForm):
     class Meta:
         model = Address
         fields = ["purpose", "unit", "house_number", "street", "postcode", "town"]
+        # The other fields' labels are their models' names for them.
         labels = {
             "purpose": "Address type",
             "unit": "Flat, floor or unit",
-            "house_number": "House number",
-            "street": "Street",
-            "postcode": "Postcode",
-            "town": "Town",
         }
         help_texts = {
             "unit": "Optional.",
@@ -128,10 +125,6 @@ class CustomerForm(forms.ModelForm):
         labels = {
             "kind": "Customer type",
             "name": "Full name or legal name",
-            "trading_name": "Trading name",
-            "company_number": "Company number",
-            "email": "Email",
-            "phone": "Phone",
         }
         help_texts = {
             "name": "As on their ID, or as registered for an organisation.",
@@ -184,5 +177,5 @@ class InteractionForm(forms.ModelForm):
     class Meta:
         model = Interaction
         fields = ["kind", "summary"]
-        labels = {"kind": "Kind", "summary": "What was said or done"}
+        labels = {"summary": "What was said or done"}
         widgets = {"summary": forms.Textarea(attrs={"rows": 2})}
