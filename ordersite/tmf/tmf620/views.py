@@ -11,7 +11,6 @@ from ordersite.tmf.tmf620.representation import OFFERING_ATTRIBUTES, offering_re
 from ordersite.tmf.tmf620.selectors import OFFERING_FILTERS, filter_offerings, offerings_on_catalog
 from ordersite.tmf.tmf630.fields import ALWAYS, select, selected_fields
 from ordersite.tmf.tmf630.openapi import ERRORS, fields_parameter, filter_parameters, list_of, paging_parameters
-from ordersite.tmf.tmf630.paging import list_response, page_of
 from ordersite.tmf.tmf630.views import TMFView
 
 
@@ -29,8 +28,7 @@ class ProductOfferingList(TMFView):
     def get(self, request):
         fields = _fields(request)
         offerings = filter_offerings(offerings_on_catalog(), request.query_params)
-        rows, total = page_of(offerings, request.query_params)
-        return list_response([select(offering_representation(request, o), fields) for o in rows], total=total)
+        return self.page(offerings, offering_representation, fields)
 
 
 class ProductOfferingDetail(TMFView):

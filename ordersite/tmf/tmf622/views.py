@@ -43,7 +43,7 @@ from ordersite.tmf.tmf622.serializers import CancelProductOrderIn, EventSubscrip
 from ordersite.tmf.tmf630.errors import Conflict
 from ordersite.tmf.tmf630.fields import ALWAYS, select, selected_fields
 from ordersite.tmf.tmf630.openapi import ERRORS, fields_parameter, filter_parameters, list_of, paging_parameters
-from ordersite.tmf.tmf630.paging import created, list_response, page_of
+from ordersite.tmf.tmf630.paging import created
 from ordersite.tmf.tmf630.views import TMFView
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -78,12 +78,12 @@ class ProductOrderList(TMFView):
         def narrow(orders):
             return filter_orders(orders, request.query_params, self.client)
 
-        rows, total = page_of(
+        return self.page(
             with_representation(narrow(orders_visible_to(self.client))),
-            request.query_params,
+            order_representation,
+            fields,
             count=lambda: count_visible_to(self.client, narrow),
         )
-        return list_response([select(order_representation(request, o), fields) for o in rows], total=total)
 
     @extend_schema(
         operation_id="createProductOrder",
@@ -113,10 +113,8 @@ class ProductOrderList(TMFView):
         key = request.headers.get("Idempotency-Key", "")
         if key and not IDEMPOTENCY_KEY.match(key):
             raise ValidationError({"Idempotency-Key": "must be 1 to 255 printable characters without spaces"})
-        incoming = ProductOrderIn(data=request.data)
-        incoming.is_valid(raise_exception=True)
         placed = commands.place_order(
-            client=self.client, data=incoming.validated_data, raw=request.data, idempotency_key=key
+            client=self.client, data=self.validated(ProductOrderIn), raw=request.data, idempotency_key=key
         )
         # A new order is answered from the rows just written; a replay is read back.
         order = order_for_client(self.client, placed.order.number) if placed.replayed else placed.order
@@ -175,8 +173,7 @@ class CancelProductOrderList(TMFView):
     def get(self, request):
         fields = _fields(request, CANCELLATION_ATTRIBUTES)
         cancellations = filter_cancellations(cancellations_visible_to(self.client), request.query_params)
-        rows, total = page_of(cancellations, request.query_params)
-        return list_response([select(cancellation_representation(request, c), fields) for c in rows], total=total)
+        return self.page(cancellations, cancellation_representation, fields)
 
     @extend_schema(
         operation_id="createCancelProductOrder",
@@ -190,9 +187,7 @@ class CancelProductOrderList(TMFView):
         responses={201: CANCEL_PRODUCT_ORDER, **ERRORS},
     )
     def post(self, request):
-        incoming = CancelProductOrderIn(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        data = incoming.validated_data
+        data = self.validated(CancelProductOrderIn)
         order = _order_or_404(self.client, data["productOrder"]["id"])
         cancellation = commands.cancel_order(client=self.client, order=order, reason=data.get("cancellationReason", ""))
         representation = cancellation_representation(
@@ -233,9 +228,7 @@ class Hub(TMFView):
         responses={201: EVENT_SUBSCRIPTION, **ERRORS},
     )
     def post(self, request):
-        incoming = EventSubscriptionIn(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        listener = commands.register_listener(client=self.client, **incoming.validated_data)
+        listener = commands.register_listener(client=self.client, **self.validated(EventSubscriptionIn))
         return created(listener_representation(listener), request.build_absolute_uri(f"{request.path}/{listener.pk}"))
 
 

@@ -12,7 +12,7 @@ from ordersite.tmf.tmf629.selectors import CUSTOMER_FILTERS, customers_of, filte
 from ordersite.tmf.tmf629.serializers import CUSTOMER_ATTRIBUTES, CustomerIn, customer_representation
 from ordersite.tmf.tmf630.fields import ALWAYS, select, selected_fields
 from ordersite.tmf.tmf630.openapi import ERRORS, fields_parameter, filter_parameters, list_of, paging_parameters
-from ordersite.tmf.tmf630.paging import created, list_response, page_of
+from ordersite.tmf.tmf630.paging import created
 from ordersite.tmf.tmf630.views import TMFView
 
 
@@ -30,9 +30,7 @@ class CustomerList(TMFView):
     def get(self, request):
         params = request.query_params
         customers = filter_customers(customers_of(self.client).order_by("name", "pk"), params)
-        rows, total = page_of(with_addresses(customers), params)
-        fields = _fields(request)
-        return list_response([select(customer_representation(request, c), fields) for c in rows], total=total)
+        return self.page(with_addresses(customers), customer_representation, _fields(request))
 
     @extend_schema(
         operation_id="createCustomer",
@@ -47,9 +45,7 @@ class CustomerList(TMFView):
         responses={201: CUSTOMER, **ERRORS},
     )
     def post(self, request):
-        incoming = CustomerIn(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        customer = create_customer(client=self.client, data=incoming.validated_data)
+        customer = create_customer(client=self.client, data=self.validated(CustomerIn))
         representation = customer_representation(request, with_addresses(customers_of(self.client)).get(pk=customer.pk))
         return created(representation, representation["href"])
 
