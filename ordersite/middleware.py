@@ -1,13 +1,17 @@
-"""Cross-cutting HTTP behaviour: no caching of private pages, and a 503 when the database is down."""
+"""Cross-cutting HTTP behaviour: no caching of private pages, a 503 when the database is down, a 400 for
+text no database column can hold (NUL, lone surrogates)."""
 
+import re
 import sys
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.urls import get_resolver
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 # Connection loss, timeouts and serialization failures: all of them are worth retrying later.
@@ -88,3 +92,72 @@ class PollingLeavesSessionIdleMiddleware:
             patch_vary_headers(response, ("Cookie",))  # as SessionMiddleware would have, for a session it read
             del request.session
         return response
+
+
+# U+0000 and the UTF-16 surrogate halves: PostgreSQL stores neither in text or jsonb, and a lone
+# surrogate cannot even be encoded as UTF-8, so either one turns the first query into a 500.
+UNSTORABLE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class UnstorableInput(BadRequest):
+    """Text in a request that no field could ever hold; the message says where, for the person or client."""
+
+
+def unstorable_character(text: str) -> str | None:
+    """What is wrong with this text, if it holds a character that cannot be stored."""
+    found = UNSTORABLE_CHARACTERS.search(text)
+    if found is None:
+        return None
+    return "a NUL character (U+0000)" if found.group() == "\x00" else "a lone UTF-16 surrogate"
+
+
+def printable(text: str) -> str:
+    """The text with its unstorable characters shown as U+FFFD, so the message itself can be sent."""
+    return UNSTORABLE_CHARACTERS.sub("\ufffd", text)
+
+
+def find_unstorable_input(request) -> str | None:
+    """Where the request carries such a character: its path, a query parameter or a form field.
+
+    Form fields are read only for form bodies (JSON bodies are the API parser's, and reading
+    request.POST would consume a body a view reads raw). Uploaded files are checked by their names.
+    """
+    problem = unstorable_character(request.path_info)
+    if problem:
+        return f"The address contains {problem}, which is not accepted."
+    places = [("query parameter", request.GET)]
+    if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+        places += [("form field", request.POST), ("uploaded file", request.FILES)]
+    for kind, data in places:
+        for name, values in data.lists():
+            problem = unstorable_character(name)
+            if problem:
+                return f"The name of a {kind} ({printable(name)!r}) contains {problem}, which is not accepted."
+            for value in values:
+                text = value if isinstance(value, str) else (value.name or "")
+                problem = unstorable_character(text)
+                if problem:
+                    return f"The {kind} {name!r} contains {problem}, which is not accepted."
+    return None
+
+
+class RefuseUnstorableInputMiddleware:
+    """A NUL or a lone surrogate in the address, the query string or a form body: a 400 that says where.
+
+    One place for every page, form and API operation, instead of each view learning that the database
+    refuses these characters. The answer is the root URLconf's handler400 (ordersite.views.bad_request:
+    the TMF630 Error body under /tmf-api/, the 400 page elsewhere). JSON bodies are checked by the API's
+    parser (ordersite/tmf/tmf630/parsers.py). Forms still reject NUL themselves (Django's CharField has
+    ProhibitNullCharactersValidator), for any path that reaches them without this layer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problem = find_unstorable_input(request)
+        if problem is None:
+            return self.get_response(request)
+        handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(400)
+        return handler(request, UnstorableInput(problem))

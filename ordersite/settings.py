@@ -79,6 +79,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ordersite.middleware.NoStoreForAuthenticatedMiddleware",
+    # NUL or a lone surrogate in the address, query string or a form: a 400 before any view or query
+    # (after authentication, so the 400 page shows the user's navigation).
+    "ordersite.middleware.RefuseUnstorableInputMiddleware",
     # A user who owes the second step of signing in sees nothing else (ordersite/accounts/gate.py).
     "ordersite.accounts.gate.SecondFactorMiddleware",
     # Axes must come last so it sees the outcome of every login attempt.

@@ -10,6 +10,9 @@ from ordersite.accounts import views as accounts_views
 # Every refused permission, in any channel's pages, is written to the security log before its 403 page.
 handler403 = accounts_views.permission_denied
 
+# A request the site refuses as malformed (ordersite.middleware, Django's own checks) is answered here.
+handler400 = views.bad_request
+
 admin.site.site_header = "OrderDesk back office"
 admin.site.site_title = "OrderDesk"
 admin.site.index_title = "Supervisor back office"

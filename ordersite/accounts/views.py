@@ -52,7 +52,8 @@ NEW_CODES_SESSION_KEY = "accounts.new_recovery_codes"
 
 def next_page(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    safe = url_has_allowed_host_and_scheme(
+    # A path of ours only: redirect() would take any other word for a view name and fail on it (a 500).
+    safe = target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return target if safe else reverse("home")

@@ -1,7 +1,8 @@
 """JSON bodies the API accepts: bounded in size and depth, strict about what JSON is.
 
 Python's parser raises RecursionError (not ValueError) at ~1,000 nesting levels, which DRF would
-let through as a 500; huge numbers and NaN are refused too. Every problem is a 400 Error.
+let through as a 500; huge numbers and NaN are refused too, and so are NUL characters and lone
+surrogates ("\ud800" without its pair) anywhere in a key or a value. Every problem is a 400 Error.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 
+from ordersite.middleware import unstorable_character
+
 MAX_BODY_BYTES = getattr(settings, "TMF_API_MAX_BODY_BYTES", 512 * 1024)
 MAX_DEPTH = getattr(settings, "TMF_API_MAX_JSON_DEPTH", 32)
 
@@ -21,24 +24,29 @@ def _refuse_constant(name: str):
 
 
 def _problem(value, limit: int) -> str | None:
-    """What makes a parsed body unacceptable: nesting beyond the limit, or NUL characters.
+    """What makes a parsed body unacceptable: nesting beyond the limit, or text that cannot be stored.
 
-    PostgreSQL cannot store U+0000 in text or jsonb, so it is refused here rather than at the
-    database. Iterative, so no body can exhaust the stack.
+    PostgreSQL cannot store U+0000 in text or jsonb, and a lone surrogate cannot even be encoded as
+    UTF-8 (the database, the response and the log all fail on it), so both are refused here, with
+    where they are, rather than at the database. Iterative, so no body can exhaust the stack.
     """
-    stack = [(value, 1)]
+    stack = [(value, 1, "")]
     while stack:
-        current, depth = stack.pop()
+        current, depth, path = stack.pop()
         if depth > limit:
             return f"The JSON is nested too deeply (at most {limit} levels)."
         if isinstance(current, dict):
-            if any("\x00" in key for key in current):
-                return "NUL characters (\\u0000) are not allowed."
-            stack.extend((v, depth + 1) for v in current.values())
+            for key, inner in current.items():
+                problem = unstorable_character(key)
+                if problem:
+                    return f"A key in {path or 'the body'} contains {problem}, which is not allowed."
+                stack.append((inner, depth + 1, f"{path}.{key}" if path else key))
         elif isinstance(current, list):
-            stack.extend((v, depth + 1) for v in current)
-        elif isinstance(current, str) and "\x00" in current:
-            return "NUL characters (\\u0000) are not allowed."
+            stack.extend((inner, depth + 1, f"{path}[{index}]") for index, inner in enumerate(current))
+        elif isinstance(current, str):
+            problem = unstorable_character(current)
+            if problem:
+                return f"{path or 'The body'} contains {problem}, which is not allowed."
     return None
 
 
