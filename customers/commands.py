@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from customers.addresses import AddressCheck, validate_and_attach
-from customers.models import Address, Contact, Customer, Interaction, User
+from customers.models import Address, Contact, Customer, CustomerKind, CustomerStatus, Interaction, User
 
 # What a new address is made of; the reference data may respell street, number, postcode and town.
 ADDRESS_DETAILS = ("purpose", "street", "house_number", "unit", "postcode", "town", "country")
@@ -115,6 +115,16 @@ def create_customer(
             customer=customer, kind=Interaction.Kind.NOTE, channel=channel, summary=note, recorded_by=by
         )
     return customer
+
+
+def create_holding_customer(client_name: str) -> Customer:
+    """The account that holds an API client's orders for parties we do not know: closed, so that
+    nobody orders for it and it never appears among the customers an agent serves."""
+    return Customer.objects.create(
+        kind=CustomerKind.ORGANISATION,
+        name=f"Unknown parties (API client {client_name})"[:200],
+        status=CustomerStatus.CLOSED,
+    )
 
 
 @transaction.atomic

@@ -8,7 +8,8 @@ import secrets
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
-from customers.models import Channel, Customer, CustomerKind, CustomerStatus, User
+from customers.commands import create_holding_customer
+from customers.models import Channel, User
 from orders.models import ApiClient
 
 # What a client's service user may do through the services: submit orders for the customers the
@@ -39,11 +40,7 @@ def create_api_client(
     user.user_permissions.set(
         Permission.objects.filter(content_type__app_label="orders", codename__in=SERVICE_USER_PERMISSIONS)
     )
-    holding = Customer.objects.create(
-        kind=CustomerKind.ORGANISATION,
-        name=f"Unknown parties (API client {name})"[:200],
-        status=CustomerStatus.CLOSED,
-    )
+    holding = create_holding_customer(name)
     client = ApiClient.objects.create(
         name=name, token_hash=hash_token(token), user=user, channel=channel, holding_customer=holding
     )

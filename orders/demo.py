@@ -14,16 +14,14 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from customers.addresses import validate_and_attach
+from customers.commands import create_customer
 from customers.models import (
     Address,
     Channel,
-    Contact,
     CreditClass,
     Customer,
     CustomerKind,
     InstalledProduct,
-    Interaction,
     ProductStatus,
     User,
 )
@@ -512,9 +510,10 @@ def seed_demo(password: str = DEMO_PASSWORD) -> dict[str, str]:
 def seed_reference_data(password: str = DEMO_PASSWORD):
     offerings = seed_catalog()
     users = seed_staff(password)
+    agent = User.objects.get(username="agent")
     customers = {}
     for row in CUSTOMERS:
-        customer, login = _seed_customer(row, offerings, password)
+        customer, login = _seed_customer(row, offerings, password, agent)
         customers[customer.email] = customer
         if login:
             users[login] = f"customer {customer.name} ({customer.number})"
@@ -567,33 +566,27 @@ def _user(username: str, password: str, **fields) -> User:
     return user
 
 
-def _seed_customer(row, offerings, password: str) -> tuple[Customer, str | None]:
+def _seed_customer(row, offerings, password: str, agent: User) -> tuple[Customer, str | None]:
     email, kind, name, credit_class, (street, number, postcode), login, products = row
-    customer, _ = Customer.objects.update_or_create(
-        email=email,
-        defaults={
-            "kind": kind,
-            "name": name,
-            "credit_class": credit_class,
-            "phone": _phone_for(email),
-            "credit_checked_at": None if credit_class == CreditClass.UNRATED else timezone.now(),
-        },
-    )
-    if not customer.contacts.exists():
-        Contact.objects.create(
-            customer=customer,
-            name=name if kind == CustomerKind.INDIVIDUAL else f"{name} office",
+    customer = Customer.objects.filter(email=email).first()
+    if customer is None:
+        # Made as an agent makes one: primary contact, checked installation address, the call on record.
+        customer = create_customer(
+            by=agent,
+            channel=Channel.CALL_CENTRE,
+            kind=kind,
+            name=name,
             email=email,
-            phone=customer.phone,
-            is_primary=True,
+            phone=_phone_for(email),
+            contact_name=name if kind == CustomerKind.INDIVIDUAL else f"{name} office",
+            addresses=[{"street": street, "house_number": number, "postcode": postcode}],
+            note="Welcome call: confirmed contact details and installed products.",
         )
+    # The credit bureau's last answer is part of the story each demo customer tells.
+    customer.credit_class = credit_class
+    customer.credit_checked_at = None if credit_class == CreditClass.UNRATED else timezone.now()
+    customer.save(update_fields=["credit_class", "credit_checked_at"])
     address = customer.addresses.filter(purpose=Address.Purpose.INSTALLATION).first()
-    if address is None:
-        address = Address(customer=customer, street=street, house_number=number, postcode=postcode, town="")
-        check = validate_and_attach(address)
-        if not check.is_valid:
-            raise ValueError(f"Demo address for {name} does not validate: {check.errors}")
-        address.save()
     if not customer.products.exists():
         for index, (code, status, characteristics) in enumerate(products):
             offering = offerings[code]
@@ -609,12 +602,6 @@ def _seed_customer(row, offerings, password: str) -> tuple[Customer, str | None]
             )
             product.full_clean()
             product.save()
-        Interaction.objects.create(
-            customer=customer,
-            kind=Interaction.Kind.CALL,
-            channel=Channel.CALL_CENTRE,
-            summary="Welcome call: confirmed contact details and installed products.",
-        )
     if login:
         user = _user(
             login, password, first_name=name.split()[0], last_name=name.split()[-1], email=email, customer=customer
