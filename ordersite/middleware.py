@@ -3,6 +3,7 @@ text no database column can hold (NUL, lone surrogates)."""
 
 import re
 import sys
+from importlib import import_module
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
@@ -143,7 +144,7 @@ def find_unstorable_input(request) -> str | None:
 
 
 class RefuseUnstorableInputMiddleware:
-    """A NUL or a lone surrogate in the address, the query string or a form body: a 400 that says where.
+    """A NUL or a lone surrogate in the address, the query string, a form body or a cookie: a 400 that says where.
 
     One place for every page, form and API operation, instead of each view learning that the database
     refuses these characters. The answer is the root URLconf's handler400 (ordersite.views.bad_request:
@@ -156,8 +157,32 @@ class RefuseUnstorableInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        problem = find_unstorable_input(request)
+        bad_cookies = [name for name, value in request.COOKIES.items() if unstorable_character(name + value)]
+        if bad_cookies:
+            forget_session(request)
+            problem = (
+                f"A cookie your browser sent ({printable(bad_cookies[0])!r}) contains "
+                f"{unstorable_character(bad_cookies[0] + request.COOKIES[bad_cookies[0]])}; it has been "
+                "cleared, so please sign in again."
+            )
+        else:
+            problem = find_unstorable_input(request)
         if problem is None:
             return self.get_response(request)
         handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(400)
-        return handler(request, UnstorableInput(problem))
+        response = handler(request, UnstorableInput(problem))
+        for name in bad_cookies:  # or the browser would send it, and be refused, on every request
+            response.delete_cookie(name)
+        return response
+
+
+def forget_session(request) -> None:
+    """An empty session and nobody signed in: the session (and the user) would be looked up by a bad key.
+
+    A cookie's value can carry any character (RFC 6265 quoting lets "\\000" through as a NUL), and the
+    session key goes to the database as it came. SessionMiddleware then deletes the empty session's cookie.
+    """
+    from django.contrib.auth.models import AnonymousUser  # apps must be ready first
+
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+    request.user = AnonymousUser()

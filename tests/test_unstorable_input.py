@@ -336,6 +336,20 @@ def test_the_capture_forms_customer_with_a_nul_is_a_400_naming_the_field(roles):
     assert "The form field 'customer' contains a NUL character" in refusal(response)
 
 
+@pytest.mark.parametrize("cookie", ["sessionid", "csrftoken", "messages"])
+@pytest.mark.parametrize("odd", ["\\000", "\\355\\240\\200"])  # octal escapes of a quoted cookie value
+def test_a_cookie_holding_a_nul_is_a_400_that_clears_it(roles, cookie, odd):
+    client = roles.clients["agent"]
+
+    response = client.get("/agent/", HTTP_COOKIE=f'{cookie}="abcdefgh{odd}ijkl"')
+
+    if odd == "\\000":
+        assert f"A cookie your browser sent ('{cookie}') contains a NUL character" in refusal(response)
+        assert response.cookies[cookie]["max-age"] == 0  # the browser forgets it
+    else:  # the bytes of a surrogate come out of the cookie parser as U+FFFD: a key like any unknown one
+        assert response.status_code < 500
+
+
 # --- every field of the capture and self-service forms ---------------------------------------------
 
 
