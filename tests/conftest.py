@@ -3,11 +3,20 @@ import os
 import pytest
 from django.apps import apps
 
-from customers.models import District
+from customers.models import CreditClass, District, ProductStatus
 from customers.reference_data import load_reference_data
 from customers.roles import sync_role_groups
 from ordersite.celery import app as celery_app
-from tests.factories import AgentFactory, CustomerUserFactory, SupervisorFactory
+from tests.factories import (
+    ROUTER,
+    SIM_TYPE,
+    AgentFactory,
+    CustomerFactory,
+    CustomerUserFactory,
+    InstalledProductFactory,
+    OfferingFactory,
+    SupervisorFactory,
+)
 
 # Tests run Celery tasks eagerly, in this process, when the outbox nudges after a commit: the relay,
 # the deliveries and the simulated downstream then happen within the command under test. The
@@ -40,6 +49,60 @@ def signed_in(client, agent):
 @pytest.fixture
 def customer_user(db):
     return CustomerUserFactory()
+
+
+@pytest.fixture
+def customer(db):
+    """A customer of the best credit class (A): nothing holds their orders for credit.
+
+    A folder whose tests need more of the customer extends this fixture in its own conftest
+    (tests/api/conftest.py adds a validated install address).
+    """
+    return CustomerFactory(credit_class=CreditClass.A)
+
+
+@pytest.fixture
+def alice_morgan(db):
+    """A customer of good credit whom the console's search finds by name ("alice", "morgan") or phone ("900123")."""
+    return CustomerFactory(
+        name="Alice Morgan", email="alice@example.com", phone="+44 7700 900123", credit_class=CreditClass.A
+    )
+
+
+@pytest.fixture
+def fibre(db):
+    """A fibre broadband offering (code "fibre"): installed at an address fibre serves, with a router to choose."""
+    return OfferingFactory(
+        code="fibre",
+        name="Fibre",
+        serviceable_technologies=["fibre"],
+        requires_install_address=True,
+        data_requirements=[ROUTER],
+    )
+
+
+@pytest.fixture
+def mobile(db):
+    """A mobile line offering (code "mobile"): no install address, a SIM type to choose."""
+    return OfferingFactory(code="mobile", name="Mobile", requires_install_address=False, data_requirements=[SIM_TYPE])
+
+
+@pytest.fixture
+def product(customer, mobile):
+    """The customer's active mobile line (a physical SIM) in the installed base, ready for a change order."""
+    return InstalledProductFactory(
+        customer=customer, offering=mobile, status=ProductStatus.ACTIVE, characteristics={"sim_type": "physical"}
+    )
+
+
+@pytest.fixture
+def manual_downstream(settings):
+    """Downstream systems that keep their tasks until a callback (or the test) reports them done.
+
+    Issued orders then stay in progress instead of being fulfilled by the simulator at once. Ask for it
+    by name, or for every test of a module with `pytestmark = pytest.mark.usefixtures("manual_downstream")`.
+    """
+    settings.FULFILMENT_DOWNSTREAM = "manual"
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,11 @@
-"""factory_boy factories for the objects tests build most."""
+"""factory_boy factories for the objects tests build most, and the few builders and data requirements they share."""
 
 from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
 
+from customers.addresses import validate_and_attach
 from customers.models import Address, Channel, Contact, Customer, CustomerKind, InstalledProduct, User
 from customers.roles import AGENTS, SUPERVISORS
 from orders.models import (
@@ -19,6 +20,10 @@ from orders.models import (
 )
 
 PASSWORD = "test-pass-long-enough"
+
+# The data requirements the shared offerings ask for (tests/conftest.py: fibre, mobile).
+ROUTER = {"name": "router", "type": "choice", "required": True, "choices": ["hub-6", "mesh-pack"]}
+SIM_TYPE = {"name": "sim_type", "type": "choice", "required": True, "choices": ["physical", "esim"]}
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
@@ -161,3 +166,11 @@ class OrderItemFactory(factory.django.DjangoModelFactory):
     action = ItemAction.ADD
     intent = ItemIntent.PROVIDE
     offering = factory.SubFactory(OfferingFactory, requires_install_address=False)
+
+
+def valid_address(customer, street="Mill Lane", number="12") -> Address:
+    """A saved address of the customer's that passed validation, its postcode and town from the reference data."""
+    address = AddressFactory.build(customer=customer, street=street, house_number=number, postcode="", town="")
+    assert validate_and_attach(address).is_valid
+    address.save()
+    return address

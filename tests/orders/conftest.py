@@ -1,29 +1,43 @@
-"""Fixtures shared by the orders tests (the API tests have their own, in tests/api/conftest.py).
+"""Fixtures only the orders tests use.
 
-`customer` is any customer of good credit; a module whose tests look the customer up by name takes
-`alice_morgan` as its `customer` (a one-line fixture that returns it).
+The customer, the offerings, the installed product and `manual_downstream` that other folders use too are in
+tests/conftest.py; builders such as `valid_address` are in tests/factories.py.
 """
 
 import pytest
 
-from customers.models import CreditClass
 from orders.demo import seed_catalog
-from tests.factories import CustomerFactory
-
-
-@pytest.fixture
-def customer(db):
-    """A customer with the best credit class: nothing holds an order for credit."""
-    return CustomerFactory(credit_class=CreditClass.A)
-
-
-@pytest.fixture
-def alice_morgan(db):
-    """A customer of good credit the console's search finds by name ("alice", "morgan")."""
-    return CustomerFactory(name="Alice Morgan", credit_class=CreditClass.A)
+from tests.factories import AgentFactory, valid_address
 
 
 @pytest.fixture
 def catalog(db):
     """The demo catalog (orders.demo.seed_catalog)."""
     return seed_catalog()
+
+
+@pytest.fixture
+def address(customer):
+    """The customer's validated install address, 12 Mill Lane."""
+    return valid_address(customer)
+
+
+@pytest.fixture
+def staff_agent(db):
+    """An agent given admin access: their permissions, not is_staff, still decide what they may do there."""
+    return AgentFactory(is_staff=True)
+
+
+@pytest.fixture
+def run_tasks(django_capture_on_commit_callbacks):
+    """`run_tasks(command, *args, **kwargs)` runs the command, then what it queued for after its commit.
+
+    Tests run in one transaction that never commits, so on_commit work (the relay, deliveries, the
+    simulated downstream) would not happen; this runs it as the eager Celery default does in production.
+    """
+
+    def run(command, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return command(*args, **kwargs)
+
+    return run

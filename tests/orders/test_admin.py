@@ -66,12 +66,6 @@ def decisions_offered(client, url) -> list[str]:
     return [d["decision"].slug for d in response.context["decisions"] if not d["blocked"]]
 
 
-@pytest.fixture
-def staff_agent(db):
-    # An agent given admin access: the permissions still decide what they may do.
-    return AgentFactory(is_staff=True)
-
-
 # --- decisions -----------------------------------------------------------------------------------
 
 

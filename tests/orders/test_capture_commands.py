@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from customers.models import CreditClass, ProductStatus
 from orders.clients import create_api_client
 from orders.models import (
     ApiOrderSubmission,
@@ -34,34 +33,9 @@ from orders.services import (
     start_order,
     submit_order,
 )
-from tests.factories import (
-    CustomerFactory,
-    CustomerUserFactory,
-    InitiatingRequestFactory,
-    InstalledProductFactory,
-    OfferingFactory,
-    SupervisorFactory,
-)
+from tests.factories import CustomerUserFactory, InitiatingRequestFactory, SupervisorFactory
 
-SIM = [{"name": "sim_type", "type": "choice", "required": True, "choices": ["physical", "esim"]}]
 NEW_REQUEST = {"kind": InitiatingRequest.Kind.SALES_PROPOSAL, "reference": "Q-1", "details": "Quote accepted."}
-
-
-@pytest.fixture
-def customer(db):
-    return CustomerFactory(credit_class=CreditClass.A)
-
-
-@pytest.fixture
-def mobile(db):
-    return OfferingFactory(code="mobile-cmd", name="Mobile", requires_install_address=False, data_requirements=SIM)
-
-
-@pytest.fixture
-def product(customer, mobile):
-    return InstalledProductFactory(
-        customer=customer, offering=mobile, status=ProductStatus.ACTIVE, characteristics={"sim_type": "physical"}
-    )
 
 
 def two_item_draft(customer, agent, mobile) -> Order:

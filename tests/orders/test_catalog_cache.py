@@ -16,11 +16,10 @@ def step_codes(offering):
     return [step.code for step in offering.fulfilment_steps.all()]
 
 
-@pytest.fixture
-def fibre():
-    fibre = OfferingFactory(code="fibre")
-    FulfilmentStepFactory(offering=fibre, code="ship-router", sequence=10)
-    return fibre
+@pytest.fixture(autouse=True)
+def fibre_ships_a_router(fibre):
+    """The shared fibre offering's one fulfilment step: the cache must carry an offering's plan along with it."""
+    return FulfilmentStepFactory(offering=fibre, code="ship-router", sequence=10)
 
 
 def test_an_unchanged_catalog_costs_one_query(fibre, django_assert_num_queries):

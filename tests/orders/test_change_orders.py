@@ -3,29 +3,10 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from customers.models import CreditClass, ProductStatus
+from customers.models import ProductStatus
 from orders.models import ItemAction, ItemIntent, OrderState
 from orders.services import ActionRefused, OrderIncomplete, create_change_order, request_cancellation, submit_order
-from tests.factories import CustomerFactory, InstalledProductFactory, OfferingFactory
-
-SIM = [{"name": "sim_type", "type": "choice", "required": True, "choices": ["physical", "esim"]}]
-
-
-@pytest.fixture
-def mobile(db):
-    return OfferingFactory(
-        code="mobile-test", name="Mobile Test", requires_install_address=False, data_requirements=SIM
-    )
-
-
-@pytest.fixture
-def product(mobile):
-    return InstalledProductFactory(
-        customer=CustomerFactory(credit_class=CreditClass.A),
-        offering=mobile,
-        status=ProductStatus.ACTIVE,
-        characteristics={"sim_type": "physical"},
-    )
+from tests.factories import SIM_TYPE, CustomerFactory, InstalledProductFactory, OfferingFactory
 
 
 @pytest.mark.parametrize(
@@ -69,7 +50,7 @@ def test_ownership_moves_to_another_customer(product, agent):
 
 
 def test_repackaging_orders_the_new_offering_for_the_old_product(product, agent):
-    bundle = OfferingFactory(code="mobile-bundle", requires_install_address=False, data_requirements=SIM)
+    bundle = OfferingFactory(code="mobile-bundle", requires_install_address=False, data_requirements=[SIM_TYPE])
     order = create_change_order(
         product, intent=ItemIntent.REPACKAGE, by=agent, new_offering=bundle, characteristics={"sim_type": "esim"}
     )
@@ -81,7 +62,7 @@ def test_repackaging_orders_the_new_offering_for_the_old_product(product, agent)
 @pytest.mark.parametrize(
     ("intent", "status", "message"),
     [
-        (ItemIntent.RESUME, ProductStatus.ACTIVE, "Cannot resume Mobile Test: it is active, and must be suspended."),
+        (ItemIntent.RESUME, ProductStatus.ACTIVE, "Cannot resume Mobile: it is active, and must be suspended."),
         (ItemIntent.SUSPEND, ProductStatus.TERMINATED, "it is terminated"),
         (ItemIntent.SUSPEND, ProductStatus.SUSPENDED, "it is suspended"),
         (ItemIntent.CHANGE, ProductStatus.CANCELLED, "it is cancelled"),

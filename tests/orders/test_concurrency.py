@@ -23,10 +23,8 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(autouse=True)
-def downstream_waits(settings):
-    # Issued orders stay in progress: these tests are about the race, not about fulfilment.
-    settings.FULFILMENT_DOWNSTREAM = "manual"
+# Issued orders stay in progress: these tests are about the race, not about fulfilment.
+pytestmark = pytest.mark.usefixtures("manual_downstream")
 
 
 def submittable_order(**fields) -> Order:

@@ -31,22 +31,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def run_tasks(django_capture_on_commit_callbacks):
-    """Run what each command queues after commit, as the eager Celery default does in production."""
-
-    def run(command, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return command(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
-def manual_downstream(settings):
-    settings.FULFILMENT_DOWNSTREAM = "manual"
-
-
 def offering_with_plan(code="router-line", signoff=False, **fields):
     offering = OfferingFactory(
         code=code,

@@ -22,12 +22,6 @@ BILLING_SECRET = "billing-secret-of-its-own-0123456789abcdefghijk"
 
 
 @pytest.fixture
-def manual_downstream(settings):
-    # Tasks stay with their systems until a callback reports them.
-    settings.FULFILMENT_DOWNSTREAM = "manual"
-
-
-@pytest.fixture
 def own_secrets(settings):
     """Logistics in the middle of a rotation (new and old secret both valid), billing with one; no demo secret."""
     settings.FULFILMENT_CALLBACK_SECRETS = {

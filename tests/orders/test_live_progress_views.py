@@ -30,17 +30,12 @@ from tests.factories import (
     SupervisorFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# Nothing moves unless a test reports it: the tasks wait for the (signed) downstream callback.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("manual_downstream")]
 
 # What htmx sends with a poll: HX-Request, and the marker the poller adds with hx-headers.
 POLL = {"HTTP_HX_REQUEST": "true", "HTTP_X_POLL": "1"}
 STEPS = ("Ship router", "Activate line", "Start billing")
-
-
-@pytest.fixture(autouse=True)
-def manual_downstream(settings):
-    # Nothing moves unless a test reports it: the tasks wait for the (signed) downstream callback.
-    settings.FULFILMENT_DOWNSTREAM = "manual"
 
 
 def three_step_offering(code="live-fibre"):
@@ -79,24 +74,8 @@ def report_done(order: Order, name: str) -> None:
 
 
 @pytest.fixture
-def run_commits(django_capture_on_commit_callbacks):
-    """Run what each command queues after commit, as the eager Celery default does in production."""
-
-    def run(command, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return command(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
-def customer(alice_morgan):
-    return alice_morgan
-
-
-@pytest.fixture
-def in_progress(agent, customer, run_commits):
-    order = run_commits(place, agent, customer, three_step_offering())
+def in_progress(agent, customer, run_tasks):
+    order = run_tasks(place, agent, customer, three_step_offering())
     assert order.state == OrderState.IN_PROGRESS
     return order
 
@@ -127,13 +106,13 @@ def test_an_in_flight_orders_page_polls_from_the_state_it_shows(client, agent, i
     assert 'id="order-live-announce"' in content and 'aria-live="polite"' in content
 
 
-def test_a_poll_answers_no_content_while_nothing_changed_then_what_changed(client, agent, in_progress, run_commits):
+def test_a_poll_answers_no_content_while_nothing_changed_then_what_changed(client, agent, in_progress, run_tasks):
     client.force_login(agent)
     url = poll_url(client.get(reverse("console:order-detail", args=[in_progress.number])))
 
     assert client.get(url, **POLL).status_code == 204  # htmx swaps nothing; the poller keeps polling
 
-    run_commits(report_done, in_progress, STEPS[0])
+    run_tasks(report_done, in_progress, STEPS[0])
     response = client.get(url, **POLL)
 
     assert response.status_code == 200
@@ -152,11 +131,11 @@ def test_a_poll_answers_no_content_while_nothing_changed_then_what_changed(clien
     assert client.get(poll_url(response), **POLL).status_code == 204
 
 
-def test_a_completed_orders_fragment_stops_polling_and_says_the_page_moved_on(client, agent, in_progress, run_commits):
+def test_a_completed_orders_fragment_stops_polling_and_says_the_page_moved_on(client, agent, in_progress, run_tasks):
     client.force_login(agent)
     url = poll_url(client.get(reverse("console:order-detail", args=[in_progress.number])))
     for name in STEPS:
-        run_commits(report_done, in_progress, name)
+        run_tasks(report_done, in_progress, name)
     in_progress.refresh_from_db()
     assert in_progress.state == OrderState.COMPLETED
 
@@ -225,7 +204,7 @@ def alice(in_progress):
     return CustomerUserFactory(customer=in_progress.customer)
 
 
-def test_the_customers_page_polls_and_follows_the_steps(client, alice, in_progress, run_commits):
+def test_the_customers_page_polls_and_follows_the_steps(client, alice, in_progress, run_tasks):
     client.force_login(alice)
     page = client.get(reverse("selfservice:my-order", args=[in_progress.number]))
     url = poll_url(page)
@@ -233,7 +212,7 @@ def test_the_customers_page_polls_and_follows_the_steps(client, alice, in_progre
     assert "This page updates by itself" in text_of(page)
     assert client.get(url, **POLL).status_code == 204
 
-    run_commits(report_done, in_progress, STEPS[0])
+    run_tasks(report_done, in_progress, STEPS[0])
     response = client.get(url, **POLL)
 
     content = response.content.decode()
@@ -243,11 +222,11 @@ def test_the_customers_page_polls_and_follows_the_steps(client, alice, in_progre
     assert "Your order: In progress, 1 of 3 steps done." in text_of(response)
 
 
-def test_the_customers_fragment_stops_polling_once_done(client, alice, in_progress, run_commits):
+def test_the_customers_fragment_stops_polling_once_done(client, alice, in_progress, run_tasks):
     client.force_login(alice)
     url = poll_url(client.get(reverse("selfservice:my-order", args=[in_progress.number])))
     for name in STEPS:
-        run_commits(report_done, in_progress, name)
+        run_tasks(report_done, in_progress, name)
 
     response = client.get(url, **POLL)
 
@@ -309,11 +288,11 @@ def test_a_signed_out_poll_sends_the_page_to_the_login_page(client, in_progress,
 
 
 def test_a_poll_costs_the_same_queries_for_one_item_or_three(
-    client, agent, customer, run_commits, django_assert_num_queries
+    client, agent, customer, run_tasks, django_assert_num_queries
 ):
     offering = three_step_offering()
-    small = run_commits(place, agent, customer, offering)
-    large = run_commits(place, agent, customer, offering, items=3)
+    small = run_tasks(place, agent, customer, offering)
+    large = run_tasks(place, agent, customer, offering, items=3)
     client.force_login(agent)
     client.get(reverse("console:order-detail", args=[small.number]), **POLL)  # warm up per-process caches
 
@@ -328,11 +307,11 @@ def test_a_poll_costs_the_same_queries_for_one_item_or_three(
 
 
 def test_a_customers_poll_costs_the_same_queries_for_one_item_or_three(
-    client, agent, customer, run_commits, django_assert_num_queries
+    client, agent, customer, run_tasks, django_assert_num_queries
 ):
     offering = three_step_offering()
-    small = run_commits(place, agent, customer, offering)
-    large = run_commits(place, agent, customer, offering, items=3)
+    small = run_tasks(place, agent, customer, offering)
+    large = run_tasks(place, agent, customer, offering, items=3)
     client.force_login(CustomerUserFactory(customer=customer))
     client.get(reverse("selfservice:my-order", args=[small.number]), **POLL)
 

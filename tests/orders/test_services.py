@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from customers.addresses import validate_and_attach
 from customers.models import CreditClass
 from orders.models import FeasibilityAssessment, ItemState, OrderEvent, OrderState, OutboxEvent
 from orders.services import (
@@ -29,16 +28,7 @@ from orders.services import (
     submit_order,
     update_item,
 )
-from tests.factories import AddressFactory, CustomerFactory, OfferingFactory, OrderFactory
-
-ROUTER = [{"name": "router", "type": "choice", "required": True, "choices": ["hub-6", "mesh"]}]
-
-
-@pytest.fixture
-def fibre(db):
-    return OfferingFactory(
-        code="fibre-test", name="Fibre Test", serviceable_technologies=["fibre"], data_requirements=ROUTER
-    )
+from tests.factories import CustomerFactory, OfferingFactory, OrderFactory, valid_address
 
 
 @pytest.fixture
@@ -50,13 +40,6 @@ def leased_line(db):
         requires_feasibility=True,
         serviceable_technologies=["ethernet", "fibre"],
     )
-
-
-def valid_address(customer, street="Mill Lane", number="12"):
-    address = AddressFactory.build(customer=customer, street=street, house_number=number, postcode="", town="")
-    assert validate_and_attach(address).is_valid
-    address.save()
-    return address
 
 
 def draft(customer, agent, *items, **fields):
@@ -218,7 +201,7 @@ def test_a_customer_cannot_submit_another_customers_order(customer, agent, fibre
 
 
 def test_a_customer_orders_for_themselves_in_the_self_service_channel(customer_user, fibre):
-    order = draft(customer_user.customer, customer_user, (fibre, {"router": "mesh"}))
+    order = draft(customer_user.customer, customer_user, (fibre, {"router": "mesh-pack"}))
     assert order.channel == "self_service"
     assert submit_order(order, by=customer_user).issued
 
@@ -330,7 +313,7 @@ def test_a_completed_order_cannot_be_cancelled(agent):
 def test_an_amendment_supersedes_the_original_and_shows_its_differences(issued_order, agent):
     revision = start_amendment(issued_order, by=agent)
     assert start_amendment(issued_order, by=agent) == revision  # one open revision at a time
-    update_item(revision.items.get(), by=agent, characteristics={"router": "mesh"})
+    update_item(revision.items.get(), by=agent, characteristics={"router": "mesh-pack"})
 
     submit_order(revision, by=agent)
 
@@ -339,7 +322,7 @@ def test_an_amendment_supersedes_the_original_and_shows_its_differences(issued_o
     assert revision.revision == 2 and revision.state == OrderState.IN_PROGRESS
     assert issued_order.state == OrderState.CANCELLED and issued_order.superseded_by == revision
     assert [(d.field, d.before, d.after) for d in revision_differences(issued_order, revision)] == [
-        ("items[1].characteristics.router", "hub-6", "mesh"),
+        ("items[1].characteristics.router", "hub-6", "mesh-pack"),
     ]
 
 

@@ -9,29 +9,18 @@ from orders.fulfilment import orchestration
 from orders.fulfilment.stuck import flag_stuck_orders, humanise
 from orders.models import ApiClient, EventDelivery, HubListener, Order, OrderEvent, OrderState, OutboxEvent, TaskState
 from orders.services import submit_order
-from tests.factories import AgentFactory, CustomerFactory, UserFactory
+from tests.factories import CustomerFactory, UserFactory
 from tests.orders.test_fulfilment import offering_with_plan, order_for
 
-pytestmark = pytest.mark.django_db
+# Tasks stay dispatched until a callback reports them; nothing finishes by itself.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("manual_downstream")]
 
 QUEUE = "/admin/orders/stuckorder/"
 
 
-@pytest.fixture
-def run_tasks(django_capture_on_commit_callbacks):
-    """Run what each command queues after commit, as the eager Celery default does in production."""
-
-    def run(command, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return command(*args, **kwargs)
-
-    return run
-
-
 @pytest.fixture(autouse=True)
-def manual_downstream(settings):
-    # Tasks stay dispatched until a callback reports them; nothing finishes by itself.
-    settings.FULFILMENT_DOWNSTREAM = "manual"
+def handover_stuck_after_ten_minutes(settings):
+    """The limit these tests count from, whatever the environment sets."""
     settings.STUCK_HANDOVER_MINUTES = 10
 
 
@@ -243,11 +232,6 @@ def test_flagging_costs_the_same_queries_for_2_or_10_orders(issue, django_assert
 
 
 # --- the back office ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def staff_agent(db):
-    return AgentFactory(is_staff=True)
 
 
 def stuck_order(issue, code, hours):

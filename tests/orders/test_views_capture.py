@@ -5,40 +5,19 @@ import re
 import pytest
 from django.urls import reverse
 
-from customers.addresses import validate_and_attach
 from customers.models import Address, CreditClass, ProductStatus
 from orders.models import FeasibilityAssessment, ItemIntent, Order, OrderState
 from orders.services import add_item, create_draft_order, record_initiating_request
 from tests.factories import (
-    AddressFactory,
     AgentFactory,
     CustomerFactory,
     CustomerUserFactory,
     InstalledProductFactory,
+    valid_address,
 )
 
-
-@pytest.fixture(autouse=True)
-def manual_fulfilment(settings):
-    # Issued orders stay in progress: no simulated downstream system moves them on.
-    settings.FULFILMENT_DOWNSTREAM = "manual"
-
-
-@pytest.fixture
-def customer(alice_morgan):
-    return alice_morgan
-
-
-def valid_address(customer, street="Mill Lane", number="12"):
-    address = AddressFactory.build(customer=customer, street=street, house_number=number, postcode="", town="")
-    assert validate_and_attach(address).is_valid
-    address.save()
-    return address
-
-
-@pytest.fixture
-def address(customer):
-    return valid_address(customer)
+# Issued orders stay in progress: no simulated downstream system moves them on.
+pytestmark = pytest.mark.usefixtures("manual_downstream")
 
 
 @pytest.fixture
@@ -80,11 +59,11 @@ def test_starting_an_order_records_the_request_and_the_channel_of_whoever_captur
     assert order.initiating_request.reference == "Q-77"
 
 
-def test_without_a_customer_the_first_step_searches_for_one(signed_in, customer):
+def test_without_a_customer_the_first_step_searches_for_one(signed_in, alice_morgan):
     response = signed_in.get(reverse("console:capture-start"), {"q": "alice"})
 
-    assert list(response.context["results"]) == [customer]
-    assert f"?customer={customer.number}" in html(response)
+    assert list(response.context["results"]) == [alice_morgan]
+    assert f"?customer={alice_morgan.number}" in html(response)
 
 
 def test_a_missing_request_kind_is_shown_at_the_field_and_nothing_is_created(signed_in, customer):

@@ -7,7 +7,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.addresses import validate_and_attach
 from customers.models import CreditClass
 from orders.models import Order, OrderDocument, OrderState
 from orders.pagination import EstimatedCountPaginator
@@ -20,7 +19,6 @@ from orders.services import (
     update_draft_order,
 )
 from tests.factories import (
-    AddressFactory,
     AgentFactory,
     CustomerFactory,
     CustomerUserFactory,
@@ -29,23 +27,7 @@ from tests.factories import (
     SupervisorFactory,
 )
 
-
-@pytest.fixture(autouse=True)
-def manual_fulfilment(settings):
-    settings.FULFILMENT_DOWNSTREAM = "manual"
-
-
-@pytest.fixture
-def customer(alice_morgan):
-    return alice_morgan
-
-
-@pytest.fixture
-def address(customer):
-    address = AddressFactory.build(customer=customer, street="Mill Lane", house_number="12", postcode="", town="")
-    assert validate_and_attach(address).is_valid
-    address.save()
-    return address
+pytestmark = pytest.mark.usefixtures("manual_downstream")
 
 
 def submitted(customer, by, catalog, address, *, router="hub-6", items=1, special_requirements=""):
