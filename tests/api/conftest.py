@@ -1,5 +1,6 @@
 import json
 import tempfile
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -9,10 +10,9 @@ from django.test import Client
 from hypothesis.configuration import set_hypothesis_home_dir
 from jsonschema import Draft4Validator
 
-from customers.addresses import validate_and_attach
 from customers.models import CreditClass
 from orders.clients import create_api_client
-from tests.factories import AddressFactory, CustomerFactory, OfferingFactory
+from tests.factories import CustomerFactory, valid_address
 
 # The official definitions, exactly as TM Forum publishes them (copied into tests/api/tmf).
 TMF = Path(__file__).resolve().parent / "tmf"
@@ -30,8 +30,6 @@ CANCELLATIONS = "/tmf-api/productOrderingManagement/v4/cancelProductOrder"
 HUB = "/tmf-api/productOrderingManagement/v4/hub"
 OFFERINGS = "/tmf-api/productCatalogManagement/v4/productOffering"
 CUSTOMERS = "/tmf-api/customerManagement/v4/customer"
-
-ROUTER = {"name": "router", "type": "choice", "required": True, "choices": ["hub-6", "mesh-pack"]}
 
 
 @cache
@@ -64,17 +62,14 @@ def fresh_throttle_counts():
     django_cache.clear()
 
 
-def valid_address(customer, street="Bridge Street", number="10"):
-    address = AddressFactory.build(customer=customer, street=street, house_number=number, postcode="", town="")
-    assert validate_and_attach(address).is_valid
-    address.save()
-    return address
+# Where the API's customers live: fibre serves it, so the partner can order fibre there.
+BRIDGE_STREET = {"street": "Bridge Street", "number": "10"}
 
 
 @pytest.fixture
-def customer(db):
-    customer = CustomerFactory(credit_class=CreditClass.A)
-    valid_address(customer)
+def customer(customer):
+    """The shared customer, with a validated install address (10 Bridge Street) the partner's orders can use."""
+    valid_address(customer, **BRIDGE_STREET)
     return customer
 
 
@@ -82,31 +77,26 @@ def customer(db):
 def stranger(db):
     """A customer of ours that the partner may not act for."""
     customer = CustomerFactory(credit_class=CreditClass.A)
-    valid_address(customer)
+    valid_address(customer, **BRIDGE_STREET)
     return customer
 
 
 @pytest.fixture
-def fibre(db):
-    return OfferingFactory(
-        code="fibre-api",
-        name="Fibre API",
-        serviceable_technologies=["fibre"],
-        requires_install_address=True,
-        data_requirements=[ROUTER, {"name": "static_ip", "type": "boolean"}],
-    )
+def fibre(fibre):
+    """The shared fibre offering as the partner's catalog lists it ("fibre-api"), with a static IP to ask for too."""
+    fibre.code, fibre.name = "fibre-api", "Fibre API"
+    fibre.data_requirements = [*fibre.data_requirements, {"name": "static_ip", "type": "boolean"}]
+    fibre.save()
+    return fibre
 
 
 @pytest.fixture
-def mobile(db):
-    return OfferingFactory(
-        code="mobile-api",
-        name="Mobile API",
-        requires_install_address=False,
-        recurring_price="12.50",
-        one_off_price="5.00",
-        data_requirements=[{"name": "sim_type", "type": "choice", "required": True, "choices": ["esim", "physical"]}],
-    )
+def mobile(mobile):
+    """The shared mobile offering as the partner's catalog lists it ("mobile-api"), with a one-off charge too."""
+    mobile.code, mobile.name = "mobile-api", "Mobile API"
+    mobile.recurring_price, mobile.one_off_price = Decimal("12.50"), Decimal("5.00")
+    mobile.save()
+    return mobile
 
 
 @pytest.fixture

@@ -22,11 +22,9 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(autouse=True)
-def downstream_waits(settings):
-    # Orders stay in progress between the first answer and its replay: these tests are about the
-    # retry, not about fulfilment, so both answers describe the order in the same state.
-    settings.FULFILMENT_DOWNSTREAM = "manual"
+# Orders stay in progress between the first answer and its replay: these tests are about the
+# retry, not about fulfilment, so both answers describe the order in the same state.
+pytestmark = pytest.mark.usefixtures("manual_downstream")
 
 
 def readme_body(customer, offering, **fields):

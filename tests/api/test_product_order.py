@@ -16,9 +16,8 @@ from tests.api.conftest import (
     assert_valid,
     order_body,
     post_json,
-    valid_address,
 )
-from tests.factories import InstalledProductFactory, OrderFactory, OrderItemFactory
+from tests.factories import InstalledProductFactory, OrderFactory, OrderItemFactory, valid_address
 
 pytestmark = pytest.mark.django_db
 
