@@ -11,6 +11,21 @@ def not_in_the_past(date):
         raise forms.ValidationError("Choose today or a later date.")
 
 
+# The engineer's visiting windows, stored as the words the customer chose.
+APPOINTMENT_WINDOWS = [
+    "Weekday morning (8am to 12pm)",
+    "Weekday afternoon (12pm to 5pm)",
+    "Weekday evening (5pm to 8pm)",
+    "Saturday",
+]
+
+
+def appointment_window(label: str) -> forms.ChoiceField:
+    """When an engineer may visit, or no preference."""
+    choices = [("", "No preference")] + [(window, window) for window in APPOINTMENT_WINDOWS]
+    return forms.ChoiceField(label=label, choices=choices, required=False)
+
+
 def free_text(
     label: str, *, rows: int = 3, max_length: int | None = 2000, required: bool = True, if_missing: str = "", **kwargs
 ) -> forms.CharField:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from orders.models import DeliverySignOff, ItemIntent
-from ordersite.presentation.fields import calendar_date, free_text
+from ordersite.presentation.fields import appointment_window, calendar_date, free_text
 from ordersite.selfservice.wording import TEST_RESULT_WORDS, TRAINING_WORDS
 
 
@@ -70,14 +70,6 @@ class ProductActionForm(forms.Form):
             )
 
 
-APPOINTMENT_CHOICES = [
-    ("", "No preference"),
-    ("Weekday morning (8am to 12pm)", "Weekday morning (8am to 12pm)"),
-    ("Weekday afternoon (12pm to 5pm)", "Weekday afternoon (12pm to 5pm)"),
-    ("Weekday evening (5pm to 8pm)", "Weekday evening (5pm to 8pm)"),
-    ("Saturday", "Saturday"),
-]
-
 
 class DeliveryForm(forms.Form):
     """Where and when, for a new product; what is needed, for a bespoke one."""
@@ -86,11 +78,7 @@ class DeliveryForm(forms.Form):
     requested_start_date = calendar_date(
         "Wanted from", future_only=True, help_text="Leave empty for as soon as possible."
     )
-    appointment_preference = forms.ChoiceField(
-        choices=APPOINTMENT_CHOICES,
-        required=False,
-        label="Best time for an engineer visit",
-    )
+    appointment_preference = appointment_window("Best time for an engineer visit")
     special_requirements = free_text(
         "Tell us what you need",
         rows=4,

@@ -18,15 +18,7 @@ from orders.models import (
     OrderState,
     ProductOffering,
 )
-from ordersite.presentation.fields import calendar_date, free_text
-
-APPOINTMENT_CHOICES = [
-    ("", "No preference"),
-    ("Weekday morning (8am to 12pm)", "Weekday morning (8am to 12pm)"),
-    ("Weekday afternoon (12pm to 5pm)", "Weekday afternoon (12pm to 5pm)"),
-    ("Weekday evening (5pm to 8pm)", "Weekday evening (5pm to 8pm)"),
-    ("Saturday", "Saturday"),
-]
+from ordersite.presentation.fields import appointment_window, calendar_date, free_text
 
 
 def _helper(*layout) -> FormHelper:
@@ -188,9 +180,7 @@ class ProductActionForm(forms.Form):
 
 class DeliveryStepForm(forms.Form):
     install_address = forms.ChoiceField(label="Install address", required=False, widget=forms.RadioSelect)
-    appointment_preference = forms.ChoiceField(
-        choices=APPOINTMENT_CHOICES, required=False, label="Appointment preference"
-    )
+    appointment_preference = appointment_window("Appointment preference")
     requested_start_date = calendar_date(
         "Wanted from", future_only=True, help_text="Leave empty for as soon as possible."
     )
