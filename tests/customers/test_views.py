@@ -1,6 +1,5 @@
 """Customer pages of the agent console: search, step-guided creation, the 360 page and its product actions."""
 
-import pytest
 from django.urls import reverse
 
 from customers.models import Address, Contact, Customer, Interaction, ProductStatus
@@ -11,36 +10,16 @@ from tests.factories import (
     CustomerFactory,
     CustomerUserFactory,
     InstalledProductFactory,
-    OfferingFactory,
     OrderItemFactory,
 )
-
-SIM = [{"name": "sim_type", "type": "choice", "required": True, "choices": ["physical", "esim"]}]
-
-
-@pytest.fixture
-def mobile(db):
-    return OfferingFactory(code="mobile", name="Mobile", requires_install_address=False, data_requirements=SIM)
-
-
-@pytest.fixture
-def customer(db):
-    return CustomerFactory(name="Alice Morgan", email="alice@example.com", phone="+44 7700 900123")
-
-
-@pytest.fixture
-def product(customer, mobile):
-    return InstalledProductFactory(
-        customer=customer, offering=mobile, name="Mobile 07700", characteristics={"sim_type": "esim"}
-    )
 
 
 def page(response) -> str:
     return response.content.decode()
 
 
-def test_customers_are_found_by_name_phone_or_address(signed_in, customer):
-    AddressFactory(customer=customer, street="Mill Lane", house_number="12", postcode="RV1 2LL")
+def test_customers_are_found_by_name_phone_or_address(signed_in, alice_morgan):
+    AddressFactory(customer=alice_morgan, street="Mill Lane", house_number="12", postcode="RV1 2LL")
     CustomerFactory(name="Bob Hughes")
 
     for query in ("morgan", "900123", "12 Mill Lane", "rv1 2ll"):
@@ -159,12 +138,12 @@ def test_a_second_open_change_for_the_same_product_is_refused_with_the_reason(si
     assert Order.objects.count() == 1
 
 
-def test_the_new_owner_picker_lists_other_matching_customers_as_choices(signed_in, customer):
+def test_the_new_owner_picker_lists_other_matching_customers_as_choices(signed_in, alice_morgan):
     bob = CustomerFactory(name="Bob Hughes")
 
     response = signed_in.get(
         reverse("console:customer-lookup"),
-        {"field": "i7-new_owner", "i7-new_owner-q": "hughes", "exclude": customer.number},
+        {"field": "i7-new_owner", "i7-new_owner-q": "hughes", "exclude": alice_morgan.number},
     )
 
     assert f'name="i7-new_owner" value="{bob.number}"' in page(response)
