@@ -128,16 +128,6 @@ def _order_action(request, number: str, form_class, form_name: str, run, *, anch
 
 @staff_required
 @require_POST
-def order_add_note(request, number: str):
-    def run(order, data):
-        decisions.add_note(order, request.user, data)
-        return "Note added."
-
-    return _order_action(request, number, NoteForm, "note_form", run, anchor="notes")
-
-
-@staff_required
-@require_POST
 def order_request_cancellation(request, number: str):
     def run(order, data):
         cancellation = request_cancellation(order, by=request.user, reason=data["reason"])
@@ -149,53 +139,46 @@ def order_request_cancellation(request, number: str):
     return _order_action(request, number, CancellationForm, "cancel_form", run)
 
 
-@staff_required
-@require_POST
-def order_record_feasibility(request, number: str):
-    def run(order, data):
-        decisions.record_feasibility(order, request.user, data)
-        return "Feasibility result recorded."
-
-    return _order_action(
-        request,
-        number,
-        FeasibilityForm,
-        "feasibility_form",
-        run,
-        anchor="feasibility",
-        items=lambda order: list(order.items.all()),
-    )
-
-
-@staff_required
-@require_POST
-def order_answer_information(request, number: str):
-    def run(order, data):
-        answer_information(order, by=request.user, answer=data["answer"])
-        return "Answer recorded: the order carries on."
-
-    return _order_action(request, number, AnswerForm, "answer_form", run)
-
-
-def _supervisor_decision(decide, form_class, form_name: str, outcome: str):
-    """A supervisor's decision from the order page; `outcome` is the message, with {number}."""
+def _form_action(command, form_class, form_name: str, outcome: str, *, supervisor=False, anchor="", items=False):
+    """A POST on the order page that runs `command(order, user, data)` and says `outcome` (with {number}).
+    `supervisor`: the action is a supervisor's decision; `items`: the form chooses among the order's items."""
 
     @staff_required
     @require_POST
-    def decision_view(request, number: str):
-        decisions.require_review_permission(request.user)  # before looking at the order
+    def action_view(request, number: str):
+        if supervisor:
+            decisions.require_review_permission(request.user)  # before looking at the order
 
         def run(order, data):
-            decide(order, request.user, data)
+            command(order, request.user, data)
             return outcome.format(number=order.number)
 
-        return _order_action(request, number, form_class, form_name, run)
+        form_kwargs = {"items": lambda order: list(order.items.all())} if items else {}
+        return _order_action(request, number, form_class, form_name, run, anchor=anchor, **form_kwargs)
 
-    return decision_view
+    return action_view
 
 
-order_approve = _supervisor_decision(decisions.approve, ApprovalForm, "approve_form", "{number} approved and issued.")
-order_refuse = _supervisor_decision(decisions.refuse, RefusalForm, "refuse_form", "{number} refused: it is cancelled.")
+def _answer(order, user, data):
+    answer_information(order, by=user, answer=data["answer"])
+
+
+order_add_note = _form_action(decisions.add_note, NoteForm, "note_form", "Note added.", anchor="notes")
+order_answer_information = _form_action(_answer, AnswerForm, "answer_form", "Answer recorded: the order carries on.")
+order_record_feasibility = _form_action(
+    decisions.record_feasibility,
+    FeasibilityForm,
+    "feasibility_form",
+    "Feasibility result recorded.",
+    anchor="feasibility",
+    items=True,
+)
+order_approve = _form_action(
+    decisions.approve, ApprovalForm, "approve_form", "{number} approved and issued.", supervisor=True
+)
+order_refuse = _form_action(
+    decisions.refuse, RefusalForm, "refuse_form", "{number} refused: it is cancelled.", supervisor=True
+)
 
 
 @staff_required
