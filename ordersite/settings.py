@@ -175,6 +175,8 @@ AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
 # must enrol an authenticator app and enter its code after their password; optional for everyone else.
 OTP_REQUIRED_FOR_STAFF = env_bool("OTP_REQUIRED_FOR_STAFF", not DEBUG)
 OTP_TOTP_ISSUER = "OrderDesk"
+# Nobody reads another person's authenticator secret or QR code in the admin (its config pages answer 403).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Sessions end after 30 idle minutes: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = 30 * 60

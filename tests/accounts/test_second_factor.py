@@ -184,3 +184,13 @@ def test_a_session_that_predates_the_gate_is_checked_once(agent):
     session.save()
 
     assert client.get("/agent/")["Location"].startswith("/accounts/two-step/verify/")
+
+
+@pytest.mark.parametrize("page", ["config", "qrcode"])
+def test_nobody_reads_an_authenticator_secret_in_the_admin(client, agent, page, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", PASSWORD)
+    device = pending_authenticator(agent)
+    client.force_login(admin)
+    for pk in (device.pk, device.pk + 1000):  # another person's device, and one that does not exist
+        response = client.get(f"/admin/otp_totp/totpdevice/{pk}/{page}/")
+        assert response.status_code == 403, (pk, response.status_code)
