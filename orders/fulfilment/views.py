@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from orders.fulfilment import orchestration, signatures
 from orders.models import FulfilmentTask
+from ordersite.middleware import unstorable_character
 
 MAX_BODY_BYTES = 16 * 1024
 
@@ -31,6 +32,10 @@ def task_callback(request, system: str):
         return JsonResponse({"error": 'expected {"task": "TSK-…", "status": "completed"|"failed"}'}, status=400)
     if status not in ("completed", "failed"):
         return JsonResponse({"error": "status must be completed or failed"}, status=400)
+    message, their_reference = str(report.get("message", ""))[:500], str(report.get("reference", ""))[:80]
+    for name, text in (("message", message), ("reference", their_reference)):
+        if unstorable_character(text):
+            return JsonResponse({"error": f"{name} contains {unstorable_character(text)}"}, status=400)
     task = FulfilmentTask.objects.filter(pk=task_id).first()
     if task is None:
         return JsonResponse({"error": f"unknown task {reference}"}, status=404)
@@ -40,7 +45,7 @@ def task_callback(request, system: str):
     changed = orchestration.record_task_result(
         task,
         succeeded=status == "completed",
-        message=str(report.get("message", ""))[:500],
-        reference=str(report.get("reference", ""))[:80],
+        message=message,
+        reference=their_reference,
     )
     return JsonResponse({"task": reference, "accepted": changed})

@@ -134,3 +134,19 @@ def test_the_demo_signs_every_system_with_its_demo_secret(client, shipping, sett
 
     assert response.status_code == 200
     assert state_of(shipping) == TaskState.COMPLETED
+
+
+@pytest.mark.parametrize("field", ["message", "reference"])
+@pytest.mark.parametrize("odd", ["\ud800", "a\x00b"], ids=["lone-surrogate", "nul"])
+def test_a_signed_report_holding_unstorable_text_is_a_400_and_changes_nothing(
+    client, shipping, own_secrets, field, odd
+):
+    body = json.dumps({"task": shipping.reference, "status": "completed", field: odd}).encode()
+    signature = "sha256=" + hmac.new(NEW_LOGISTICS_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    response = client.post(
+        "/fulfilment/callback/logistics", data=body, content_type="application/json", headers={"X-Signature": signature}
+    )
+
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]
+    assert state_of(shipping) == TaskState.DISPATCHED
