@@ -16,10 +16,14 @@ phone, email, and group (fields, min, max: a repeatable block whose rows nest fu
 "unique" on a field inside a group makes its values distinct across the group's rows.
 
 A characteristics document is the matching JSON object: {"speed": "500", "handsets": [{...}]}.
+
+It is read back for people with the labels the requirements give (describe, value_text, path_label):
+every channel and the back office show "Handset 3 › Extension", never the stored JSON.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -355,3 +359,144 @@ def _parse_date(value) -> dt.date | None:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         return None
+
+
+INDEXED = re.compile(r"\[(\d+)\]")
+
+
+def row_noun(spec: dict) -> str:
+    """ "Handsets" -> "Handset", "User groups" -> "User group", "Application policies" -> "Application policy"."""
+    label = label_of(spec)
+    lower = label.lower()
+    if lower.endswith("ies"):
+        return label[:-3] + "y"
+    if lower.endswith(("sses", "xes", "ches", "shes")):
+        return label[:-2]
+    if lower.endswith("s") and not lower.endswith("ss"):
+        return label[:-1]
+    return label
+
+
+# --- reading a document for people -------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """A labelled value of a characteristics document; groups hold rows of entries."""
+
+    label: str
+    text: str = ""
+    rows: list[tuple[str, list[Entry]]] = dataclasses.field(default_factory=list)
+    is_group: bool = False
+
+
+def describe(requirements, document) -> list[Entry]:
+    """The document as labelled entries in declaration order; unknown keys come last, as stored."""
+    specs = [s for s in (requirements or []) if isinstance(s, dict)]
+    document = document if isinstance(document, dict) else {}
+    return _describe(specs, document, document)
+
+
+def _describe(specs, values, root) -> list[Entry]:
+    entries = []
+    known = set()
+    for spec in specs:
+        known.add(spec["name"])
+        if spec["name"] not in values:
+            continue
+        value = values[spec["name"]]
+        if spec["type"] == "group":
+            noun = row_noun(spec)
+            rows = value if isinstance(value, list) else []
+            entries.append(
+                Entry(
+                    label_of(spec),
+                    text=value_text(spec, rows),
+                    is_group=True,
+                    rows=[
+                        (f"{noun} {i + 1}", _describe(spec["fields"], row if isinstance(row, dict) else {}, root))
+                        for i, row in enumerate(rows)
+                    ],
+                )
+            )
+        else:
+            entries.append(Entry(label_of(spec), text=value_text(spec, value, root)))
+    for key in values:
+        if key not in known:
+            entries.append(Entry(key, text=_plain(values[key])))
+    return entries
+
+
+def summary_text(entries: list[Entry]) -> str:
+    """One line for a described document: "Router: Home Hub 6 · 3 handsets"."""
+    return " · ".join(entry.text if entry.is_group else f"{entry.label}: {entry.text}" for entry in entries)
+
+
+def value_text(spec: dict | None, value, root: dict | None = None) -> str:
+    """A stored value as a person reads it: choice labels, Yes/No, lists joined."""
+    if spec is not None and spec.get("type") == "boolean" and value in (None, ""):
+        return "No"
+    if value is None or value == "" or value == []:
+        return "—"
+    if spec is None:
+        return _plain(value)
+    kind = spec.get("type")
+    if kind == "boolean":
+        return "Yes" if value is True else "No" if value is False else str(value)
+    if kind == "choice":
+        labels = dict(choice_options(spec, root or {}))
+        if isinstance(value, list):
+            return ", ".join(labels.get(str(v), str(v)) for v in value)
+        return labels.get(str(value), str(value))
+    if kind == "group":
+        count = len(value) if isinstance(value, list) else 0
+        return f"{count} {row_noun(spec).lower()}{'' if count == 1 else 's'}"
+    return _plain(value)
+
+
+def _plain(value) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    return str(value)
+
+
+def spec_at(requirements, path: str) -> dict | None:
+    """The field spec a path points at ("handsets[2].extension" -> the extension spec), or None."""
+    specs = [s for s in (requirements or []) if isinstance(s, dict)]
+    spec = None
+    for part in INDEXED.sub("", path).split("."):
+        spec = next((s for s in specs if s.get("name") == part), None)
+        if spec is None:
+            return None
+        specs = spec.get("fields", []) if spec.get("type") == "group" else []
+    return spec
+
+
+def path_label(requirements, path: str) -> str:
+    """ "handsets[2].speed_dials[0].number" -> "Handset 3 › Speed dial 1 › Number"."""
+    if not path:
+        return ""
+    specs = [s for s in (requirements or []) if isinstance(s, dict)]
+    words = []
+    for part in path.split("."):
+        match = re.fullmatch(r"([a-z0-9_]+)(?:\[(\d+)\])?", part)
+        if not match:
+            words.append(part)
+            specs = []
+            continue
+        name, index = match.groups()
+        spec = next((s for s in specs if s.get("name") == name), None)
+        if spec is None:
+            words.append(name)
+            specs = []
+            continue
+        if index is not None:
+            words.append(f"{row_noun(spec)} {int(index) + 1}")
+        else:
+            words.append(label_of(spec))
+        specs = spec.get("fields", []) if spec.get("type") == "group" else []
+    return " › ".join(words)
