@@ -168,9 +168,13 @@ class OrderItemFactory(factory.django.DjangoModelFactory):
     offering = factory.SubFactory(OfferingFactory, requires_install_address=False)
 
 
-def valid_address(customer, street="Mill Lane", number="12") -> Address:
-    """A saved address of the customer's that passed validation, its postcode and town from the reference data."""
-    address = AddressFactory.build(customer=customer, street=street, house_number=number, postcode="", town="")
+def valid_address(customer, street="Mill Lane", number="12", **fields) -> Address:
+    """A saved address of the customer's that passed validation; the reference data fills in what is left blank.
+
+    Postcode and town are blank unless given, so validation supplies them as it does for an agent.
+    """
+    fields = {"postcode": "", "town": "", **fields}
+    address = AddressFactory.build(customer=customer, street=street, house_number=number, **fields)
     assert validate_and_attach(address).is_valid
     address.save()
     return address

@@ -11,12 +11,18 @@ from html import unescape
 
 from django.utils import timezone
 
-from customers.addresses import validate_and_attach
 from customers.models import Address, CreditClass
 from orders.fulfilment import orchestration
 from orders.models import InformationRequest, Order, OrderState, TaskState
 from orders.services import add_item, create_draft_order, record_initiating_request, request_information, submit_order
-from tests.factories import AgentFactory, CustomerUserFactory, FulfilmentStepFactory, OfferingFactory, SupervisorFactory
+from tests.factories import (
+    AgentFactory,
+    CustomerUserFactory,
+    FulfilmentStepFactory,
+    OfferingFactory,
+    SupervisorFactory,
+    valid_address,
+)
 
 FIBRE_STREET = ("Mill Lane", "12", "RV1 2LL")  # Riverton Centre: fibre, VDSL, cable, 5G, 4G
 NO_FIBRE_STREET = ("Church Lane", "9", "RV9 7CL")  # Ashby Green: VDSL and 4G only
@@ -25,11 +31,9 @@ ROUTERS = [{"value": "hub-6", "label": "Home Hub 6"}, {"value": "mesh-pack", "la
 
 
 def validated_address(customer, street=FIBRE_STREET, **fields) -> Address:
+    """A validated address of the customer's at one of the streets above (street, number, postcode)."""
     name, number, postcode = street
-    address = Address(customer=customer, street=name, house_number=number, postcode=postcode, town="", **fields)
-    assert validate_and_attach(address).is_valid
-    address.save()
-    return address
+    return valid_address(customer, name, number, postcode=postcode, **fields)
 
 
 def customer_login(name: str = "Alice Morgan", street=FIBRE_STREET):

@@ -9,7 +9,6 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-from customers.addresses import validate_and_attach
 from customers.models import CreditClass, ProductStatus
 from orders.demo import seed_catalog
 from orders.models import Order, OrderState
@@ -17,14 +16,15 @@ from orders.services import add_item, create_draft_order, record_initiating_requ
 from tests.browser.test_screens import assert_page_skeleton, csp_violations, snapshot, watch_console
 from tests.factories import (
     PASSWORD,
-    AddressFactory,
     AgentFactory,
     CustomerFactory,
     InstalledProductFactory,
     OrganisationFactory,
+    valid_address,
 )
 
-pytestmark = pytest.mark.browser
+# Orders stay where submission put them: no simulated downstream system moves them on.
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("manual_downstream")]
 
 
 class Journey:
@@ -60,19 +60,6 @@ def labelled(container, label):
     return container.get_by_label(re.compile(rf"^{re.escape(label)}( \*)?$"))
 
 
-def validated_address(customer, street, number):
-    address = AddressFactory.build(customer=customer, street=street, house_number=number, postcode="", town="")
-    assert validate_and_attach(address).is_valid
-    address.save()
-    return address
-
-
-@pytest.fixture(autouse=True)
-def manual_fulfilment(settings):
-    # Orders stay where submission put them: no simulated downstream system moves them on.
-    settings.FULFILMENT_DOWNSTREAM = "manual"
-
-
 @pytest.fixture
 def shop(transactional_db):
     catalog = seed_catalog()
@@ -89,9 +76,9 @@ def shop(transactional_db):
     return SimpleNamespace(
         catalog=catalog,
         alice=alice,
-        alice_home=validated_address(alice, "Mill Lane", "12"),
+        alice_home=valid_address(alice, "Mill Lane", "12"),
         harbourside=harbourside,
-        harbourside_office=validated_address(harbourside, "Harbour Way", "5"),
+        harbourside_office=valid_address(harbourside, "Harbour Way", "5"),
         bob=bob,
         mobile=mobile,
         agent=AgentFactory(first_name="Sam", last_name="Taylor"),

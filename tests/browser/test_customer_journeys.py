@@ -45,11 +45,6 @@ def watch_console(page):
 
 
 @pytest.fixture
-def manual_downstream(settings):
-    settings.FULFILMENT_DOWNSTREAM = "manual"
-
-
-@pytest.fixture
 def alice(transactional_db):
     return customer_login("Alice Morgan")
 

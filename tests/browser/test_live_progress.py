@@ -24,15 +24,10 @@ from tests.browser.test_screens import csp_violations, snapshot, watch_console
 from tests.factories import PASSWORD, AgentFactory, CustomerFactory, CustomerUserFactory
 from tests.orders.test_live_progress_views import STEPS, place, three_step_offering
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("manual_downstream")]
 
 # Polling every 3 s on a loaded CI machine: a change may take a while to show, never forever.
 CHANGE = 15_000
-
-
-@pytest.fixture(autouse=True)
-def manual_downstream(settings):
-    settings.FULFILMENT_DOWNSTREAM = "manual"
 
 
 @pytest.fixture
