@@ -1,0 +1,99 @@
+"""Plain words on the console's and self-service's order pages: timelines, dates and outcomes agree with the state.
+
+Each test drives a real order through the commands (and the simulated downstream systems) and reads the page
+the agent or the customer gets.
+"""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from customers.models import CreditClass
+from orders.models import OrderState, OutboxEvent
+from orders.services import add_item, create_draft_order, record_initiating_request, submit_order
+from tests.factories import CustomerFactory, CustomerUserFactory, FulfilmentStepFactory, OfferingFactory
+
+pytestmark = pytest.mark.django_db
+
+TMF_EVENT_NAMES = re.compile(r"ProductOrder\w*Event|CancelProductOrder\w*Event")
+
+
+def line_with_plan():
+    """An offering fulfilled in four steps, one after the other: ship, engineer, activate, start billing."""
+    offering = OfferingFactory(code="plain-line", name="Plain Line", requires_install_address=False)
+    previous = None
+    for sequence, (code, name) in enumerate(
+        [
+            ("ship", "Ship equipment"),
+            ("engineer", "Book engineer"),
+            ("activate", "Activate"),
+            ("billing", "Start billing"),
+        ]
+    ):
+        step = FulfilmentStepFactory(offering=offering, code=code, name=name, sequence=sequence * 10)
+        if previous is not None:
+            step.depends_on.set([previous])
+        previous = step
+    return offering
+
+
+def fulfilled_order(agent, run_tasks, customer=None):
+    """An order of `line_with_plan` submitted and fulfilled at once by the simulated downstream systems."""
+    customer = customer or CustomerFactory(credit_class=CreditClass.A)
+    request = record_initiating_request(customer=customer, by=agent, kind="sales_proposal")
+    order = create_draft_order(customer=customer, by=agent, initiating_request=request)
+    add_item(order, by=agent, offering=line_with_plan())
+    run_tasks(submit_order, order, by=agent)
+    order.refresh_from_db()
+    return order
+
+
+def console_page(client, order):
+    response = client.get(reverse("console:order-detail", args=[order.number]))
+    assert response.status_code == 200
+    return response
+
+
+# --- the timeline -----------------------------------------------------------------------------------
+
+
+def test_consecutive_detail_changes_fold_into_one_timeline_entry(client, agent, run_tasks):
+    order = fulfilled_order(agent, run_tasks)
+    changes = order.outbox_events.filter(event_type=OutboxEvent.Type.ATTRIBUTE_VALUE_CHANGE).count()
+    assert order.state == OrderState.COMPLETED and changes >= 4
+    client.force_login(agent)
+
+    entries = console_page(client, order).context["timeline"]
+
+    folded = [entry for entry in entries if entry.kind == "folded"]
+    assert sum(len(entry.folded) for entry in folded) == changes
+    assert all(entry.title == f"Order details updated (×{len(entry.folded)})" for entry in folded)
+    assert not any(entry.kind == "event" and entry.code == OutboxEvent.Type.ATTRIBUTE_VALUE_CHANGE for entry in entries)
+    assert len(entries) < 12
+    milestones = [change.note for entry in folded for change in entry.folded]
+    assert "Start billing done" in milestones
+
+
+def test_the_timeline_shows_no_event_type_names_except_as_a_tooltip(client, agent, run_tasks):
+    order = fulfilled_order(agent, run_tasks)
+    client.force_login(agent)
+
+    html = console_page(client, order).content.decode()
+
+    timeline = html[html.index('id="timeline"') : html.index('id="notes"')]
+    visible = re.sub(r'title="[^"]*"', "", timeline)
+    assert TMF_EVENT_NAMES.search(visible) is None
+    assert 'title="ProductOrderAttributeValueChangeEvent"' in timeline
+    assert "Order details updated (×" in timeline and "Order placed" in timeline
+
+
+def test_the_customers_timeline_speaks_in_their_words(client, agent, run_tasks):
+    user = CustomerUserFactory()
+    order = fulfilled_order(agent, run_tasks, customer=user.customer)
+    client.force_login(user)
+
+    html = client.get(reverse("selfservice:my-order", args=[order.number])).content.decode()
+
+    assert TMF_EVENT_NAMES.search(html) is None
+    assert "All done" in html
