@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from customers.models import CreditClass
 from orders.models import OrderState, OutboxEvent
@@ -97,3 +98,34 @@ def test_the_customers_timeline_speaks_in_their_words(client, agent, run_tasks):
 
     assert TMF_EVENT_NAMES.search(html) is None
     assert "All done" in html
+
+
+# --- dates --------------------------------------------------------------------------------------------
+
+
+def test_a_completed_order_shows_when_it_completed_and_no_expectation(client, agent, run_tasks):
+    order = fulfilled_order(agent, run_tasks)
+    assert order.expected_completion_date is not None
+    client.force_login(agent)
+
+    html = console_page(client, order).content.decode()
+
+    assert "Expected completion" not in html and "Expected " not in html
+    completed = timezone.localtime(order.completed_at)
+    assert f"<dt>Completed</dt><dd>{completed:%-d %b %Y %H:%M}</dd>" in html
+    assert f"Completed {completed:%-d %b %Y}</span>" in html  # the fulfilment plan's heading
+
+
+def test_an_order_in_flight_still_shows_its_expected_completion(client, agent, manual_downstream, run_tasks):
+    customer = CustomerFactory(credit_class=CreditClass.A)
+    request = record_initiating_request(customer=customer, by=agent, kind="sales_proposal")
+    order = create_draft_order(customer=customer, by=agent, initiating_request=request)
+    add_item(order, by=agent, offering=line_with_plan())
+    run_tasks(submit_order, order, by=agent)
+    order.refresh_from_db()
+    client.force_login(agent)
+
+    html = console_page(client, order).content.decode()
+
+    assert order.state == OrderState.IN_PROGRESS
+    assert f"<dt>Expected completion</dt><dd>{order.expected_completion_date:%-d %b %Y}</dd>" in html
