@@ -28,6 +28,8 @@ def task_callback(request, system: str):
         report = json.loads(request.body)
         reference, status = str(report["task"]), report["status"]
         task_id = int(reference.removeprefix("TSK-"))
+        if not 0 < task_id < 2**63:  # beyond any row id: the database would fail on it
+            raise ValueError(reference)
     except (ValueError, KeyError, TypeError, RecursionError):
         return JsonResponse({"error": 'expected {"task": "TSK-…", "status": "completed"|"failed"}'}, status=400)
     if status not in ("completed", "failed"):

@@ -150,3 +150,14 @@ def test_a_signed_report_holding_unstorable_text_is_a_400_and_changes_nothing(
     assert response.status_code == 400, response.content
     assert field in response.json()["error"]
     assert state_of(shipping) == TaskState.DISPATCHED
+
+
+@pytest.mark.parametrize("reference", ["TSK-99999999999999999999", "TSK--5", "TSK-0"])
+def test_a_task_number_no_row_can_have_is_a_400(client, shipping, own_secrets, reference):
+    body = json.dumps({"task": reference, "status": "completed"}).encode()
+    signature = "sha256=" + hmac.new(NEW_LOGISTICS_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    response = client.post(
+        "/fulfilment/callback/logistics", data=body, content_type="application/json", headers={"X-Signature": signature}
+    )
+
+    assert response.status_code == 400, response.content
