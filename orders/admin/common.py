@@ -1,15 +1,21 @@
-"""Presentation helpers shared by the back office's admins: state badges and JSON summaries."""
+"""Presentation helpers shared by the back office's admins: state badges, JSON summaries, and one way to write
+dates, people, transitions and an item's configuration."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
-from django.utils.html import format_html
+from django.contrib import admin
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from orders import states
 from orders.models import (
     OrderState,
 )
+from orders.requirements import describe, summary_text
 
 
 def state_badge(state: str, label: str, title: str = ""):
@@ -38,3 +44,106 @@ def json_details(value):
         compact(value),
         json.dumps(value, ensure_ascii=False, indent=2),
     )
+
+
+# --- one way to write dates, people and transitions across the back office --------------------------
+
+# Set once for every admin display (the order page, its inlines, the queues): "5 Dec 2026", "5 Dec 2026 14:05",
+# as the console writes them.
+DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y H:i"
+EMPTY = "—"
+
+
+def when(value) -> str:
+    """A date or a moment in the back office's one format (moments in local time); "—" for none."""
+    if value is None:
+        return EMPTY
+    if isinstance(value, dt.datetime):
+        return formats.date_format(timezone.localtime(value), DATETIME_FORMAT)
+    return formats.date_format(value, DATE_FORMAT)
+
+
+def person(user) -> str:
+    """A person by their name; the username only when no name is recorded."""
+    if user is None:
+        return EMPTY
+    return user.get_full_name() or user.username
+
+
+def dated(field_name: str, description: str):
+    """An admin display of a date field in the one format (a model field would use the locale's)."""
+
+    @admin.display(description=description, ordering=field_name)
+    def show(self, obj):
+        return when(getattr(obj, field_name))
+
+    return show
+
+
+def by_person(field_name: str, description: str):
+    """An admin display of a user field by the person's name (select_related the field: no query per row)."""
+
+    @admin.display(description=description)
+    def show(self, obj):
+        return person(getattr(obj, field_name))
+
+    return show
+
+
+# What each transition did, in words (the history's "what happened" column).
+TRANSITIONS = {
+    "acknowledge": _("Acknowledged"),
+    "issue": _("Issued for fulfilment"),
+    "hold_for_special_handling": _("Held for special handling"),
+    "approve": _("Special handling approved"),
+    "refuse": _("Refused"),
+    "reject": _("Rejected"),
+    "hold": _("Held (fulfilment stopped)"),
+    "release": _("Released"),
+    "await_customer": _("Waiting for the customer"),
+    "resume_from_customer": _("Customer answered"),
+    "assess_cancellation": _("Cancellation requested"),
+    "accept_cancellation": _("Cancellation accepted"),
+    "refuse_cancellation": _("Cancellation refused"),
+    "cancel": _("Cancelled"),
+    "abandon": _("Abandoned"),
+    "discard": _("Draft discarded"),
+    "supersede": _("Replaced by a revision"),
+    "complete": _("Completed"),
+    "complete_partially": _("Partly completed"),
+    "fail": _("Failed"),
+    "start": _("Started"),
+}
+
+
+def transition_words(name: str) -> str:
+    return str(TRANSITIONS.get(name) or name.replace("_", " ").capitalize())
+
+
+# --- an item's configuration, with the labels its offering's data requirements give ------------------
+
+
+def configuration(requirements, characteristics):
+    """The configuration as "label: value" lines; a repeatable group opens into its rows (no script)."""
+    entries = describe(requirements, characteristics)
+    if not entries:
+        return EMPTY
+    lines = []
+    for entry in entries:
+        if entry.is_group:
+            rows = format_html_join(
+                "", "<li><strong>{}</strong>: {}</li>", ((title, summary_text(row)) for title, row in entry.rows)
+            )
+            lines.append(
+                format_html(
+                    '<div><details class="od-config-group"><summary><span class="od-config-label">{}</span> {}'
+                    "</summary><ul>{}</ul></details></div>",
+                    entry.label,
+                    entry.text,
+                    rows,
+                )
+            )
+        else:
+            lines.append(format_html('<div><span class="od-config-label">{}:</span> {}</div>', entry.label, entry.text))
+    return format_html('<div class="od-config">{}</div>', format_html_join("", "{}", ((line,) for line in lines)))

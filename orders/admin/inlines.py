@@ -7,7 +7,16 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from orders.admin.common import json_details, order_state_badge, state_badge
+from orders.admin.common import (
+    by_person,
+    configuration,
+    dated,
+    json_details,
+    order_state_badge,
+    person,
+    state_badge,
+    transition_words,
+)
 from orders.models import (
     CancellationRequest,
     DeliverySignOff,
@@ -67,17 +76,20 @@ class OrderItemInline(ReadOnlyInline):
         suffix = " (bespoke)" if item.is_bespoke else ""
         return (", ".join(parts) or "—") + suffix
 
-    @admin.display(description=_("characteristics"))
+    @admin.display(description=_("configuration"))
     def details(self, item):
-        return json_details(item.characteristics)
+        requirements = item.offering.data_requirements if item.offering_id else []
+        return configuration(requirements, item.characteristics)
 
 
 class FulfilmentTaskInline(ReadOnlyInline):
     model = FulfilmentTask
     verbose_name = _("fulfilment task")
     verbose_name_plural = _("fulfilment tasks")
-    fields = ("item", "name", "system", "badge", "attempts", "failure_reason", "dispatched_at", "completed_at")
+    fields = ("item", "name", "system", "badge", "attempts", "failure_reason", "dispatched", "completed")
     related = ("item__offering",)
+    dispatched = dated("dispatched_at", _("dispatched"))
+    completed = dated("completed_at", _("completed"))
 
     @admin.display(description=_("state"))
     def badge(self, task):
@@ -88,15 +100,20 @@ class DeliverySignOffInline(ReadOnlyInline):
     model = DeliverySignOff
     verbose_name = _("delivery sign-off")
     verbose_name_plural = _("delivery sign-offs")
-    fields = ("signed_at", "test_result", "accepted", "remarks", "training", "training_date", "signed_by")
+    fields = ("signed", "test_result", "accepted", "remarks", "training", "training_on", "signer")
     related = ("signed_by",)
+    signed = dated("signed_at", _("signed"))
+    training_on = dated("training_date", _("training date"))
+    signer = by_person("signed_by", _("signed by"))
 
 
 class FeasibilityInline(ReadOnlyInline):
     model = FeasibilityAssessment
     verbose_name_plural = _("feasibility assessments")
-    fields = ("assessed_at", "result_badge", "notes", "item", "assessed_by")
+    fields = ("assessed", "result_badge", "notes", "item", "assessor")
     related = ("assessed_by", "item__offering")
+    assessed = dated("assessed_at", _("assessed"))
+    assessor = by_person("assessed_by", _("assessed by"))
 
     @admin.display(description=_("result"))
     def result_badge(self, assessment):
@@ -107,29 +124,41 @@ class FeasibilityInline(ReadOnlyInline):
 class OrderNoteInline(ReadOnlyInline):
     model = OrderNote
     verbose_name_plural = _("notes")
-    fields = ("created_at", "author", "text", "customer_visible")
+    fields = ("written", "writer", "text", "customer_visible")
     related = ("author",)
+    written = dated("created_at", _("written"))
+    writer = by_person("author", _("author"))
 
 
 class InformationRequestInline(ReadOnlyInline):
     model = InformationRequest
     verbose_name_plural = _("questions to the customer")
-    fields = ("asked_at", "question", "deadline", "asked_by", "answer", "answered_at", "answered_by")
+    fields = ("asked", "question", "answer_by", "asker", "answer", "answered", "answerer")
     related = ("asked_by", "answered_by")
+    asked = dated("asked_at", _("asked"))
+    answer_by = dated("deadline", _("answer by"))
+    asker = by_person("asked_by", _("asked by"))
+    answered = dated("answered_at", _("answered"))
+    answerer = by_person("answered_by", _("answered by"))
 
 
 class CancellationRequestInline(ReadOnlyInline):
     model = CancellationRequest
     verbose_name_plural = _("cancellation requests")
-    fields = ("requested_at", "reason", "channel", "state", "refusal_reason", "requested_by", "decided_at")
+    fields = ("requested", "reason", "channel", "state", "refusal_reason", "requester", "decided")
     related = ("requested_by", "order")
+    requested = dated("requested_at", _("requested"))
+    requester = by_person("requested_by", _("requested by"))
+    decided = dated("decided_at", _("decided"))
 
 
 class OrderDocumentInline(ReadOnlyInline):
     model = OrderDocument
     verbose_name_plural = _("documents")
-    fields = ("uploaded_at", "kind", "file", "description", "uploaded_by")
+    fields = ("uploaded", "kind", "file", "description", "uploader")
     related = ("uploaded_by",)
+    uploaded = dated("uploaded_at", _("uploaded"))
+    uploader = by_person("uploaded_by", _("uploaded by"))
 
 
 class RevisionInline(ReadOnlyInline):
@@ -137,7 +166,9 @@ class RevisionInline(ReadOnlyInline):
     fk_name = "revision_of"
     verbose_name = _("revision")
     verbose_name_plural = _("revisions of this order")
-    fields = ("revision_number", "revision", "badge", "created_at", "submitted_at")
+    fields = ("revision_number", "revision", "badge", "created", "submitted")
+    created = dated("created_at", _("created"))
+    submitted = dated("submitted_at", _("submitted"))
 
     @admin.display(description=_("order"))
     def revision_number(self, order):
@@ -153,8 +184,17 @@ class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
     verbose_name = _("transition")
     verbose_name_plural = _("history")
-    fields = ("created_at", "transition", "change", "actor", "note", "item")
+    fields = ("happened", "what", "change", "who", "note", "item")
     related = ("actor", "item__offering")
+    happened = dated("created_at", _("when"))
+
+    @admin.display(description=_("by"))
+    def who(self, event):
+        return person(event.actor) if event.actor_id else _("OrderDesk (automatic)")
+
+    @admin.display(description=_("what happened"))
+    def what(self, event):
+        return transition_words(event.transition)
 
     @admin.display(description=_("from → to"))
     def change(self, event):
@@ -169,7 +209,9 @@ class OutboxEventInline(ReadOnlyInline):
     model = OutboxEvent
     verbose_name = _("published event")
     verbose_name_plural = _("events (TMF622 outbox)")
-    fields = ("created_at", "event_type", "body", "published_at")
+    fields = ("created", "event_type", "body", "published")
+    created = dated("created_at", _("created"))
+    published = dated("published_at", _("published"))
     classes = ("collapse",)
 
     @admin.display(description=_("payload"))

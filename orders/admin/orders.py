@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.timesince import timesince
@@ -27,7 +26,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from orders import services
 from orders.admin.changelist import BackOfficeChangeList, ExpectedCompletionFilter, JeopardyFilter
-from orders.admin.common import order_state_badge
+from orders.admin.common import EMPTY, by_person, dated, order_state_badge, when
 from orders.admin.decisions import DECISIONS, Decision
 from orders.admin.inlines import (
     CancellationRequestInline,
@@ -117,7 +116,7 @@ class OrderAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     "description",
-                    ("external_id", "captured_by"),
+                    ("external_id", "captured_by_name"),
                     ("revision", "revision_of", "superseded_by"),
                 )
             },
@@ -126,9 +125,9 @@ class OrderAdmin(admin.ModelAdmin):
             _("Dates"),
             {
                 "fields": (
-                    ("created_at", "submitted_at", "issued_at"),
-                    ("requested_start_date", "requested_completion_date"),
-                    ("expected_completion", "completed_at"),
+                    ("created", "submitted", "issued"),
+                    ("requested_start", "requested_completion"),
+                    ("expected_completion", "completed"),
                 )
             },
         ),
@@ -139,11 +138,41 @@ class OrderAdmin(admin.ModelAdmin):
         ),
     )
 
+    created = dated("created_at", _("created"))
+    submitted = dated("submitted_at", _("submitted"))
+    issued = dated("issued_at", _("issued"))
+    requested_start = dated("requested_start_date", _("requested start"))
+    requested_completion = dated("requested_completion_date", _("requested completion"))
+    completed = dated("completed_at", _("completed"))
+    captured_by_name = by_person("captured_by", _("captured by"))
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None and obj.stuck_since and obj.state == OrderState.IN_PROGRESS:
+        if obj is None:
+            return fieldsets
+        # Only what this order holds: a field with nothing in it is left out, a section left empty too.
+        fieldsets = tuple(
+            (title, {**options, "fields": fields})
+            for title, options in fieldsets
+            if (fields := self._filled(obj, options["fields"]))
+        )
+        if obj.stuck_since and obj.state == OrderState.IN_PROGRESS:
             return ((_("Fulfilment stuck"), {"fields": ("stuck",), "classes": ("od-stuck",)}), *fieldsets)
         return fieldsets
+
+    def _filled(self, order, fields) -> list:
+        kept = []
+        for line in fields:
+            names = line if isinstance(line, tuple) else (line,)
+            filled = tuple(name for name in names if self._has_value(order, name))
+            if filled:
+                kept.append(filled if len(filled) > 1 else filled[0])
+        return kept
+
+    def _has_value(self, order, name: str) -> bool:
+        shown = getattr(self, name, None)
+        value = shown(order) if callable(shown) else getattr(order, name, None)
+        return value not in (None, "", [], {}, EMPTY)
 
     @admin.display(description=_("where it stopped"))
     def stuck(self, order):
@@ -154,7 +183,7 @@ class OrderAdmin(admin.ModelAdmin):
             _("for %(span)s, since %(since)s")
             % {
                 "span": humanise(timezone.now() - order.stuck_since),
-                "since": date_format(timezone.localtime(order.stuck_since), "DATETIME_FORMAT"),
+                "since": when(order.stuck_since),
             },
         )
 
@@ -239,7 +268,7 @@ class OrderAdmin(admin.ModelAdmin):
         expected = order.expected_completion_date
         if expected is None:
             return "—"
-        text = date_format(expected, "SHORT_DATE_FORMAT")
+        text = when(expected)
         if order.state in OPEN_STATES:
             today = timezone.localdate()
             if expected < today:
@@ -257,12 +286,12 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description=_("details of the request"))
     def initiating_details(self, order):
         request = order.initiating_request
-        return request.details if request and request.details else "—"
+        return request.details if request and request.details else EMPTY
 
     @admin.display(description=_("rejection reasons"))
     def rejection_summary(self, order):
         if not order.rejection_reasons:
-            return "—"
+            return EMPTY
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((r,) for r in order.rejection_reasons)))
 
     # --- the order page and its decisions ---
