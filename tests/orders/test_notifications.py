@@ -13,7 +13,8 @@ from orders.services import add_item, create_draft_order, record_initiating_requ
 from tests.factories import CustomerFactory, OfferingFactory, UserFactory
 from tests.listeners import Listener
 
-pytestmark = pytest.mark.django_db
+# Downstream systems hold their tasks: the listeners hear of the order, not of its fulfilment.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("manual_downstream")]
 
 
 @pytest.fixture
@@ -32,31 +33,20 @@ def subscribe(customer, url, query=""):
     return HubListener.objects.create(client=client, callback=url, query=query)
 
 
-def submit_standard_order(customer, agent, run):
+def submit_standard_order(customer, agent, run_tasks):
     def capture_and_submit():
         request = record_initiating_request(customer=customer, by=agent, kind="sales_proposal")
         order = create_draft_order(customer=customer, by=agent, initiating_request=request)
         add_item(order, by=agent, offering=OfferingFactory(requires_install_address=False))
         return submit_order(order, by=agent).order
 
-    return run(capture_and_submit)
+    return run_tasks(capture_and_submit)
 
 
-@pytest.fixture
-def run(django_capture_on_commit_callbacks, settings):
-    settings.FULFILMENT_DOWNSTREAM = "manual"
-
-    def run_command(command, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return command(*args, **kwargs)
-
-    return run_command
-
-
-def test_each_event_reaches_a_subscribed_listener_once(customer, agent, listener, run):
+def test_each_event_reaches_a_subscribed_listener_once(customer, agent, listener, run_tasks):
     subscribe(customer, listener.url)
 
-    order = submit_standard_order(customer, agent, run)
+    order = submit_standard_order(customer, agent, run_tasks)
 
     types = [event["eventType"] for event in listener.received]
     assert types[:3] == ["ProductOrderCreateEvent", "ProductOrderStateChangeEvent", "ProductOrderStateChangeEvent"]
@@ -64,23 +54,23 @@ def test_each_event_reaches_a_subscribed_listener_once(customer, agent, listener
     assert len({event["eventId"] for event in listener.received}) == len(listener.received)
 
 
-def test_a_listener_gets_only_the_event_types_its_query_asks_for(customer, agent, listener, run):
+def test_a_listener_gets_only_the_event_types_its_query_asks_for(customer, agent, listener, run_tasks):
     subscribe(customer, listener.url, query="eventType=ProductOrderStateChangeEvent")
-    submit_standard_order(customer, agent, run)
+    submit_standard_order(customer, agent, run_tasks)
     assert {event["eventType"] for event in listener.received} == {"ProductOrderStateChangeEvent"}
 
 
-def test_listeners_of_other_clients_hear_nothing(customer, agent, listener, run):
+def test_listeners_of_other_clients_hear_nothing(customer, agent, listener, run_tasks):
     subscribe(CustomerFactory(), listener.url)
-    submit_standard_order(customer, agent, run)
+    submit_standard_order(customer, agent, run_tasks)
     assert listener.received == []
 
 
-def test_a_first_failure_is_retried_later_with_the_same_event_id(customer, agent, run):
+def test_a_first_failure_is_retried_later_with_the_same_event_id(customer, agent, run_tasks):
     flaky = Listener(failures=1)
     try:
         subscribe(customer, flaky.url, query="eventType=ProductOrderCreateEvent")
-        submit_standard_order(customer, agent, run)
+        submit_standard_order(customer, agent, run_tasks)
         delivery = EventDelivery.objects.get()
         assert (delivery.status, delivery.attempts, delivery.last_error) == ("pending", 1, "HTTP 503")
         assert flaky.received == []
@@ -96,9 +86,9 @@ def test_a_first_failure_is_retried_later_with_the_same_event_id(customer, agent
         flaky.close()
 
 
-def test_an_unreachable_listener_ends_in_the_dead_letters(customer, agent, run):
+def test_an_unreachable_listener_ends_in_the_dead_letters(customer, agent, run_tasks):
     subscribe(customer, "http://127.0.0.1:9/nowhere", query="eventType=ProductOrderCreateEvent")
-    submit_standard_order(customer, agent, run)
+    submit_standard_order(customer, agent, run_tasks)
     later = timezone.now()
     for _ in range(notifications.MAX_ATTEMPTS):
         later += dt.timedelta(days=1)
@@ -124,23 +114,23 @@ def test_events_written_while_no_listener_was_reachable_are_published_later(cust
     assert not OutboxEvent.objects.filter(published_at__isnull=True).exists()
 
 
-def test_listeners_hear_of_an_order_when_it_is_placed_not_while_it_is_a_draft(customer, agent, listener, run):
+def test_listeners_hear_of_an_order_when_it_is_placed_not_while_it_is_a_draft(customer, agent, listener, run_tasks):
     subscribe(customer, listener.url)
     request = record_initiating_request(customer=customer, by=agent, kind="sales_proposal")
-    order = run(lambda: create_draft_order(customer=customer, by=agent, initiating_request=request))
-    run(lambda: add_item(order, by=agent, offering=OfferingFactory(requires_install_address=False)))
+    order = run_tasks(lambda: create_draft_order(customer=customer, by=agent, initiating_request=request))
+    run_tasks(lambda: add_item(order, by=agent, offering=OfferingFactory(requires_install_address=False)))
     assert listener.received == [] and not OutboxEvent.objects.filter(order=order).exists()
 
-    run(lambda: submit_order(order, by=agent))
+    run_tasks(lambda: submit_order(order, by=agent))
 
     created = [e for e in listener.received if e["eventType"] == "ProductOrderCreateEvent"]
     assert len(created) == 1
     assert created[0]["event"]["productOrder"]["state"] == "acknowledged"
 
 
-def test_supervisors_see_dead_letters_and_send_them_again(client, supervisor, customer, agent, run, listener):
+def test_supervisors_see_dead_letters_and_send_them_again(client, supervisor, customer, agent, run_tasks, listener):
     target = subscribe(customer, "http://127.0.0.1:9/nowhere", query="eventType=ProductOrderCreateEvent")
-    submit_standard_order(customer, agent, run)
+    submit_standard_order(customer, agent, run_tasks)
     delivery = EventDelivery.objects.get()
     EventDelivery.objects.filter(pk=delivery.pk).update(status="dead")
     client.force_login(supervisor)
@@ -157,12 +147,12 @@ def test_supervisors_see_dead_letters_and_send_them_again(client, supervisor, cu
 
 
 def test_a_listener_on_an_internal_address_is_not_called_and_the_reason_is_kept(
-    customer, agent, listener, run, settings
+    customer, agent, listener, run_tasks, settings
 ):
     subscribe(customer, listener.url)
     settings.HUB_CALLBACK_ALLOW_PRIVATE = False
 
-    submit_standard_order(customer, agent, run)
+    submit_standard_order(customer, agent, run_tasks)
 
     assert listener.received == []
     delivery = EventDelivery.objects.first()
@@ -170,14 +160,14 @@ def test_a_listener_on_an_internal_address_is_not_called_and_the_reason_is_kept(
     assert "internal address (127.0.0.1, loopback)" in delivery.last_error
 
 
-def test_a_redirect_is_not_followed_and_counts_as_a_failed_attempt(customer, agent, run):
+def test_a_redirect_is_not_followed_and_counts_as_a_failed_attempt(customer, agent, run_tasks):
     # Internal listeners are allowed here (HUB_CALLBACK_ALLOW_PRIVATE, as in the tests): even so a
     # listener cannot send us on to another address, vetted or not.
     inside = Listener()
     redirecting = Listener(status=302, headers={"Location": inside.url})
     try:
         subscribe(customer, redirecting.url, query="eventType=ProductOrderCreateEvent")
-        submit_standard_order(customer, agent, run)
+        submit_standard_order(customer, agent, run_tasks)
 
         delivery = EventDelivery.objects.get()
         assert (delivery.status, delivery.attempts) == ("pending", 1)
@@ -195,7 +185,7 @@ def test_a_redirect_is_not_followed_and_counts_as_a_failed_attempt(customer, age
 
 
 def test_a_delivery_connects_to_the_address_it_vetted_not_to_a_second_lookup(
-    customer, agent, listener, run, settings, monkeypatch
+    customer, agent, listener, run_tasks, settings, monkeypatch
 ):
     # DNS rebinding: the name answers a public address, then (TTL 0) our loopback, where a listener waits.
     settings.HUB_CALLBACK_ALLOW_PRIVATE = False
@@ -209,7 +199,7 @@ def test_a_delivery_connects_to_the_address_it_vetted_not_to_a_second_lookup(
     monkeypatch.setattr(callbacks, "resolve", rebinding_dns)
     subscribe(customer, f"http://rebind.test:{listener.port}/events", query="eventType=ProductOrderCreateEvent")
 
-    submit_standard_order(customer, agent, run)
+    submit_standard_order(customer, agent, run_tasks)
 
     assert listener.requests == []
     assert lookups == ["rebind.test"]  # looked up once; the POST went to 93.184.215.14, which is not there
@@ -246,11 +236,13 @@ def tls_listener_for(monkeypatch, tmp_path):
         listener.close()
 
 
-def test_an_https_listener_is_reached_at_the_vetted_address_under_its_own_name(customer, agent, run, tls_listener_for):
+def test_an_https_listener_is_reached_at_the_vetted_address_under_its_own_name(
+    customer, agent, run_tasks, tls_listener_for
+):
     listener = tls_listener_for("hooks.partner.test")
     subscribe(customer, f"https://hooks.partner.test:{listener.port}/events", query="eventType=ProductOrderCreateEvent")
 
-    submit_standard_order(customer, agent, run)
+    submit_standard_order(customer, agent, run_tasks)
 
     assert EventDelivery.objects.get().status == "delivered"
     assert [event["eventType"] for event in listener.received] == ["ProductOrderCreateEvent"]
@@ -258,11 +250,13 @@ def test_an_https_listener_is_reached_at_the_vetted_address_under_its_own_name(c
     assert listener.requests[0][1]["Host"] == f"hooks.partner.test:{listener.port}"
 
 
-def test_an_https_listener_whose_certificate_names_another_host_is_not_trusted(customer, agent, run, tls_listener_for):
+def test_an_https_listener_whose_certificate_names_another_host_is_not_trusted(
+    customer, agent, run_tasks, tls_listener_for
+):
     listener = tls_listener_for("someone-else.test")
     subscribe(customer, f"https://hooks.partner.test:{listener.port}/events", query="eventType=ProductOrderCreateEvent")
 
-    submit_standard_order(customer, agent, run)
+    submit_standard_order(customer, agent, run_tasks)
 
     delivery = EventDelivery.objects.get()
     assert listener.received == [] and delivery.status == "pending"
