@@ -1,9 +1,11 @@
 """Which tone a state shows in: one map for every badge (the console, self-service and the back office).
 
-The tones are "success" (working or done), "warning" (needs attention), "info" (on its way), "danger"
-(failed or refused) and "neutral" (ended); a state not in the map has no tone of its own and shows in
-the badge's plain colours (a task waiting or sent downstream, an event delivery, "not assessed").
-Each stylesheet styles the tones once: `.badge-tone-<tone>` in static/css/app.css and static/css/admin.css.
+The tones say who must act: "success" (working or done), "warning" (needs attention: waiting on us),
+"customer" (waiting on the customer), "info" (on its way), "danger" (failed or refused) and "neutral"
+(ended). None of them is the back office's "due soon" flag, which is about a date, not a state. A state
+not in the map has no tone of its own and shows in the badge's plain colours (a task waiting or sent
+downstream, an event delivery, "not assessed"). static/css/tones.css styles each tone once,
+`.badge-tone-<tone>`, for every channel.
 
 Keys are the states' stored values, which several state types share with the same meaning
 ("completed", "cancelled", "failed"), so one map covers orders, items, tasks, cancellation requests,
@@ -20,7 +22,8 @@ WARNING = "warning"
 INFO = "info"
 DANGER = "danger"
 NEUTRAL = "neutral"
-TONES = (SUCCESS, WARNING, INFO, DANGER, NEUTRAL)
+CUSTOMER = "customer"  # the customer's move: an answer, a sign-off
+TONES = (SUCCESS, WARNING, CUSTOMER, INFO, DANGER, NEUTRAL)
 
 # The back office sums an order's feasibility up as feasible or not (orders/admin/queues.py, inlines.py).
 INFEASIBLE = "infeasible"
@@ -31,8 +34,8 @@ STATE_TONE: dict[str, str] = {
     OrderState.DRAFT: NEUTRAL,
     OrderState.ACKNOWLEDGED: INFO,
     OrderState.REJECTED: DANGER,
-    OrderState.PENDING: WARNING,
-    OrderState.HELD: WARNING,
+    OrderState.PENDING: CUSTOMER,  # waiting on the customer
+    OrderState.HELD: WARNING,  # waiting on us
     OrderState.IN_PROGRESS: INFO,
     OrderState.ASSESSING_CANCELLATION: WARNING,
     OrderState.PENDING_CANCELLATION: WARNING,
