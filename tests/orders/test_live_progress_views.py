@@ -200,12 +200,13 @@ def test_customers_cannot_poll_the_agent_page(client, in_progress):
 
 
 @pytest.fixture
-def alice(in_progress):
+def order_owner(in_progress):
+    """The in-progress order's customer, signed up for self-service."""
     return CustomerUserFactory(customer=in_progress.customer)
 
 
-def test_the_customers_page_polls_and_follows_the_steps(client, alice, in_progress, run_tasks):
-    client.force_login(alice)
+def test_the_customers_page_polls_and_follows_the_steps(client, order_owner, in_progress, run_tasks):
+    client.force_login(order_owner)
     page = client.get(reverse("selfservice:my-order", args=[in_progress.number]))
     url = poll_url(page)
     assert url.startswith(f"/my/orders/{in_progress.number}/?since=inProgress&v=")
@@ -222,8 +223,8 @@ def test_the_customers_page_polls_and_follows_the_steps(client, alice, in_progre
     assert "Your order: In progress, 1 of 3 steps done." in text_of(response)
 
 
-def test_the_customers_fragment_stops_polling_once_done(client, alice, in_progress, run_tasks):
-    client.force_login(alice)
+def test_the_customers_fragment_stops_polling_once_done(client, order_owner, in_progress, run_tasks):
+    client.force_login(order_owner)
     url = poll_url(client.get(reverse("selfservice:my-order", args=[in_progress.number])))
     for name in STEPS:
         run_tasks(report_done, in_progress, name)
@@ -240,8 +241,8 @@ def test_the_customers_fragment_stops_polling_once_done(client, alice, in_progre
     assert "Your order: Done, 3 of 3 steps done." in text_of(response)
 
 
-def test_a_question_for_the_customer_asks_for_a_reload(client, alice, in_progress):
-    client.force_login(alice)
+def test_a_question_for_the_customer_asks_for_a_reload(client, order_owner, in_progress):
+    client.force_login(order_owner)
     url = poll_url(client.get(reverse("selfservice:my-order", args=[in_progress.number])))
     request_information(
         in_progress, by=SupervisorFactory(), question="Which floor?", deadline=timezone.localdate() + dt.timedelta(7)
