@@ -17,6 +17,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from orders import decisions, services
 from orders.decisions import DecisionForm, Rule, Verdict
@@ -60,6 +61,25 @@ def _approve(order, user, data) -> str:
 def _refuse(order, user, data) -> str:
     decisions.refuse(order, user, data)
     return _("%(number)s refused and cancelled; the customer can see the reason.") % {"number": order.number}
+
+
+def _refusal_preview(order, data) -> dict:
+    """What refusing does, and the note the customer will read, shown before anything changes."""
+    items = order.items.count()
+    return {
+        "question": _("Refuse %(number)s and cancel it?") % {"number": order.number},
+        "consequences": [
+            ngettext(
+                "The order is cancelled with its item: nothing of it is fulfilled.",
+                "The order is cancelled with its %(count)s items: nothing of it is fulfilled.",
+                items,
+            )
+            % {"count": items},
+            _("The customer is told at once: their order shows as cancelled, with this note."),
+        ],
+        "customer_reads": services.refusal_note(data["reason"]),
+        "confirm": _("Refuse and cancel the order"),
+    }
 
 
 def _ask(order, user, data) -> str:
@@ -108,6 +128,9 @@ class Decision:
     perform: Callable[[Order, object, dict], str]
     tone: str = "neutral"
     labels: dict[str, str] = field(default_factory=dict)  # the back office's own names for the form's fields
+    # A decision that cannot be undone is confirmed on a page of its own first: what it does, what the customer
+    # reads (no script: the content security policy forbids inline script, so the step is server-side).
+    confirmation: Callable[[Order, dict], dict] | None = None
 
     def form(self, *args, **kwargs) -> DecisionForm:
         return self.form_class(*args, prefix=self.slug, labels=self.labels, **kwargs)
@@ -146,6 +169,7 @@ DECISIONS = [
         _refuse,
         tone="negative",
         labels={"reason": _("Reason (the customer sees it)")},
+        confirmation=_refusal_preview,
     ),
     Decision(
         "retry",

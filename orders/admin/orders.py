@@ -16,6 +16,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -55,6 +56,7 @@ from orders.selectors import (
 )
 
 CUSTOMER_NUMBER = re.compile(r"^CUS-\d+$", re.IGNORECASE)
+CONFIRMED = "confirmed"  # posted by a decision's confirmation page
 
 
 @admin.register(Order)
@@ -376,6 +378,8 @@ class OrderAdmin(admin.ModelAdmin):
                 for name, errors in form.errors.items()
             )
             messages.error(request, _("%(title)s: %(problems)s") % {"title": decision.title, "problems": problems})
+        elif self._needs_confirming(request, order, decision):
+            return self._confirmation_page(request, order, decision, form)
         else:
             try:
                 message = decision.perform(order, request.user, form.cleaned_data)
@@ -394,6 +398,31 @@ class OrderAdmin(admin.ModelAdmin):
                 messages.success(request, message)
                 succeeded = True
         return HttpResponseRedirect(self._after_decision_url(request, order, succeeded))
+
+    def _needs_confirming(self, request, order, decision) -> bool:
+        # Only a decision this user may take now is confirmed; otherwise the command says why not.
+        return (
+            decision.confirmation is not None
+            and request.POST.get(CONFIRMED) != "yes"
+            and decision.verdict(order, request.user).allowed
+        )
+
+    def _confirmation_page(self, request, order, decision, form):
+        """The decision's consequences and what the customer will read; confirming posts the same form again."""
+        change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[order.pk])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": decision.title,
+            "subtitle": order.number,
+            "order": order,
+            "decision": decision,
+            "form": form,
+            "preview": decision.confirmation(order, form.cleaned_data),
+            "confirmed_field": CONFIRMED,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/orders/order/confirm_decision.html", context)
 
     def _after_decision_url(self, request, order, succeeded: bool) -> str:
         prefix = f"admin:{self.opts.app_label}_{self.opts.model_name}"

@@ -36,6 +36,7 @@ from orders.services.drafts import (  # noqa: F401
     ORDER_FIELDS,
     add_item,
     add_note,
+    add_offering,
     create_draft_order,
     discard_draft,
     record_initiating_request,
@@ -56,6 +57,7 @@ from orders.services.review import (  # noqa: F401
     answer_information,
     approve_special_handling,
     record_feasibility,
+    refusal_note,
     refuse_special_handling,
     request_information,
 )

@@ -64,8 +64,13 @@ def refuse_special_handling(order: Order, *, by: User, reason: str) -> Order:
     order = lifecycle.lock(order)
     lifecycle.move(order, "refuse", by=by, note=reason)
     lifecycle.move_items(order, "cancel")
-    OrderNote.objects.create(order=order, author=by, text=f"Refused: {reason}", customer_visible=True)
+    OrderNote.objects.create(order=order, author=by, text=refusal_note(reason), customer_visible=True)
     return order
+
+
+def refusal_note(reason: str) -> str:
+    """The note the customer reads on their order when it is refused (shown to the supervisor before refusing)."""
+    return f"Refused: {reason.strip()}"
 
 
 # --- waiting for the customer --------------------------------------------------------------------

@@ -99,7 +99,9 @@ def test_a_supervisor_refuses_a_held_order_with_the_reason(client, supervisor):
     order = held_order()
     client.force_login(supervisor)
 
-    response = client.post(f"{QUEUE}{order.pk}/refuse/", {"refuse-reason": "No fibre reaches the depot."})
+    response = client.post(
+        f"{QUEUE}{order.pk}/refuse/", {"refuse-reason": "No fibre reaches the depot.", "confirmed": "yes"}
+    )
 
     assert response["Location"] == QUEUE
     order.refresh_from_db()
