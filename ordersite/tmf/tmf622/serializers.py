@@ -17,14 +17,6 @@ from ordersite.tmf.tmf630.serializers import Text, TMFSerializer, WholeNumber, o
 MAX_ITEMS = 100
 
 
-class RelatedPartyIn(TMFSerializer):
-    id = Text(max_length=100)
-    href = Text(required=False, allow_blank=True, max_length=500)
-    name = Text(required=False, allow_blank=True, max_length=200)
-    role = Text(required=False, allow_blank=True, max_length=100)
-    at_fields = {"@referredType": optional_text(max_length=100), "@type": optional_text(max_length=100)}
-
-
 class NoteIn(TMFSerializer):
     text = Text(max_length=4000)
     author = Text(required=False, allow_blank=True, max_length=200)
@@ -36,6 +28,10 @@ class ReferenceIn(TMFSerializer):
     href = Text(required=False, allow_blank=True, max_length=500)
     name = Text(required=False, allow_blank=True, max_length=200)
     at_fields = {"@referredType": optional_text(max_length=100), "@type": optional_text(max_length=100)}
+
+
+class RelatedPartyIn(ReferenceIn):
+    role = Text(required=False, allow_blank=True, max_length=100)
 
 
 class CharacteristicIn(TMFSerializer):
