@@ -142,14 +142,46 @@ def issuing_verdict(order: Order, items: list[OrderItem] | None = None, *, probl
     refusal = credit_refusal(order.customer, order_value(order, items))
     if refusal:
         return Verdict("reject", [refusal], refusal)
+    return special_handling_verdict(order, items)
+
+
+FEASIBILITY_MISSING = "No positive feasibility assessment on record."
+
+
+def special_handling_verdict(order: Order, items: list[OrderItem] | None = None) -> Verdict:
+    """Issuing rules 3 and 4 alone, from the facts as they are now: issue, or hold and why.
+
+    Reads the order's items (with their offerings) and feasibility assessments only: no credit check,
+    no writes, so pages can ask it of a held order to show why it is held today (held_reasons).
+    """
     reasons = special_handling_reasons(order, items)
     if not reasons:
         return Verdict("issue", [], "Standard order: issued at once.")
     assessment = _feasibility_on_record(order) if order.pk else None  # a new order has none yet
     if assessment is not None:
         return Verdict("issue", [], f"Feasibility assessment of {assessment.assessed_at:%Y-%m-%d} on record: issued.")
-    held = [*reasons, "No positive feasibility assessment on record."]
-    return Verdict("hold_for_special_handling", held, "Marked for special handling.")
+    return Verdict("hold_for_special_handling", [*reasons, FEASIBILITY_MISSING], "Marked for special handling.")
+
+
+def held_reasons(order: Order) -> list[str]:
+    """Why an order held for special handling waits for a supervisor, recomputed from the current facts.
+
+    The reasons stored when it was held go stale (a feasibility assessment recorded since then still
+    reads "No positive feasibility assessment on record"): this asks the issuing rules again. Once they
+    would issue it, what is left is the supervisor's decision, said with the assessment's date.
+    """
+    if not order.needs_special_handling:
+        return []
+    verdict = special_handling_verdict(order)
+    if verdict.transition == "hold_for_special_handling":
+        return verdict.reasons
+    assessment = _feasibility_on_record(order)
+    decided = (
+        f"Feasibility assessed positively on {assessment.assessed_at:%-d %b %Y}: ready for a supervisor's decision."
+        if assessment is not None
+        else "Ready for a supervisor's decision."
+    )
+    return [*special_handling_reasons(order), decided]
 
 
 def _feasibility_on_record(order: Order) -> FeasibilityAssessment | None:

@@ -11,8 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import CreditClass
-from orders.models import OrderState, OutboxEvent
-from orders.services import add_item, create_draft_order, record_initiating_request, submit_order
+from orders.models import FeasibilityAssessment, OrderState, OutboxEvent
+from orders.services import (
+    add_item,
+    create_draft_order,
+    record_feasibility,
+    record_initiating_request,
+    submit_order,
+)
 from tests.factories import CustomerFactory, CustomerUserFactory, FulfilmentStepFactory, OfferingFactory
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +135,110 @@ def test_an_order_in_flight_still_shows_its_expected_completion(client, agent, m
 
     assert order.state == OrderState.IN_PROGRESS
     assert f"<dt>Expected completion</dt><dd>{order.expected_completion_date:%-d %b %Y}</dd>" in html
+
+
+# --- outcomes agree with the state --------------------------------------------------------------------
+
+
+def outcome_page(client, order) -> str:
+    response = client.get(reverse("console:outcome", args=[order.number]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    return html[html.index('class="card card-section outcome') : html.index('id="outcome-items-title"')]
+
+
+def held_order(agent, special_requirements="Ring the bell twice"):
+    """A standard product with a harmless note in special requirements: held for special handling."""
+    customer = CustomerFactory(credit_class=CreditClass.A)
+    request = record_initiating_request(customer=customer, by=agent, kind="sales_proposal")
+    order = create_draft_order(
+        customer=customer, by=agent, initiating_request=request, special_requirements=special_requirements
+    )
+    add_item(order, by=agent, offering=line_with_plan())
+    submit_order(order, by=agent)
+    order.refresh_from_db()
+    return order
+
+
+def test_an_order_completed_at_once_says_completed_not_issued(client, agent, run_tasks):
+    order = fulfilled_order(agent, run_tasks)
+    client.force_login(agent)
+
+    panel = outcome_page(client, order)
+
+    assert '<h2 id="outcome-title" class="outcome-title">Completed</h2>' in panel
+    assert "Issued" not in panel and "tone-panel-success" in panel
+    assert "badge-tone-success" in panel and ">Completed</span>" in panel
+
+
+def test_an_order_in_progress_says_issued(client, agent, manual_downstream, run_tasks):
+    customer = CustomerFactory(credit_class=CreditClass.A)
+    request = record_initiating_request(customer=customer, by=agent, kind="sales_proposal")
+    order = create_draft_order(customer=customer, by=agent, initiating_request=request)
+    add_item(order, by=agent, offering=line_with_plan())
+    run_tasks(submit_order, order, by=agent)
+    client.force_login(agent)
+
+    panel = outcome_page(client, order)
+
+    assert '<h2 id="outcome-title" class="outcome-title">Issued</h2>' in panel
+    assert "tone-panel-info" in panel and "badge-tone-info" in panel
+
+
+def test_a_held_order_says_so_in_the_held_tone_never_green(client, agent):
+    order = held_order(agent)
+    client.force_login(agent)
+
+    panel = outcome_page(client, order)
+
+    assert '<h2 id="outcome-title" class="outcome-title">Held for special handling</h2>' in panel
+    assert "Special requirements: Ring the bell twice" in panel
+    assert "tone-panel-warning" in panel and "tone-panel-success" not in panel
+
+
+def test_the_review_panel_announcing_a_hold_is_in_the_held_tone(client, agent):
+    customer = CustomerFactory(credit_class=CreditClass.A)
+    request = record_initiating_request(customer=customer, by=agent, kind="sales_proposal")
+    order = create_draft_order(
+        customer=customer, by=agent, initiating_request=request, special_requirements="Ring the bell twice"
+    )
+    add_item(order, by=agent, offering=line_with_plan())
+    client.force_login(agent)
+
+    html = client.get(reverse("console:capture", args=[order.number, "review"])).content.decode()
+
+    assert "tone-panel-warning" in html and "tone-panel-success" not in html and "tone-panel-info" not in html
+    assert "Ready to submit: it will be held for review" in html
+    assert "No positive feasibility assessment on record." in html
+
+
+def test_the_review_panel_of_a_standard_order_is_in_the_issued_tone(client, agent):
+    customer = CustomerFactory(credit_class=CreditClass.A)
+    request = record_initiating_request(customer=customer, by=agent, kind="sales_proposal")
+    order = create_draft_order(customer=customer, by=agent, initiating_request=request)
+    add_item(order, by=agent, offering=line_with_plan())
+    client.force_login(agent)
+
+    html = client.get(reverse("console:capture", args=[order.number, "review"])).content.decode()
+
+    assert "tone-panel-info" in html and "issued at once" in html and "held" not in html.lower().split("<main")[-1]
+
+
+# --- held reasons recomputed from the facts ------------------------------------------------------------
+
+
+def test_after_feasibility_is_recorded_the_held_reason_no_longer_asks_for_it(client, agent):
+    order = held_order(agent)
+    client.force_login(agent)
+    assert "No positive feasibility assessment on record." in console_page(client, order).content.decode()
+
+    record_feasibility(order, by=agent, result=FeasibilityAssessment.Result.FEASIBLE, notes="Bell works.")
+
+    order.refresh_from_db()
+    assert order.state == OrderState.HELD and order.needs_special_handling
+    assert "No positive feasibility assessment on record." in order.special_handling_reasons  # stored, stale
+    html = console_page(client, order).content.decode()
+    assert "No positive feasibility assessment on record." not in html
+    assert "Special requirements: Ring the bell twice" in html
+    assert f"Feasibility assessed positively on {timezone.localdate():%-d %b %Y}" in html
+

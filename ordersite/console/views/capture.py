@@ -24,6 +24,7 @@ from orders.services import (
     start_order,
 )
 from ordersite.console.forms.orders import AddOfferingForm, ChangeProductForm, RequestStepForm, offerings_on_sale
+from ordersite.console.outcomes import order_outcome
 from ordersite.console.presenters import INTENT_VERBS, item_totals, item_views
 from ordersite.console.shortcuts import REFUSALS, detail_url, order_or_404, refusal_message
 from ordersite.console.views.capture_configure import configure_step
@@ -194,5 +195,11 @@ def capture_outcome(request, number: str):
     return render(
         request,
         "console/capture/outcome.html",
-        {"order": order, "customer": order.customer, "item_views": item_views(items), "totals": item_totals(items)},
+        {
+            "order": order,
+            "customer": order.customer,
+            "outcome": order_outcome(order),
+            "item_views": item_views(items),
+            "totals": item_totals(items),
+        },
     )

@@ -11,6 +11,8 @@ from orders import selectors
 from orders.models import Order, OrderItem
 from orders.requirements import FieldError
 from orders.services import OrderIncomplete, completeness_errors, special_handling_reasons, submit_order
+from orders.services.submission import special_handling_verdict
+from ordersite.console.outcomes import review_panel
 from ordersite.console.presenters import item_totals, item_views, revision_changes
 from ordersite.console.wizard import STEPS, Step, capture_context, options_apply, step_url
 from ordersite.presentation.capture import CharacteristicsForm, path_label
@@ -76,6 +78,8 @@ def review_step(request, order: Order):
 
 def _render_review(request, order: Order, items, errors):
     reasons = special_handling_reasons(order)
+    # What submitting will do, from the issuing rules themselves (credit is checked only on submission).
+    verdict = special_handling_verdict(order)
     latest = max(order.feasibility_assessments.all(), key=lambda a: a.assessed_at, default=None)
     differences = []
     if order.revision_of_id:
@@ -89,6 +93,7 @@ def _render_review(request, order: Order, items, errors):
         item_views=item_views(items),
         totals=item_totals(items),
         special_reasons=reasons,
+        panel=review_panel(verdict, special=bool(reasons)),
         feasibility_on_record=latest if latest is not None and latest.is_positive else None,
         differences=differences,
     )

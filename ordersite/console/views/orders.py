@@ -18,9 +18,16 @@ from customers.access import staff_required
 from orders import decisions, selectors
 from orders.decisions import ApprovalForm, FeasibilityForm, NoteForm, RefusalForm
 from orders.documents import attach_document, content_type_of
-from orders.models import Order
+from orders.models import Order, OrderState
 from orders.pagination import EstimatedCountPaginator
-from orders.services import answer_information, discard_draft, request_cancellation, start_amendment
+from orders.services import (
+    answer_information,
+    discard_draft,
+    request_cancellation,
+    special_handling_reasons,
+    start_amendment,
+)
+from orders.services.submission import held_reasons
 from ordersite.console.forms.orders import AnswerForm, CancellationForm, DocumentForm, OrderFilterForm
 from ordersite.console.presenters import item_totals, item_views, order_actions, revision_changes
 from ordersite.console.shortcuts import REFUSALS, detail_url, order_or_404, refusal_message
@@ -63,6 +70,11 @@ def _render_detail(request, order: Order, *, status: int = 200, **forms):
         "item_views": item_views(items),
         "totals": item_totals(items),
         "timeline": timeline(order),
+        "held_reasons": held_reasons(order),
+        # Once reviewed, what made it special (the stored reasons would still ask for a feasibility assessment).
+        "reviewed_reasons": special_handling_reasons(order)
+        if order.special_handling_reasons and not order.needs_special_handling and order.state != OrderState.DRAFT
+        else [],
         "outbox": list(order.outbox_events.all()),
         "feasibility": list(order.feasibility_assessments.all()),
         "notes": list(order.notes.all()),
