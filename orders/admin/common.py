@@ -76,7 +76,8 @@ def dated(field_name: str, description: str):
 
     @admin.display(description=description, ordering=field_name)
     def show(self, obj):
-        return when(getattr(obj, field_name))
+        value = getattr(obj, field_name)
+        return format_html('<span class="od-when">{}</span>', when(value)) if value is not None else EMPTY
 
     return show
 

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from orders.admin.common import (
+    EMPTY,
     by_person,
     configuration,
     dated,
@@ -37,6 +38,7 @@ class ReadOnlyInline(admin.TabularInline):
 
     extra = 0
     can_delete = False
+    empty_value_display = EMPTY
     related = ()  # select_related for the rows, so a page costs one query per inline
 
     def get_readonly_fields(self, request, obj=None):

@@ -90,6 +90,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_max_show_all = 200
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
+    empty_value_display = EMPTY
     # The search is ours (get_search_results); this only turns the search box on.
     search_fields = ("customer__name",)
     search_help_text = _(

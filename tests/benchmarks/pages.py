@@ -4,12 +4,13 @@
         python -m tests.benchmarks.pages [--runs 30] [--only admin] [--explain] [--more-admin]
 
 In process, through the whole middleware stack (django.test.Client), signed in as each page's user:
-the agent's order list and an order page (agent), the admin order list and the special-handling
-review queue (supervisor), the customer's order list (bench-customer, ~200 orders), and the TMF622
-order list (the demo API client's bearer token). Each page is requested once to warm up, then `runs`
+the agent's order list and an order page (agent), the admin order list, the special-handling
+review queue and the back office's order pages (tracking, review, fallout; supervisor), the
+customer's order list (bench-customer, ~200 orders), and the TMF622 order list (the demo API
+client's bearer token). Each page is requested once to warm up, then `runs`
 times. Every SELECT on orders_order of the last run is EXPLAINed once: a page is flagged when a plan
 reads orders_order with a sequential scan, or counts it whole (no condition, no limit). With
---more-admin, also the back office's filters, searches, queues and order pages.
+--more-admin, also the back office's filters, searches, the fallout queue and a customer page.
 Fill the database first with tests.benchmarks.generate_orders.
 """
 
@@ -36,20 +37,26 @@ class Page:
 
 
 def pages_to_measure() -> list[Page]:
-    """The pages, with an order page for an order that shows everything (fallout: tasks, events, outbox)."""
+    """The pages, with an order page for an order that shows everything (fallout: tasks, events, outbox).
+
+    The back office's order pages (as tracking, in the special-handling queue, in the fallout queue) are
+    measured beside its lists, with the same target.
+    """
     from orders.models import Order, OrderState
 
-    shown = (
-        Order.objects.filter(state=OrderState.HELD, needs_special_handling=False)
-        .order_by("-created_at")
-        .values_list("pk", flat=True)
-        .first()
-    ) or Order.objects.order_by("-created_at").values_list("pk", flat=True).first()
+    latest = Order.objects.order_by("-created_at").values_list("pk", flat=True)
+    held = latest.filter(state=OrderState.HELD)
+    fallout = held.filter(needs_special_handling=False).first() or latest.first()
+    review = held.filter(needs_special_handling=True).first() or latest.first()
+    shown = fallout
     return [
         Page("agent order list", "/agent/orders/", "agent"),
         Page("agent order page", f"/agent/orders/{Order(pk=shown).number}/", "agent"),
         Page("admin order list", "/admin/orders/order/", "supervisor"),
         Page("special-handling queue", "/admin/orders/specialhandlingreview/", "supervisor"),
+        Page("admin order page", f"/admin/orders/order/{shown}/change/", "supervisor"),
+        Page("special-handling page", f"/admin/orders/specialhandlingreview/{review}/change/", "supervisor"),
+        Page("fallout page", f"/admin/orders/fallout/{fallout}/change/", "supervisor"),
         Page("customer order list", "/my/orders/", "bench-customer"),
         Page("API order list", API_LIST),
     ]
@@ -57,10 +64,8 @@ def pages_to_measure() -> list[Page]:
 
 def admin_variants() -> list[Page]:
     """The back office's lists filtered and searched every way it offers, and its order pages (supervisor)."""
-    from orders.models import Order, OrderState
+    from orders.models import Order
 
-    held = Order.objects.filter(state=OrderState.HELD, needs_special_handling=True).order_by("created_at").first()
-    fallout = Order.objects.filter(state=OrderState.HELD, needs_special_handling=False).order_by("created_at").first()
     some = Order.objects.select_related("customer").order_by("-pk")[500]
     api = Order.objects.exclude(external_id="").order_by("-pk").values_list("external_id", flat=True).first()
     year = Order.objects.order_by("pk").values_list("created_at", flat=True).first().year
@@ -80,8 +85,6 @@ def admin_variants() -> list[Page]:
     ]
     return [Page(name, listing + query, "supervisor") for name, query in pages] + [
         Page("admin: fallout queue", "/admin/orders/fallout/", "supervisor"),
-        Page("admin: order page (review)", f"/admin/orders/specialhandlingreview/{held.pk}/change/", "supervisor"),
-        Page("admin: order page (fallout)", f"/admin/orders/fallout/{fallout.pk}/change/", "supervisor"),
         Page("admin: customer page", f"/admin/customers/customer/{some.customer_id}/change/", "supervisor"),
     ]
 
