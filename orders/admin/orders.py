@@ -15,6 +15,7 @@ from functools import partial
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -45,6 +46,7 @@ from orders.admin.inlines import (
 from orders.fulfilment.stuck import humanise
 from orders.models import (
     Order,
+    OrderItem,
     OrderState,
     order_pk_from_number,
 )
@@ -54,6 +56,7 @@ from orders.selectors import (
     OPEN_STATES,
     orders_for_tracking,
 )
+from orders.services.submission import held_reasons
 
 CUSTOMER_NUMBER = re.compile(r"^CUS-\d+$", re.IGNORECASE)
 CONFIRMED = "confirmed"  # posted by a decision's confirmation page
@@ -328,7 +331,7 @@ class OrderAdmin(admin.ModelAdmin):
         expected = order.expected_completion_date
         return {
             "decisions": decisions,
-            "held_reasons": order.special_handling_reasons if order.needs_special_handling else [],
+            "held_reasons": self._held_reasons(order),
             "fallout_reason": self._fallout_reason(order),
             "late": bool(expected and order.state in OPEN_STATES and expected < today),
             "due_soon": bool(
@@ -337,6 +340,14 @@ class OrderAdmin(admin.ModelAdmin):
             "order_age": timesince(order.created_at, depth=2),
             "tracking_url": reverse("admin:orders_order_change", args=[order.pk]),
         }
+
+    def _held_reasons(self, order) -> list[str]:
+        """Why it is held, recomputed from the facts (the stored reasons go stale once feasibility is recorded)."""
+        if not order.needs_special_handling:
+            return []
+        items = Prefetch("items", queryset=OrderItem.objects.select_related("offering"))
+        prefetch_related_objects([order], items, "feasibility_assessments")  # nothing when the queue fetched them
+        return held_reasons(order)
 
     def _fallout_reason(self, order) -> str:
         if order.state != OrderState.HELD or order.needs_special_handling:

@@ -242,3 +242,18 @@ def test_after_feasibility_is_recorded_the_held_reason_no_longer_asks_for_it(cli
     assert "Special requirements: Ring the bell twice" in html
     assert f"Feasibility assessed positively on {timezone.localdate():%-d %b %Y}" in html
 
+
+def test_the_review_queue_recomputes_the_reasons_too(client, agent, supervisor):
+    order = held_order(agent)
+    record_feasibility(order, by=agent, result=FeasibilityAssessment.Result.FEASIBLE)
+    supervisor.is_staff = True
+    supervisor.save()
+    client.force_login(supervisor)
+
+    queue = client.get(reverse("admin:orders_specialhandlingreview_changelist")).content.decode()
+    change = client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+
+    assert "Special requirements: Ring the bell twice" in queue
+    assert "No positive feasibility assessment on record." not in queue
+    assert "Feasibility assessed positively on" in queue
+    assert "No positive feasibility assessment on record." not in change
