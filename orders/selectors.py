@@ -260,6 +260,17 @@ def customers_at_address(query: str, limit: int = 25) -> QuerySet:
     return customers_with_active_product_counts().filter(pk__in=ids).order_by("name")[:limit]
 
 
+def customer_of_order(number: str):
+    """The customer whose order `number` is ("ORD-000042", "42"), with the search's product count; or None.
+
+    An agent who searches customers by an order number finds its customer, not "no customer matches".
+    """
+    from customers.selectors import customers_with_active_product_counts
+
+    pk = order_pk_from_number(number)
+    return customers_with_active_product_counts().filter(orders__pk=pk).first() if pk else None
+
+
 def customer_for_console(number: str):
     """A customer with contacts, addresses, products (and any open order on them), orders and interactions."""
     from django.shortcuts import get_object_or_404

@@ -257,3 +257,28 @@ def test_the_review_queue_recomputes_the_reasons_too(client, agent, supervisor):
     assert "No positive feasibility assessment on record." not in queue
     assert "Feasibility assessed positively on" in queue
     assert "No positive feasibility assessment on record." not in change
+
+
+# --- searching an order number -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["console:agent-home", "console:capture-start"])
+def test_searching_an_order_number_finds_its_customer_and_offers_no_new_customer(client, agent, url):
+    order = held_order(agent)
+    client.force_login(agent)
+
+    html = client.get(reverse(url), {"q": order.number}).content.decode()
+
+    assert order.customer.name in html and order.customer.number in html
+    assert "No customer matches" not in html and "empty-state" not in html
+
+
+@pytest.mark.parametrize("url", ["console:agent-home", "console:capture-start"])
+def test_creating_a_customer_is_offered_when_nothing_matched(client, agent, url):
+    client.force_login(agent)
+
+    html = client.get(reverse(url), {"q": "Zebedee Quux"}).content.decode()
+
+    empty = html[html.index("empty-state") :]
+    assert "No customer matches “Zebedee Quux”" in empty
+    assert f'href="{reverse("console:customer-create")}"' in empty[: empty.index("</div>")]

@@ -44,7 +44,7 @@ def capture_start(request):
             "console/capture/choose_customer.html",
             {
                 "query": query,
-                "results": list(search_customers(query)) if query else [],
+                "results": customers_found(query) if query else [],
                 **capture_context(None, "request", None),
             },
         )
@@ -63,6 +63,16 @@ def capture_start(request):
             messages.success(request, f"Draft {order.number} started: it is saved at every step.")
             return after_save(request, order, "request")
     return render(request, "console/capture/request.html", capture_context(None, "request", customer, form=form))
+
+
+def customers_found(query: str) -> list[Customer]:
+    """The customers a search finds, and the customer of an order number: creating a customer is offered
+    only when nothing matched at all (an agent who types an order number must not make a duplicate)."""
+    results = list(search_customers(query))
+    owner = selectors.customer_of_order(query)
+    if owner is not None and owner.pk not in {c.pk for c in results}:
+        results.append(owner)
+    return results
 
 
 def _request_step(form: RequestStepForm) -> dict:

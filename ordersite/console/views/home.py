@@ -21,6 +21,9 @@ def agent_home(request):
         customers += [c for c in selectors.customers_at_address(query) if c.pk not in known]
         order_pk = order_pk_from_number(query)
         found = selectors.orders_for_tracking().filter(pk=order_pk).first() if order_pk else None
+        if found is not None and found.customer_id not in known:
+            # The order's customer matches too: "no customer matches" would invite a duplicate customer.
+            customers.append(selectors.customer_of_order(query))
         context.update(recent_customers=customers, found_order=found)
     else:
         context.update(
