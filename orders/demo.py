@@ -229,6 +229,7 @@ CATALOG = [
     },
     {
         "code": "hosted-pbx",
+        "customer_kinds": [CustomerKind.ORGANISATION],
         "name": "Hosted Voice PBX",
         "category": OfferingCategory.VOICE,
         "description": "Cloud phone system: user groups, handsets with per-user features, hunt groups.",
@@ -255,6 +256,7 @@ CATALOG = [
     },
     {
         "code": "dedicated-internet",
+        "customer_kinds": [CustomerKind.ORGANISATION],
         "name": "Dedicated Internet Access",
         "category": OfferingCategory.CONNECTIVITY,
         "description": "Uncontended leased line with SLA; designed and priced per site after a survey.",
@@ -306,6 +308,7 @@ CATALOG = [
     },
     {
         "code": "sd-wan",
+        "customer_kinds": [CustomerKind.ORGANISATION],
         "name": "Managed SD-WAN",
         "category": OfferingCategory.CONNECTIVITY,
         "description": "Managed SD-WAN across your sites with application-aware routing; bespoke design.",

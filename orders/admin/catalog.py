@@ -49,6 +49,7 @@ class ProductOfferingAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     "is_bespoke",
+                    "customer_kinds",
                     "requires_install_address",
                     "serviceable_technologies",
                     "requires_feasibility",

@@ -7,7 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Technology
+from customers.models import CustomerKind, Technology
 from orders.requirements import requirement_schema_errors
 
 
@@ -56,6 +56,11 @@ class ProductOffering(models.Model):
         blank=True,
         help_text=_("Technologies that can deliver it; an install address must be served by one. Empty: anywhere."),
     )
+    customer_kinds = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Kinds of customer it is sold to (individual, organisation). Empty: everyone."),
+    )
     requires_feasibility = models.BooleanField(
         default=False, help_text=_("A feasibility assessment must be on record before the order is issued.")
     )
@@ -95,6 +100,12 @@ class ProductOffering(models.Model):
                 "codes": ", ".join(map(str, unknown)),
                 "known": ", ".join(Technology.values),
             }
+        unknown_kinds = sorted(set(self.customer_kinds or []) - set(CustomerKind.values))
+        if unknown_kinds:
+            errors["customer_kinds"] = _("Unknown customer kinds: %(codes)s. Known: %(known)s.") % {
+                "codes": ", ".join(map(str, unknown_kinds)),
+                "known": ", ".join(CustomerKind.values),
+            }
         if self.is_bespoke and not self.requires_feasibility:
             errors["requires_feasibility"] = _("A bespoke offering always needs a feasibility assessment.")
         if errors:
@@ -103,6 +114,10 @@ class ProductOffering(models.Model):
     @property
     def is_off_the_shelf(self) -> bool:
         return not self.is_bespoke
+
+    def is_sold_to(self, kind: str) -> bool:
+        """Whether a customer of this kind (individual, organisation) can have this offering."""
+        return not self.customer_kinds or kind in self.customer_kinds
 
     def is_serviceable_with(self, technologies) -> bool:
         """Whether an address served by these technologies can have this offering."""

@@ -17,6 +17,7 @@ from orders.models import (
     OrderState,
     ProductOffering,
 )
+from orders.qualification import qualify
 from orders.services.outcomes import ActionRefused
 
 # --- drafts --------------------------------------------------------------------------------------
@@ -136,6 +137,19 @@ def add_item(
     if relies_on:
         item.relies_on.set(relies_on)
     return item
+
+
+@transaction.atomic
+def add_offering(order: Order, *, by: User, offering: ProductOffering, place: Address | None = None) -> OrderItem:
+    """Add a new product to a draft if the customer can have it (at `place`, when one is chosen); else refuse why.
+
+    The same qualification the products step shows, so what it did not offer can't be added by hand.
+    """
+    ordering = {item.offering_id for item in order.items.all() if item.intent == ItemIntent.PROVIDE}
+    answer = qualify(offering, order.customer, place, ordering=ordering)
+    if not answer.eligible:
+        raise ActionRefused(answer.explanation)
+    return add_item(order, by=by, offering=offering)
 
 
 @transaction.atomic

@@ -11,14 +11,13 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django_fsm import has_transition_perm
 
-from customers.models import Customer, ProductStatus, User
+from customers.models import Customer, User
 from orders import lifecycle
 from orders.credit import credit_bureau, needs_credit_check
 from orders.fulfilment import orchestration
 from orders.models import (
     FeasibilityAssessment,
     ItemIntent,
-    LifecycleStatus,
     Order,
     OrderItem,
     OrderNote,
@@ -27,6 +26,7 @@ from orders.models import (
     format_order_number,
 )
 from orders.pricing import CHARGED_INTENTS
+from orders.qualification import PLACE_CODES, held_offering_ids, qualify
 from orders.requirements import FieldError, validate_characteristics
 from orders.services.amendment import supersede
 from orders.services.change_orders import check_change_makes_sense
@@ -57,8 +57,8 @@ def completeness_errors(order: Order, items: list[OrderItem] | None = None) -> l
         errors.append(FieldError("initiating_request", "record what led to this order"))
     if not items:
         errors.append(FieldError("items", "add at least one product"))
-    ordered_codes = {item.offering.code for item in items if item.offering_id and item.intent == ItemIntent.PROVIDE}
-    owned_offering_ids = None
+    ordered = {item.offering_id for item in items if item.offering_id and item.intent == ItemIntent.PROVIDE}
+    held = None  # read once, when an item first needs it
     for index, item in enumerate(items):
         prefix = f"items[{index}]"
         offering = item.offering
@@ -67,22 +67,9 @@ def completeness_errors(order: Order, items: list[OrderItem] | None = None) -> l
             continue
         for error in validate_characteristics(offering.data_requirements, item.characteristics):
             errors.append(FieldError(f"{prefix}.characteristics.{error.path}".rstrip("."), error.message))
-        if item.intent == ItemIntent.PROVIDE:
-            if offering.lifecycle_status != LifecycleStatus.LAUNCHED:
-                errors.append(FieldError(f"{prefix}.offering", f"{offering.name} is not on sale"))
-            if offering.is_addon and offering.requires.exists():
-                if owned_offering_ids is None:
-                    owned_offering_ids = set(
-                        order.customer.products.filter(
-                            status__in=[ProductStatus.ACTIVE, ProductStatus.SUSPENDED, ProductStatus.PENDING_ACTIVE]
-                        ).values_list("offering_id", flat=True)
-                    )
-                required = list(offering.requires.all())
-                if not any(r.code in ordered_codes or r.pk in owned_offering_ids for r in required):
-                    names = ", ".join(r.name for r in required)
-                    errors.append(FieldError(f"{prefix}.offering", f"{offering.name} needs one of: {names}"))
         needs_address = offering.requires_install_address and item.intent in CHARGED_INTENTS
         address = item.install_address
+        place = None
         if needs_address and address is None:
             errors.append(FieldError(f"{prefix}.install_address", "an install address is required"))
         elif address is not None:
@@ -90,8 +77,18 @@ def completeness_errors(order: Order, items: list[OrderItem] | None = None) -> l
                 errors.append(FieldError(f"{prefix}.install_address", "the address belongs to another customer"))
             elif not address.is_validated:
                 errors.append(FieldError(f"{prefix}.install_address", "the address has not been validated"))
-            elif needs_address and not offering.is_serviceable_with(address.technologies):
-                errors.append(FieldError(f"{prefix}.install_address", f"{offering.name} is not available at {address}"))
+            elif needs_address:
+                place = address
+        if item.intent == ItemIntent.PROVIDE or place is not None:
+            if held is None and offering.is_addon and offering.requires.all():
+                held = held_offering_ids(order.customer)
+            # The qualification the products step showed, asked again of what the order now holds.
+            answer = qualify(offering, order.customer, place, ordering=ordered, held=held or set())
+            for reason in answer.reasons:
+                if item.intent != ItemIntent.PROVIDE and reason.code not in PLACE_CODES:
+                    continue  # a change to a product the customer has: only where it goes is asked again
+                field = "install_address" if reason.code in PLACE_CODES else "offering"
+                errors.append(FieldError(f"{prefix}.{field}", reason.message.rstrip(".")))
         if item.intent not in (ItemIntent.PROVIDE, ItemIntent.CONTEXT):
             try:
                 check_change_makes_sense(

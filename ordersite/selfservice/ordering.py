@@ -10,10 +10,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from customers.access import customer_required
-from customers.models import Channel, CustomerKind, ProductStatus
+from customers.models import Channel, CustomerKind
 from customers.selectors import installation_addresses_of
 from orders.models import InitiatingRequest, ItemIntent, OfferingCategory, Order, OrderCategory, OrderItem, OrderState
-from orders.selectors import draft_for_customer, offerings_for_self_service, orders_of_customer, products_of_customer
+from orders.qualification import CUSTOMER_KIND, NOT_ON_SALE, held_offering_ids, qualify
+from orders.selectors import draft_for_customer, offerings_for_self_service, orders_of_customer
 from orders.services import (
     OrderIncomplete,
     completeness_errors,
@@ -37,6 +38,10 @@ CATEGORY_ORDER = {
 }
 
 
+# Reasons that hold wherever the customer is: such an offering is not shown at all.
+NEVER_FOR_THIS_CUSTOMER = {CUSTOMER_KIND, NOT_ON_SALE}
+
+
 @dataclass
 class Choice:
     """An offering as the customer sees it on the "order something" page."""
@@ -51,13 +56,13 @@ class Choice:
 
 
 def offering_choices(customer) -> tuple[list[Choice], list]:
-    """Every offering on sale, with where the customer could have it, or why they can't order it online."""
+    """Every offering the customer could have, with where, or why they can't order it online.
+
+    Asks the qualification service at each of the customer's install addresses. What is never for
+    this customer (a business product for a person, anything not on sale) is left out altogether.
+    """
     addresses = installation_addresses_of(customer)
-    owned = set(
-        products_of_customer(customer)
-        .filter(status__in=[ProductStatus.ACTIVE, ProductStatus.SUSPENDED, ProductStatus.PENDING_ACTIVE])
-        .values_list("offering_id", flat=True)
-    )
+    held = held_offering_ids(customer)
     choices = []
     # Off-the-shelf first, in the order people usually shop; bespoke ("made for you") last.
     offerings = sorted(
@@ -65,16 +70,18 @@ def offering_choices(customer) -> tuple[list[Choice], list]:
         key=lambda o: (o.is_bespoke, CATEGORY_ORDER.get(o.category, len(CATEGORY_ORDER)), o.recurring_price, o.name),
     )
     for offering in offerings:
+        anywhere = qualify(offering, customer, None, held=held)
+        if anywhere.reason_codes & NEVER_FOR_THIS_CUSTOMER:
+            continue
         choice = Choice(offering)
         if offering.requires_install_address:
-            choice.addresses = [a for a in addresses if offering.is_serviceable_with(a.technologies)]
+            choice.addresses = [a for a in addresses if qualify(offering, customer, a, held=held).eligible]
             if not addresses:
                 choice.reason = "We have no installation address for you yet: call us to add one."
-            elif not choice.addresses:
+            elif not choice.addresses and not anywhere.missing_prerequisites:
                 choice.reason = "Not available at your address."
-        required = list(offering.requires.all()) if offering.is_addon else []
-        if not choice.reason and required and not any(r.pk in owned for r in required):
-            choice.reason = f"Needs {' or '.join(r.name for r in required)}."
+        if not choice.reason and anywhere.missing_prerequisites:
+            choice.reason = f"Needs {' or '.join(r.name for r in anywhere.missing_prerequisites)}."
         choices.append(choice)
     return choices, addresses
 

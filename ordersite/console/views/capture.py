@@ -12,13 +12,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from customers.access import staff_required
-from customers.models import Customer, CustomerKind, InstalledProduct, ProductStatus
-from customers.selectors import search_customers
+from customers.models import Address, Customer, CustomerKind, InstalledProduct, ProductStatus
+from customers.selectors import installation_addresses_of, search_customers
 from orders import selectors
 from orders.models import ItemIntent, Order, OrderCategory, OrderPriority, OrderState
+from orders.qualification import qualify_all, technology_names
 from orders.services import (
     ALLOWED_FROM,
     add_item,
+    add_offering,
     change_initiating_request,
     remove_item,
     start_order,
@@ -141,9 +143,35 @@ def _step_products(request, order: Order):
             (intent, INTENT_VERBS[intent]) for intent, allowed in ALLOWED_FROM.items() if product.status in allowed
         ]
         product.in_this_order = product.pk in in_this_order
-    context = capture_context(order, "products", customer, offerings=offerings_on_sale(), products=products)
+    places = installation_addresses_of(customer)
+    place = _qualification_place(request.GET, order, places)
+    ordering = {item.offering_id for item in order.items.all() if item.intent == ItemIntent.PROVIDE}
+    answers = qualify_all(offerings_on_sale(), customer, place, ordering=ordering)
+    context = capture_context(
+        order,
+        "products",
+        customer,
+        offerings=[answer.offering for answer in answers if answer.eligible],
+        unavailable=[answer for answer in answers if not answer.eligible],
+        places=places,
+        place=place,
+        place_technologies=technology_names(place.technologies, "and") if place else "",
+        products=products,
+    )
     context["totals"] = item_totals(context["items"])
     return render(request, "console/capture/products.html", context)
+
+
+def _qualification_place(data, order: Order, places: list[Address]) -> Address | None:
+    """Where the catalog is qualified: the address the agent chose, else the one an item already
+    goes to, else the customer's first install address (None if they have none on record yet)."""
+    by_pk = {str(place.pk): place for place in places}
+    if data.get("place") in by_pk:
+        return by_pk[data["place"]]
+    chosen = next(
+        (by_pk[str(i.install_address_id)] for i in order.items.all() if str(i.install_address_id) in by_pk), None
+    )
+    return chosen or (places[0] if places else None)
 
 
 def _change_products(request, order: Order):
@@ -161,7 +189,8 @@ def _change_products(request, order: Order):
             messages.error(request, "That offering is not on sale.")
             return redirect(step_url(order, "products"))
         offering = form.cleaned_data["offering"]
-        add_item(order, by=by, offering=offering)
+        place = _qualification_place(request.POST, order, installation_addresses_of(order.customer))
+        add_offering(order, by=by, offering=offering, place=place)
         messages.success(request, f"Added {offering.name}.")
         return redirect(step_url(order, "products", "order-items"))
     form = ChangeProductForm(request.POST)
