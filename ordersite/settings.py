@@ -215,6 +215,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "en-gb"
+# One way to write dates everywhere, the back office included: "5 Dec 2026", "5 Dec 2026 14:05".
+FORMAT_MODULE_PATH = ["ordersite.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -48,20 +48,19 @@ def json_details(value):
 
 # --- one way to write dates, people and transitions across the back office --------------------------
 
-# Set once for every admin display (the order page, its inlines, the queues): "5 Dec 2026", "5 Dec 2026 14:05",
-# as the console writes them.
-DATE_FORMAT = "j M Y"
-DATETIME_FORMAT = "j M Y H:i"
 EMPTY = "—"
 
 
 def when(value) -> str:
-    """A date or a moment in the back office's one format (moments in local time); "—" for none."""
+    """A date or a moment in the product's one format (ordersite/formats: "5 Dec 2026", "5 Dec 2026 14:05").
+
+    The same formats Django's admin uses for any date field it shows, so every back-office page agrees.
+    """
     if value is None:
         return EMPTY
     if isinstance(value, dt.datetime):
-        return formats.date_format(timezone.localtime(value), DATETIME_FORMAT)
-    return formats.date_format(value, DATE_FORMAT)
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    return formats.date_format(value, "DATE_FORMAT")
 
 
 def person(user) -> str:
