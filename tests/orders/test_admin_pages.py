@@ -204,3 +204,20 @@ def test_the_order_page_costs_the_same_queries_with_more_to_show(client, jo, dja
         )
     with django_assert_max_num_queries(few):
         client.get(url)
+
+
+def test_the_lists_and_the_customer_pages_write_dates_the_same_way(client, jo):
+    moment = timezone.make_aware(dt.datetime(2026, 2, 3, 14, 5))
+    customer = CustomerFactory()
+    type(customer).objects.filter(pk=customer.pk).update(created_at=moment)
+    OrderFactory(customer=customer, state=S.IN_PROGRESS, expected_completion_date=dt.date(2026, 3, 9))
+    client.force_login(jo)
+
+    customer_page = client.get(f"/admin/customers/customer/{customer.pk}/change/").content.decode()
+    order_list = client.get("/admin/orders/order/").content.decode()
+
+    assert "3 Feb 2026 14:05" in customer_page
+    assert "9 Mar 2026" in order_list
+    for html in (customer_page, order_list):
+        text = re.sub(r"<[^>]+>", " ", html)
+        assert not re.search(r"\b\w{3}\. \d{1,2}, \d{4}|\d{2}/\d{2}/\d{4}|[ap]\.m\.", text)
