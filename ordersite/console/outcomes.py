@@ -75,7 +75,7 @@ def order_outcome(order: Order) -> Outcome:
     if state == OrderState.COMPLETED:
         return Outcome(
             "Completed",
-            f"The order was issued and fulfilled{replaces}: the customer has their products.",
+            f"The order was issued and fulfilled{replaces}: everything it asked for is done.",
             icon="check-circle-fill",
             tone=tone,
         )
