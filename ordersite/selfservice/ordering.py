@@ -13,7 +13,7 @@ from customers.access import customer_required
 from customers.models import Channel, CustomerKind
 from customers.selectors import installation_addresses_of
 from orders.models import InitiatingRequest, ItemIntent, OfferingCategory, Order, OrderCategory, OrderItem, OrderState
-from orders.qualification import CUSTOMER_KIND, NOT_ON_SALE, held_offering_ids, qualify
+from orders.qualification import CUSTOMER_KIND, NOT_ON_SALE, PLACE_CODES, held_offering_ids, qualify
 from orders.selectors import draft_for_customer, offerings_for_self_service, orders_of_customer
 from orders.services import (
     OrderIncomplete,
@@ -75,10 +75,11 @@ def offering_choices(customer) -> tuple[list[Choice], list]:
             continue
         choice = Choice(offering)
         if offering.requires_install_address:
-            choice.addresses = [a for a in addresses if qualify(offering, customer, a, held=held).eligible]
+            answers = [(a, qualify(offering, customer, a, held=held)) for a in addresses]
+            choice.addresses = [a for a, answer in answers if answer.eligible]
             if not addresses:
                 choice.reason = "We have no installation address for you yet: call us to add one."
-            elif not choice.addresses and not anywhere.missing_prerequisites:
+            elif all(answer.reason_codes & PLACE_CODES for _, answer in answers):
                 choice.reason = "Not available at your address."
         if not choice.reason and anywhere.missing_prerequisites:
             choice.reason = f"Needs {' or '.join(r.name for r in anywhere.missing_prerequisites)}."

@@ -143,3 +143,12 @@ def test_self_service_offers_an_organisation_its_business_products(client, catal
     page = text_of(client.get(reverse("selfservice:my-order-new")))
 
     assert "Hosted Voice PBX" in page
+
+
+def test_self_service_says_an_add_on_is_not_available_where_its_product_is_not_either(client, catalog):
+    alice = customer_login(street=NO_FIBRE_STREET)
+    signed_in_as(client, alice)
+
+    page = text_of(client.get(reverse("selfservice:my-order-new")))
+
+    assert "TV Essentials add-on · Not available at your address." in page
