@@ -21,6 +21,7 @@ class Moment:
     icon: str = "check-lg"
     link: str = ""
     link_label: str = ""
+    step_done: bool = False  # a fulfilment step done: runs of them fold into one moment
 
     @property
     def is_expected(self) -> bool:
@@ -111,14 +112,47 @@ def history(order: Order, *, number_of_items: int) -> list[Moment]:
     for task in order.tasks.all():
         if task.state == TaskState.COMPLETED and task.completed_at:
             moments.append(
-                Moment(task.name, task.completed_at, text=_task_context(task, order, number_of_items), icon="check-lg")
+                Moment(
+                    task.name,
+                    task.completed_at,
+                    text=_task_context(task, order, number_of_items),
+                    icon="check-lg",
+                    step_done=True,
+                )
             )
     rejection_notes = {f"Rejected: {reason}" for reason in order.rejection_reasons}
     for note in order.notes.all():  # customer-visible ones only (order_page_for_customer)
         if note.text not in rejection_notes:
             moments.append(Moment("Message from us", note.created_at, text=note.text, icon="envelope"))
     moments.sort(key=lambda m: m.when)
-    return moments
+    return fold_steps_done(moments)
+
+
+# A run of at least this many steps done one after another reads as one moment that names them.
+FOLD_STEPS_FROM = 3
+
+
+def fold_steps_done(moments: list[Moment]) -> list[Moment]:
+    """Each run of consecutive fulfilment steps done becomes one moment ("4 steps done") that lists them."""
+    folded: list[Moment] = []
+    run: list[Moment] = []
+
+    def close_run():
+        if len(run) >= FOLD_STEPS_FROM:
+            steps = "; ".join(f"{m.title} ({m.text})" if m.text else m.title for m in run)
+            folded.append(Moment(f"{len(run)} steps done", run[-1].when, text=f"{steps}.", icon="check2-all"))
+        else:
+            folded.extend(run)
+        run.clear()
+
+    for moment in moments:
+        if moment.step_done:
+            run.append(moment)
+            continue
+        close_run()
+        folded.append(moment)
+    close_run()
+    return folded
 
 
 def tone_of(passed: bool) -> str:

@@ -104,6 +104,8 @@ def test_the_customers_timeline_speaks_in_their_words(client, agent, run_tasks):
 
     assert TMF_EVENT_NAMES.search(html) is None
     assert "All done" in html
+    assert "4 steps done" in html  # one moment, not four
+    assert "Ship equipment; Book engineer; Activate; Start billing." in html
 
 
 # --- dates --------------------------------------------------------------------------------------------
