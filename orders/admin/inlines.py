@@ -39,6 +39,7 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     empty_value_display = EMPTY
+    template = "admin/orders/edit_inline/readonly_tabular.html"
     related = ()  # select_related for the rows, so a page costs one query per inline
 
     def get_readonly_fields(self, request, obj=None):
