@@ -51,4 +51,4 @@ def queue_counts(context) -> dict:
                 "url": reverse(f"admin:orders_{model_name}_changelist"),
             }
         )
-    return {"rows": rows}
+    return {"queues": rows}
