@@ -272,8 +272,8 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description=_("expected completion"))
     def expected_completion(self, order):
         expected = order.expected_completion_date
-        if expected is None:
-            return "—"
+        if expected is None or order.is_terminal:  # a finished order says when it ended instead
+            return EMPTY
         text = when(expected)
         if order.state in OPEN_STATES:
             today = timezone.localdate()

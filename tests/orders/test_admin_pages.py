@@ -221,3 +221,22 @@ def test_the_lists_and_the_customer_pages_write_dates_the_same_way(client, jo):
     for html in (customer_page, order_list):
         text = re.sub(r"<[^>]+>", " ", html)
         assert not re.search(r"\b\w{3}\. \d{1,2}, \d{4}|\d{2}/\d{2}/\d{4}|[ap]\.m\.", text)
+
+
+def test_a_finished_order_says_when_it_ended_instead_of_when_it_was_expected(client, jo):
+    ended = timezone.now() - dt.timedelta(days=3)
+    order = OrderFactory(
+        state=S.COMPLETED,
+        completed_at=ended,
+        state_entered_at=ended,
+        expected_completion_date=timezone.localdate() + dt.timedelta(days=4),
+    )
+    client.force_login(jo)
+
+    html = client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
+
+    assert "Expected completion" not in html
+    assert re.search(rf"<dt>Completed</dt><dd>{timezone.localtime(ended):%-d %b %Y}</dd>", html)
+
+    Order.objects.filter(pk=order.pk).update(state=S.IN_PROGRESS)
+    assert "Expected completion" in client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
