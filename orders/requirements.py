@@ -37,7 +37,7 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()-]{5,19}$")
 ALLOWED_KEYS = {
     "common": {"name", "label", "type", "required", "help", "unique", "default"},
-    "text": {"min_length", "max_length", "pattern"},
+    "text": {"min_length", "max_length", "pattern", "pattern_rule"},
     "number": {"min", "max", "integer"},
     "choice": {"choices", "multiple", "choices_from"},
     "boolean": set(),
@@ -293,7 +293,8 @@ def _value_error(spec: dict, value, root: dict) -> str | None:
         if "max_length" in spec and len(value) > spec["max_length"]:
             return f"must be at most {spec['max_length']} characters"
         if "pattern" in spec and not re.fullmatch(spec["pattern"], value):
-            return "has the wrong format"
+            # The rule in words ("3 or 4 digits"), as the person typing it needs to read it.
+            return f"must be {spec['pattern_rule']}" if spec.get("pattern_rule") else "has the wrong format"
         return None
     if kind == "number":
         number = _parse_number(value)

@@ -178,3 +178,23 @@ def test_field_paths_are_read_in_one_place():
         "",
         "The credit bureau declined: score too low",
     )
+
+
+def test_a_pattern_with_its_rule_in_words_says_the_rule():
+    extension = {"name": "extension", "type": "text", "pattern": "^[0-9]{3,4}$", "pattern_rule": "3 or 4 digits"}
+    assert messages([extension], {"extension": "12"}) == ["extension: must be 3 or 4 digits"]
+    assert messages([extension], {"extension": "1234"}) == []
+
+
+def test_the_demo_catalogs_patterns_all_say_their_rule():
+    from orders.demo import CATALOG
+
+    def text_fields(specs):
+        for spec in specs:
+            if spec.get("type") == "group":
+                yield from text_fields(spec["fields"])
+            elif "pattern" in spec:
+                yield spec
+
+    patterns = [spec for entry in CATALOG for spec in text_fields(entry.get("data_requirements", []))]
+    assert patterns and all(spec.get("pattern_rule") for spec in patterns)
