@@ -85,9 +85,17 @@ class Qualification:
         }
 
 
-def held_offering_ids(customer: Customer) -> set[int]:
-    """The offerings of the products the customer holds (live or on their way): one query."""
-    return set(customer.products.filter(status__in=HELD_STATUSES).values_list("offering_id", flat=True))
+def held_prerequisites(customer: Customer, offerings: Iterable[ProductOffering]) -> set[int]:
+    """Which of these add-ons' prerequisites the customer holds (live or on their way).
+
+    One query, and only when an add-on is among them; it reads the prerequisites, never the whole
+    installed base, so its cost does not grow with a business customer's thousands of lines.
+    """
+    needed = {required.pk for offering in offerings if offering.is_addon for required in offering.requires.all()}
+    if not needed:
+        return set()
+    held = customer.products.filter(status__in=HELD_STATUSES, offering_id__in=needed)
+    return set(held.values_list("offering_id", flat=True).distinct())
 
 
 def technology_names(codes: Iterable[str], conjunction: str = "or") -> str:
@@ -131,7 +139,7 @@ def qualify(
     """Whether `customer` can have `offering` at `place`, and why not.
 
     `ordering`: ids of the offerings being ordered alongside it (they satisfy a prerequisite).
-    `held`: held_offering_ids(customer), when the caller asks for several offerings.
+    `held`: held_prerequisites(customer, offerings), when the caller asks for several offerings.
     """
     reasons: list[Reason] = []
     if offering.lifecycle_status != LifecycleStatus.LAUNCHED:
@@ -143,7 +151,7 @@ def qualify(
     missing: tuple[ProductOffering, ...] = ()
     required = list(offering.requires.all()) if offering.is_addon else []
     if required:
-        held = held_offering_ids(customer) if held is None else held
+        held = held_prerequisites(customer, [offering]) if held is None else held
         satisfied_by = held | set(ordering)
         if not any(r.pk in satisfied_by for r in required):
             missing = tuple(required)
@@ -171,7 +179,7 @@ def qualify_all(
     """
     offerings = list(offerings)
     prefetch_related_objects(offerings, "requires")
-    held = held_offering_ids(customer) if any(o.is_addon and o.requires.all() for o in offerings) else set()
+    held = held_prerequisites(customer, offerings)
     if place is not None and place.reference_street_id:
         place.technologies  # noqa: B018 (reads the reference data once, not once per offering)
     ordering = set(ordering)

@@ -26,7 +26,7 @@ from orders.models import (
     format_order_number,
 )
 from orders.pricing import CHARGED_INTENTS
-from orders.qualification import PLACE_CODES, held_offering_ids, qualify
+from orders.qualification import PLACE_CODES, held_prerequisites, qualify
 from orders.requirements import FieldError, validate_characteristics
 from orders.services.amendment import supersede
 from orders.services.change_orders import check_change_makes_sense
@@ -58,7 +58,7 @@ def completeness_errors(order: Order, items: list[OrderItem] | None = None) -> l
     if not items:
         errors.append(FieldError("items", "add at least one product"))
     ordered = {item.offering_id for item in items if item.offering_id and item.intent == ItemIntent.PROVIDE}
-    held = None  # read once, when an item first needs it
+    held = held_prerequisites(order.customer, [item.offering for item in items if item.offering is not None])
     for index, item in enumerate(items):
         prefix = f"items[{index}]"
         offering = item.offering
@@ -80,10 +80,8 @@ def completeness_errors(order: Order, items: list[OrderItem] | None = None) -> l
             elif needs_address:
                 place = address
         if item.intent == ItemIntent.PROVIDE or place is not None:
-            if held is None and offering.is_addon and offering.requires.all():
-                held = held_offering_ids(order.customer)
             # The qualification the products step showed, asked again of what the order now holds.
-            answer = qualify(offering, order.customer, place, ordering=ordered, held=held or set())
+            answer = qualify(offering, order.customer, place, ordering=ordered, held=held)
             for reason in answer.reasons:
                 if item.intent != ItemIntent.PROVIDE and reason.code not in PLACE_CODES:
                     continue  # a change to a product the customer has: only where it goes is asked again

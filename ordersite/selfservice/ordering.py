@@ -13,7 +13,7 @@ from customers.access import customer_required
 from customers.models import Channel, CustomerKind
 from customers.selectors import installation_addresses_of
 from orders.models import InitiatingRequest, ItemIntent, OfferingCategory, Order, OrderCategory, OrderItem, OrderState
-from orders.qualification import CUSTOMER_KIND, NOT_ON_SALE, PLACE_CODES, held_offering_ids, qualify
+from orders.qualification import CUSTOMER_KIND, NOT_ON_SALE, PLACE_CODES, held_prerequisites, qualify
 from orders.selectors import draft_for_customer, offerings_for_self_service, orders_of_customer
 from orders.services import (
     OrderIncomplete,
@@ -62,13 +62,13 @@ def offering_choices(customer) -> tuple[list[Choice], list]:
     this customer (a business product for a person, anything not on sale) is left out altogether.
     """
     addresses = installation_addresses_of(customer)
-    held = held_offering_ids(customer)
     choices = []
     # Off-the-shelf first, in the order people usually shop; bespoke ("made for you") last.
     offerings = sorted(
         offerings_for_self_service(),
         key=lambda o: (o.is_bespoke, CATEGORY_ORDER.get(o.category, len(CATEGORY_ORDER)), o.recurring_price, o.name),
     )
+    held = held_prerequisites(customer, offerings)
     for offering in offerings:
         anywhere = qualify(offering, customer, None, held=held)
         if anywhere.reason_codes & NEVER_FOR_THIS_CUSTOMER:

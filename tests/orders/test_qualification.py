@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.db.models import prefetch_related_objects
 
 from customers.models import ProductStatus
 from orders.models import LifecycleStatus, ProductOffering
@@ -12,6 +13,7 @@ from orders.qualification import (
     MISSING_PREREQUISITE,
     NOT_ON_SALE,
     NOT_SERVICEABLE,
+    held_prerequisites,
     qualify,
     qualify_all,
 )
@@ -96,6 +98,22 @@ def test_a_product_that_has_ended_is_no_prerequisite(catalog, customer, address)
     InstalledProductFactory(customer=customer, offering=catalog["fibre-150"], status=ProductStatus.TERMINATED)
 
     assert not qualify(catalog["tv-essentials"], customer, address).eligible
+
+
+def test_the_prerequisite_check_reads_only_the_prerequisites_whatever_the_installed_base(
+    catalog, customer, django_assert_num_queries
+):
+    InstalledProductFactory.create_batch(30, customer=customer, offering=catalog["mobile-unlimited"])
+    InstalledProductFactory(customer=customer, offering=catalog["fibre-500"], status=ProductStatus.ACTIVE)
+    tv = catalog["tv-essentials"]
+    prefetch_related_objects([tv], "requires")
+
+    with django_assert_num_queries(1) as captured:
+        held = held_prerequisites(customer, [tv, catalog["mobile-unlimited"]])
+
+    assert held == {catalog["fibre-500"].pk}
+    assert '"offering_id" IN' in captured.captured_queries[0]["sql"]  # not the 31 products the customer holds
+    assert held_prerequisites(customer, [catalog["mobile-unlimited"]]) == set()  # no add-on: no query needed
 
 
 def test_every_reason_is_given_at_once(catalog, no_fibre_address):
