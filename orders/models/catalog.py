@@ -146,6 +146,17 @@ class FulfilmentStep(models.Model):
         default=False, help_text=_("Once this step has started, the order can no longer be cancelled.")
     )
     expected_duration_hours = models.PositiveIntegerField(default=24)
+    # A step some configurations do not need (an eSIM is never shipped): the item's characteristics
+    # must have these values for the step to be planned. Empty: every item needs it.
+    applies_when = models.JSONField(
+        _("applies when"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Plan this step only for items whose characteristics have these values, e.g. {"sim_type": "physical"}. '
+            "Leave empty for every item."
+        ),
+    )
 
     class Meta:
         ordering = ["offering", "sequence"]

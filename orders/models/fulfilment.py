@@ -31,6 +31,9 @@ class FulfilmentTask(models.Model):
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependants")
     is_point_of_no_return = models.BooleanField(default=False)
     expected_duration_hours = models.PositiveIntegerField(default=24)
+    # Billing of an offering the customer signs off starts only once they have: the sign-off
+    # releases this task, never the steps it depends on.
+    waits_for_signoff = models.BooleanField(default=False)
     state = models.CharField(max_length=20, choices=TaskState.choices, default=TaskState.WAITING)
     attempts = models.PositiveSmallIntegerField(default=0)
     external_reference = models.CharField(max_length=80, blank=True)
