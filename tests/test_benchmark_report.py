@@ -36,6 +36,11 @@ RESULTS = {
             "orders_per_second": 27.9,
             "latency_ms": {"p50": 338.6, "p95": 576.4},
             "cpu_ms_per_order": {"postgres": 13.1, "app": 54.1},
+            "floor": {
+                "requests_per_second": 390.4,
+                "latency_ms": {"p50": 19.8, "p95": 41.0},
+                "cpu_ms_per_request": {"postgres": 0.6, "app": 4.9},
+            },
             "workers": 2,
             "threads": 4,
             "connections": 8,
@@ -47,16 +52,18 @@ RESULTS = {
         },
         "statements_per_order": [{"items": 3, "statements": 23}, {"items": 9, "statements": 23}],
         "ratio": 0.026,
+        "floor_ratio": 0.071,
     },
 }
 
 
-def test_the_table_names_pgbench_and_p95_and_judges_each_page_by_its_target():
+def test_the_table_names_the_floor_pgbench_and_p95_and_judges_each_page_by_its_target():
     lines = report(RESULTS).splitlines()
     text = "\n".join(lines)
 
     assert "pgbench" in text and "p95" in text
-    assert "API / pgbench: 0.026 (target 0.3)" in text
+    assert "orders / floor: 0.071 (target 0.5); API / pgbench: 0.026" in text
+    assert any(line.startswith("floor (GET one offering)") and "390.4" in line for line in lines)
     assert "3 items: 23, 9 items: 23" in text
     verdicts = {line.split()[0] + " " + line.split()[1]: line.split()[-1] for line in lines if "order list" in line}
     assert verdicts == {"agent order": "ok", "admin order": "ok", "API order": "MISSED"}  # 150 ms for the admin

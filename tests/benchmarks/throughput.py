@@ -7,7 +7,11 @@ The app is served by gunicorn (one worker per core, threads for the time spent w
 database) on loopback; wrk posts TMF622 ProductOrder_Create bodies of one to three items, each with
 its own Idempotency-Key, for a bounded time after a warm-up. Fulfilment and event delivery are handed
 to Celery through Redis as in production; no worker runs during the measurement, so what is measured
-is order capture (the queued messages are removed afterwards). Then pgbench runs, with as many
+is order capture (the queued messages are removed afterwards). The same gunicorn then serves the
+floor for as long: wrk's GET of one catalog offering with the same bearer token over the same
+connections, the cheapest authenticated request of the stack; orders per second over the floor's
+requests per second is the yardstick (target 0.5), since no order can be served faster than the
+stack answers its lightest request. Then pgbench runs, with as many
 clients, a script doing the minimal writes of the same orders: the order, its items, its history
 rows and its outbox rows, in one transaction. Both runs record the CPU time of the server processes
 (gunicorn, PostgreSQL) so the cost of an order can be compared with the cost of its bare writes.
@@ -75,6 +79,14 @@ function done(summary, latency, requests)
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
 end
 """
+
+# The floor: the cheapest authenticated API request this stack serves, one catalog offering by id, sent
+# by the same wrk to the same gunicorn over the same connections as the orders.
+FLOOR_SCRIPT = r"""
+function request()
+  return wrk.format("GET", "FLOOR_PATH", {["Authorization"] = "Bearer TOKEN"})
+end
+""" + WRK_SCRIPT[WRK_SCRIPT.index("function done") :]
 
 PGBENCH_SCRIPT = """\\set customer random(1, 8)
 \\set items random(1, 3)
@@ -306,6 +318,8 @@ def measure_api(
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "orders.lua"
         script.write_text(lua)
+        floor_script = Path(folder) / "floor.lua"
+        floor_script.write_text(FLOOR_SCRIPT.replace("TOKEN", TOKEN).replace("FLOOR_PATH", _floor_path()))
         server = subprocess.Popen(
             [
                 str(Path(sys.executable).with_name("gunicorn")),
@@ -332,6 +346,10 @@ def measure_api(
             before = cpu_seconds(server.pid)
             result = _wrk(port, script, seconds, connections, f"run-{secrets.token_hex(4)}")
             after = cpu_seconds(server.pid)
+            _wrk(port, floor_script, 3, connections, "warm-floor")
+            floor_before = cpu_seconds(server.pid)
+            floor = _wrk(port, floor_script, seconds, connections, "floor")
+            floor_after = cpu_seconds(server.pid)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
@@ -350,9 +368,25 @@ def measure_api(
         "orders_per_second": round(result["requests"] / elapsed, 1),
         "latency_ms": {k: round(result[f"{k}_us"] / 1000, 1) for k in ("p50", "p95", "p99", "max")},
         "cpu_ms_per_order": _per_unit(before, after, result["requests"]),
+        "floor": _floor_result(floor, floor_before, floor_after),
         "workers": workers,
         "threads": threads,
         "connections": connections,
+    }
+
+
+def _floor_path() -> str:
+    return f"/tmf-api/productCatalogManagement/v4/productOffering/{MOBILE}"
+
+
+def _floor_result(result: dict, before: dict, after: dict) -> dict:
+    if result["non_2xx"] or result["socket_errors"]:
+        raise SystemExit(f"The floor's GET failed: {result}")
+    elapsed = result["duration_us"] / 1e6
+    return {
+        "requests_per_second": round(result["requests"] / elapsed, 1),
+        "latency_ms": {k: round(result[f"{k}_us"] / 1000, 1) for k in ("p50", "p95", "p99", "max")},
+        "cpu_ms_per_request": _per_unit(before, after, result["requests"]),
     }
 
 
@@ -418,6 +452,7 @@ def measure(database_url: str, *, seconds: int = 20, connections: int = 8, threa
         "pgbench": pgbench,
         "statements_per_order": statements,
         "ratio": round(api["orders_per_second"] / pgbench["transactions_per_second"], 3),
+        "floor_ratio": round(api["orders_per_second"] / api["floor"]["requests_per_second"], 3),
     }
 
 
