@@ -9,13 +9,13 @@ from rest_framework.response import Response
 from ordersite.tmf.tmf620.openapi import PRODUCT_OFFERING
 from ordersite.tmf.tmf620.representation import OFFERING_ATTRIBUTES, offering_representation
 from ordersite.tmf.tmf620.selectors import OFFERING_FILTERS, filter_offerings, offerings_on_catalog
-from ordersite.tmf.tmf630.fields import ALWAYS, select, selected_fields
+from ordersite.tmf.tmf630.fields import select, selected_fields
 from ordersite.tmf.tmf630.openapi import ERRORS, fields_parameter, filter_parameters, list_of, paging_parameters
 from ordersite.tmf.tmf630.views import TMFView
 
 
 def _fields(request):
-    return selected_fields(request.query_params, available=OFFERING_ATTRIBUTES, always=set(ALWAYS))
+    return selected_fields(request.query_params, available=OFFERING_ATTRIBUTES)
 
 
 class ProductOfferingList(TMFView):

@@ -275,7 +275,6 @@ ORDER_ATTRIBUTES = {
     "productOrderErrorMessage",
     "@type",
 }
-ORDER_ALWAYS = {"id", "href", "@type", "orderDate", "state", "relatedParty", "productOrderItem"}
 
 
 def cancellation_representation(request, cancellation: CancellationRequest) -> dict:

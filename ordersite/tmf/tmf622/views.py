@@ -26,7 +26,6 @@ from ordersite.tmf.tmf622.filters import (
 from ordersite.tmf.tmf622.openapi import CANCEL_PRODUCT_ORDER, EVENT_SUBSCRIPTION, PRODUCT_ORDER
 from ordersite.tmf.tmf622.representations import (
     CANCELLATION_ATTRIBUTES,
-    ORDER_ALWAYS,
     ORDER_ATTRIBUTES,
     cancellation_representation,
     listener_representation,
@@ -41,7 +40,7 @@ from ordersite.tmf.tmf622.selectors import (
 )
 from ordersite.tmf.tmf622.serializers import CancelProductOrderIn, EventSubscriptionIn, ProductOrderIn
 from ordersite.tmf.tmf630.errors import Conflict
-from ordersite.tmf.tmf630.fields import ALWAYS, select, selected_fields
+from ordersite.tmf.tmf630.fields import select, selected_fields
 from ordersite.tmf.tmf630.openapi import ERRORS, fields_parameter, filter_parameters, list_of, paging_parameters
 from ordersite.tmf.tmf630.paging import created
 from ordersite.tmf.tmf630.views import TMFView
@@ -57,8 +56,8 @@ def _order_or_404(client: ApiClient, order_id: str):
     return order
 
 
-def _fields(request, available, always=ALWAYS):
-    return selected_fields(request.query_params, available=available, always=set(always))
+def _fields(request, available):
+    return selected_fields(request.query_params, available=available)
 
 
 class ProductOrderList(TMFView):
@@ -73,7 +72,7 @@ class ProductOrderList(TMFView):
         responses={200: list_of(PRODUCT_ORDER), **ERRORS},
     )
     def get(self, request):
-        fields = _fields(request, ORDER_ATTRIBUTES, ORDER_ALWAYS)
+        fields = _fields(request, ORDER_ATTRIBUTES)
 
         def narrow(orders):
             return filter_orders(orders, request.query_params, self.client)
@@ -119,7 +118,7 @@ class ProductOrderList(TMFView):
         # A new order is answered from the rows just written; a replay is read back.
         order = order_for_client(self.client, placed.order.number) if placed.replayed else placed.order
         data = order_representation(request, order)
-        response = created(select(data, _fields(request, ORDER_ATTRIBUTES, ORDER_ALWAYS)), data["href"])
+        response = created(select(data, _fields(request, ORDER_ATTRIBUTES)), data["href"])
         if placed.replayed:
             response["Idempotent-Replayed"] = "true"
         return response
@@ -134,7 +133,7 @@ class ProductOrderDetail(TMFView):
     )
     def get(self, request, order_id: str):
         order = _order_or_404(self.client, order_id)
-        return Response(select(order_representation(request, order), _fields(request, ORDER_ATTRIBUTES, ORDER_ALWAYS)))
+        return Response(select(order_representation(request, order), _fields(request, ORDER_ATTRIBUTES)))
 
     @extend_schema(
         operation_id="patchProductOrder",
@@ -160,7 +159,7 @@ class ProductOrderDetail(TMFView):
         except (services.ActionRefused, services.TransitionNotAllowed, services.ConcurrentTransition) as refusal:
             raise Conflict(str(refusal) or "The order has moved on; nothing was changed.") from None
         order = _order_or_404(self.client, order_id)
-        return Response(select(order_representation(request, order), _fields(request, ORDER_ATTRIBUTES, ORDER_ALWAYS)))
+        return Response(select(order_representation(request, order), _fields(request, ORDER_ATTRIBUTES)))
 
 
 class CancelProductOrderList(TMFView):

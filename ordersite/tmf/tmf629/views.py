@@ -10,14 +10,14 @@ from ordersite.tmf.tmf629.commands import create_customer
 from ordersite.tmf.tmf629.openapi import CUSTOMER
 from ordersite.tmf.tmf629.selectors import CUSTOMER_FILTERS, customers_of, filter_customers, with_addresses
 from ordersite.tmf.tmf629.serializers import CUSTOMER_ATTRIBUTES, CustomerIn, customer_representation
-from ordersite.tmf.tmf630.fields import ALWAYS, select, selected_fields
+from ordersite.tmf.tmf630.fields import select, selected_fields
 from ordersite.tmf.tmf630.openapi import ERRORS, fields_parameter, filter_parameters, list_of, paging_parameters
 from ordersite.tmf.tmf630.paging import created
 from ordersite.tmf.tmf630.views import TMFView
 
 
 def _fields(request):
-    return selected_fields(request.query_params, available=CUSTOMER_ATTRIBUTES, always=set(ALWAYS))
+    return selected_fields(request.query_params, available=CUSTOMER_ATTRIBUTES)
 
 
 class CustomerList(TMFView):

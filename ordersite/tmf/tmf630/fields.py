@@ -1,4 +1,9 @@
-"""TMF630 attribute selection: `fields=` narrows a representation to the attributes asked for."""
+"""TMF630 attribute selection: `fields=` narrows a representation to the attributes asked for.
+
+Exactly those, plus `id`, `href` and `@type` (TMF630 part 1, "Query resources with attribute
+selection"): a client asking for `fields=state` gets four keys, never the resource's mandatory ones
+as well. Stray whitespace around a name (`fields=id,%0Astate`) is ignored.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,8 @@ from ordersite.tmf.tmf630.filters import values
 ALWAYS = frozenset({"id", "href", "@type"})
 
 
-def selected_fields(params, *, available: set[str], always: set[str]) -> set[str] | None:
-    """The attributes `fields=` asks for (plus those always returned), or None for all of them."""
+def selected_fields(params, *, available: set[str]) -> set[str] | None:
+    """The attributes `fields=` asks for (plus id, href and @type), or None for all of them."""
     asked = values(params, "fields")
     if not asked:
         return None
@@ -18,7 +23,7 @@ def selected_fields(params, *, available: set[str], always: set[str]) -> set[str
     unknown = sorted(top - available)
     if unknown:
         raise ValidationError({"fields": f"unknown attribute {unknown[0]!r}"})
-    return top | always
+    return top | ALWAYS
 
 
 def select(representation: dict, fields: set[str] | None) -> dict:

@@ -1,0 +1,55 @@
+"""TMF630 attribute selection in every API: `fields` returns what is named, plus id, href and @type, nothing else."""
+
+import pytest
+
+from tests.api.conftest import CUSTOMERS, OFFERINGS, ORDERS, add, order_body, post_json
+
+pytestmark = pytest.mark.django_db
+
+ALWAYS = {"id", "href", "@type"}
+
+
+def test_an_order_list_narrowed_to_its_state_has_four_keys(api, customer, fibre):
+    post_json(api, ORDERS, order_body(customer, add(fibre, router="hub-6")))
+
+    [order] = api.get(ORDERS, {"fields": "state"}).json()
+
+    assert set(order) == ALWAYS | {"state"}
+
+
+def test_stray_whitespace_and_newlines_in_the_list_are_ignored(api, customer, fibre):
+    post_json(api, ORDERS, order_body(customer, add(fibre, router="hub-6")))
+
+    # What the TMF679 kit sends: fields=id,%0Astate (a newline after the comma).
+    [order] = api.get(f"{ORDERS}?fields=id,%0Astate,%20%0A%20orderDate%20").json()
+
+    assert set(order) == ALWAYS | {"state", "orderDate"}
+
+
+def test_naming_an_attribute_that_always_comes_adds_nothing(api, customer):
+    [listed] = api.get(CUSTOMERS, {"fields": "id"}).json()
+
+    assert listed == {"id": customer.number, "href": listed["href"], "@type": "Customer"}
+
+
+def test_a_customer_narrowed_to_its_name_in_list_and_retrieve(api, customer):
+    [listed] = api.get(CUSTOMERS, {"fields": "name"}).json()
+    retrieved = api.get(f"{CUSTOMERS}/{customer.number}", {"fields": "name,status"}).json()
+
+    assert set(listed) == ALWAYS | {"name"}
+    assert set(retrieved) == ALWAYS | {"name", "status"}
+
+
+def test_an_offering_narrowed_to_its_name_and_a_nested_path_selects_its_top_attribute(api, fibre):
+    [offering] = api.get(OFFERINGS, {"fields": "name"}).json()
+    retrieved = api.get(f"{OFFERINGS}/{fibre.code}", {"fields": "productSpecCharacteristic.name"}).json()
+
+    assert set(offering) == ALWAYS | {"name"}
+    assert set(retrieved) == ALWAYS | {"productSpecCharacteristic"}
+
+
+def test_an_unknown_attribute_is_refused(api):
+    response = api.get(CUSTOMERS, {"fields": "name,colour"})
+
+    assert response.status_code == 400
+    assert "colour" in response.json()["message"]
