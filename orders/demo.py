@@ -82,6 +82,8 @@ HOSTED_PBX_REQUIREMENTS = [
         "type": "group",
         "min": 1,
         "max": 500,
+        # Each handset is provisioned and supported: charged per row on top of the tenant's price.
+        "price_per_entry": {"one_off": "45.00", "recurring": "6.50"},
         "fields": [
             {
                 "name": "model",

@@ -3,6 +3,11 @@
 One rule for every channel (the console, self-service, the TMF622 API) and for the domain's own
 checks (an install address, the order's value, the fulfilment plan): providing an offering, or
 repackaging onto one, is charged; changing or ceasing a product is not.
+
+An item's price is its offering's price plus, for every group of its data requirements that declares
+a ``price_per_entry``, the entries captured times that charge (a hosted PBX: so much per handset).
+The item keeps the price it was configured at (``configured_prices``), so every channel, the totals
+and the TMF622 itemPrice read the same figures, and a later catalog change does not move a draft.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from orders.models import ItemIntent, Order, OrderItem, ProductOffering
+from orders.requirements import entry_charges
 
 # The intents that provide an offering, and so carry its price.
 CHARGED_INTENTS = (ItemIntent.PROVIDE, ItemIntent.REPACKAGE)
@@ -45,3 +51,20 @@ def totals(order_or_items: Order | Iterable[OrderItem]) -> Totals:
         monthly=sum((i.recurring_price * i.quantity for i in charged), Decimal("0")),
         currency=next((i.offering.currency for i in items if i.offering_id), None) or default_currency(),
     )
+
+
+@dataclass(frozen=True)
+class Prices:
+    one_off: Decimal
+    recurring: Decimal
+
+
+def configured_prices(offering: ProductOffering | None, characteristics) -> Prices:
+    """An offering's price for this configuration: its own price plus each captured entry's charge."""
+    if offering is None:
+        return Prices(Decimal("0"), Decimal("0"))
+    one_off, recurring = offering.one_off_price, offering.recurring_price
+    for charge in entry_charges(offering.data_requirements, characteristics):
+        one_off += charge.one_off * charge.entries
+        recurring += charge.recurring * charge.entries
+    return Prices(one_off, recurring)

@@ -15,6 +15,11 @@ multiple, or choices_from "<top-level group>.<field>"), boolean, date (ISO yyyy-
 phone, email, and group (fields, min, max: a repeatable block whose rows nest further groups).
 "unique" on a field inside a group makes its values distinct across the group's rows.
 
+A group may carry a charge per entry, added to the offering's price for every row captured
+(orders.pricing.configured_prices): amounts as decimal strings, either or both of
+
+    {"name": "handsets", "type": "group", ..., "price_per_entry": {"one_off": "45.00", "recurring": "6.50"}}
+
 A characteristics document is the matching JSON object: {"speed": "500", "handsets": [{...}]}.
 
 It is read back for people with the labels the requirements give (describe, value_text, path_label):
@@ -44,8 +49,9 @@ ALLOWED_KEYS = {
     "date": {"min", "max"},
     "phone": set(),
     "email": set(),
-    "group": {"fields", "min", "max"},
+    "group": {"fields", "min", "max", "price_per_entry"},
 }
+PRICE_KINDS = ("one_off", "recurring")
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,8 @@ def _check_specs(specs: list, prefix: str, errors: list[str], top_level: list) -
                 re.compile(spec["pattern"])
             except (re.error, TypeError):
                 errors.append(f"{where}: pattern is not a valid regular expression.")
+        if kind == "group" and "price_per_entry" in spec:
+            _check_price_per_entry(spec["price_per_entry"], where, errors)
         if kind == "group":
             fields = spec.get("fields")
             if not isinstance(fields, list) or not fields:
@@ -191,6 +199,16 @@ def _check_bounds(spec: dict, where: str, errors: list[str]) -> None:
         errors.append(f"{where}: {low_key}/{high_key} cannot be negative.")
     if low is not None and high is not None and low > high:
         errors.append(f"{where}: {low_key} is greater than {high_key}.")
+
+
+def _check_price_per_entry(charge, where: str, errors: list[str]) -> None:
+    if not isinstance(charge, dict) or not charge or set(charge) - set(PRICE_KINDS):
+        errors.append(f"{where}: price_per_entry must be an object with one_off and/or recurring amounts.")
+        return
+    for kind, amount in charge.items():
+        number = _parse_number(amount) if isinstance(amount, (str, int)) else None
+        if number is None or number < 0 or number != number.quantize(Decimal("0.01")):
+            errors.append(f'{where}: price_per_entry {kind} must be an amount such as "6.50" (0 or more).')
 
 
 def _check_choice_spec(spec: dict, where: str, errors: list[str], top_level: list) -> None:
@@ -376,6 +394,53 @@ def row_noun(spec: dict) -> str:
     if lower.endswith("s") and not lower.endswith("ss"):
         return label[:-1]
     return label
+
+
+# --- charges per entry -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryCharge:
+    """A group's charge per entry, and how many entries a document has (all parent rows together)."""
+
+    spec_path: str
+    one_off: Decimal
+    recurring: Decimal
+    entries: int
+
+
+def price_per_entry(spec: dict) -> tuple[Decimal, Decimal] | None:
+    """A group spec's (one-off, recurring) charge per entry, or None when it declares none."""
+    charge = spec.get("price_per_entry") if spec.get("type") == "group" else None
+    if not isinstance(charge, dict):
+        return None
+    amounts = [_parse_number(charge.get(kind, "0")) or Decimal("0") for kind in PRICE_KINDS]
+    return amounts[0], amounts[1]
+
+
+def entry_charges(requirements, document) -> list[EntryCharge]:
+    """The charged groups of a requirements declaration, with the entries a document holds for each."""
+    charges: list[EntryCharge] = []
+    _collect_charges([s for s in (requirements or []) if isinstance(s, dict)], [document], "", charges)
+    return charges
+
+
+def _collect_charges(specs: list[dict], parents: list, prefix: str, charges: list[EntryCharge]) -> None:
+    for spec in specs:
+        if spec.get("type") != "group":
+            continue
+        rows = [
+            row
+            for parent in parents
+            if isinstance(parent, dict) and isinstance(parent.get(spec["name"]), list)
+            for row in parent[spec["name"]]
+            if isinstance(row, dict)
+        ]
+        charge = price_per_entry(spec)
+        if charge is not None:
+            charges.append(EntryCharge(f"{prefix}{spec['name']}", charge[0], charge[1], len(rows)))
+        fields = [f for f in spec.get("fields") or [] if isinstance(f, dict)]
+        _collect_charges(fields, rows, f"{prefix}{spec['name']}.", charges)
 
 
 # --- reading a document for people -------------------------------------------------------------

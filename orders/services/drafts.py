@@ -17,6 +17,7 @@ from orders.models import (
     OrderState,
     ProductOffering,
 )
+from orders.pricing import configured_prices
 from orders.qualification import qualify
 from orders.services.outcomes import ActionRefused
 
@@ -118,6 +119,7 @@ def add_item(
 ) -> OrderItem:
     """Add an item to a draft; prices are taken from the catalog now, so later price changes don't move it."""
     order = _editable_draft(order, by)
+    prices = configured_prices(offering, characteristics)
     next_id = str(max((int(i) for i in order.items.values_list("item_id", flat=True) if i.isdigit()), default=0) + 1)
     item = OrderItem.objects.create(
         order=order,
@@ -130,8 +132,8 @@ def add_item(
         install_address=install_address,
         product=product,
         new_owner=new_owner,
-        one_off_price=offering.one_off_price,
-        recurring_price=offering.recurring_price,
+        one_off_price=prices.one_off,
+        recurring_price=prices.recurring,
         is_bespoke=offering.is_bespoke,
     )
     if relies_on:
@@ -163,8 +165,11 @@ def update_item(item: OrderItem, *, by: User, **fields) -> OrderItem:
     for name, value in fields.items():
         setattr(item, name, value)
     if "offering" in fields:
-        item.one_off_price, item.recurring_price = item.offering.one_off_price, item.offering.recurring_price
         item.is_bespoke = item.offering.is_bespoke
+    if "offering" in fields or "characteristics" in fields:
+        # Entries charged per row (handsets) move the price as the configuration changes.
+        prices = configured_prices(item.offering, item.characteristics)
+        item.one_off_price, item.recurring_price = prices.one_off, prices.recurring
     item.save()
     return item
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -22,6 +21,7 @@ from orders.models import (
     OutboxEvent,
     ProductOffering,
 )
+from orders.pricing import configured_prices
 from orders.requirements import FieldError
 from orders.services.drafts import ORDER_FIELDS
 from orders.services.outcomes import SubmissionOutcome
@@ -162,6 +162,7 @@ def place_order(
 
 def _order_item(order: Order, request: ItemRequest) -> OrderItem:
     offering = request.offering
+    prices = configured_prices(offering, request.characteristics)
     return OrderItem(
         order=order,
         item_id=request.item_id,
@@ -174,8 +175,8 @@ def _order_item(order: Order, request: ItemRequest) -> OrderItem:
         install_address=request.install_address,
         product=request.product,
         new_owner=request.new_owner,
-        one_off_price=offering.one_off_price if offering else Decimal("0"),
-        recurring_price=offering.recurring_price if offering else Decimal("0"),
+        one_off_price=prices.one_off,
+        recurring_price=prices.recurring,
         is_bespoke=offering.is_bespoke if offering else False,
     )
 

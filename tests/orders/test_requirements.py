@@ -157,6 +157,47 @@ def test_the_demo_requirements_declarations_are_well_formed():
             [{"name": "g", "type": "group", "fields": [{"name": "n", "type": "number", "max": "lots"}]}],
             "g.n: max must be a number",
         ),
+        (
+            [{"name": "g", "type": "group", "fields": [{"name": "n", "type": "text"}], "price_per_entry": "6.50"}],
+            "g: price_per_entry must be an object with one_off and/or recurring amounts",
+        ),
+        (
+            [
+                {
+                    "name": "g",
+                    "type": "group",
+                    "fields": [{"name": "n", "type": "text"}],
+                    "price_per_entry": {"monthly": "1"},
+                }
+            ],
+            "g: price_per_entry must be an object with one_off and/or recurring amounts",
+        ),
+        (
+            [
+                {
+                    "name": "g",
+                    "type": "group",
+                    "fields": [{"name": "n", "type": "text"}],
+                    "price_per_entry": {"one_off": "-1"},
+                }
+            ],
+            'g: price_per_entry one_off must be an amount such as "6.50" (0 or more)',
+        ),
+        (
+            [
+                {
+                    "name": "g",
+                    "type": "group",
+                    "fields": [{"name": "n", "type": "text"}],
+                    "price_per_entry": {"recurring": "1.234"},
+                }
+            ],
+            "price_per_entry recurring must be an amount",
+        ),
+        (
+            [{"name": "t", "type": "text", "price_per_entry": {"recurring": "1"}}],
+            "unknown keys for a text field: price_per_entry",
+        ),
     ],
 )
 def test_malformed_requirements_are_explained(requirements, expected):
