@@ -29,6 +29,7 @@ from orders.services.capture import (  # noqa: F401
 )
 from orders.services.change_orders import (  # noqa: F401
     ALLOWED_FROM,
+    carried_over_characteristics,
     check_change_makes_sense,
     create_change_order,
 )

@@ -15,10 +15,37 @@ from orders.models import (
     OrderState,
     ProductOffering,
 )
+from orders.requirements import validate_characteristics
 from orders.services.drafts import add_item, create_draft_order, record_initiating_request
 from orders.services.outcomes import ActionRefused
 
 # --- change orders from the installed base -------------------------------------------------------
+
+
+def carried_over_characteristics(current: dict | None, offering: ProductOffering) -> dict:
+    """What of a product's configuration still applies to `offering`, the one it is repackaged into.
+
+    A value is kept when the new offering asks for a field of the same name and the value is valid
+    there (a router the new offering also offers; not a speed it does not have), so the agent or the
+    customer is asked again only for what is new or no longer valid. A repeatable group is kept whole
+    or not at all: half a list of handsets would be harder to check than an empty one.
+    """
+    wanted = {spec["name"] for spec in offering.data_requirements or []}
+    kept = {name: value for name, value in (current or {}).items() if name in wanted}
+    # Dropping one value can invalidate another that refers to it (choices_from), hence the loop.
+    while True:
+        invalid = {
+            _top_level_name(error.path) for error in validate_characteristics(offering.data_requirements, kept)
+        } & set(kept)
+        if not invalid:
+            return kept
+        kept = {name: value for name, value in kept.items() if name not in invalid}
+
+
+def _top_level_name(path: str) -> str:
+    """ "handsets[2].extension" -> "handsets"."""
+    return path.split(".", 1)[0].split("[", 1)[0]
+
 
 ALLOWED_FROM = {
     ItemIntent.CHANGE: {ProductStatus.ACTIVE},
@@ -93,7 +120,11 @@ def create_change_order(
     check_change_makes_sense(product, intent, customer=customer, new_owner=new_owner, new_offering=new_offering)
     offering = new_offering if intent == ItemIntent.REPACKAGE else product.offering
     if characteristics is None:
-        characteristics = {} if intent == ItemIntent.REPACKAGE else dict(product.characteristics)
+        characteristics = (
+            carried_over_characteristics(product.characteristics, offering)
+            if intent == ItemIntent.REPACKAGE
+            else dict(product.characteristics)
+        )
     initiating = record_initiating_request(
         customer=customer,
         by=by,

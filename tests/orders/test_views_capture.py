@@ -235,22 +235,36 @@ def test_a_transfer_names_its_new_owner_by_customer_number(signed_in, draft, cus
     assert item.new_owner == new_owner
 
 
-def test_repackaging_changes_the_offering_and_starts_its_configuration_afresh(
+def test_repackaging_changes_the_offering_and_keeps_the_configuration_that_still_applies(
     signed_in, draft, customer, agent, catalog
 ):
     product = InstalledProductFactory(
-        customer=customer, offering=catalog["fibre-150"], characteristics={"router": "hub-6"}
+        customer=customer, offering=catalog["fibre-150"], characteristics={"router": "mesh-pack", "static_ip": True}
     )
     item = add_item(draft, by=agent, offering=product.offering, intent=ItemIntent.REPACKAGE, product=product)
 
     response = signed_in.post(
         step_url(draft, "configure"),
-        {f"i{item.pk}-offering": catalog["fibre-900"].pk, f"i{item.pk}-c-router": "hub-6"},
+        {f"i{item.pk}-offering": catalog["fibre-900"].pk, f"i{item.pk}-c-router": "mesh-pack"},
+        follow=True,
     )
 
-    assert response.url == step_url(draft, "configure")
     item.refresh_from_db()
-    assert (item.offering.code, item.characteristics) == ("fibre-900", {})
+    assert (item.offering.code, item.characteristics) == ("fibre-900", {"router": "mesh-pack"})
+    assert "Now Fibre Broadband 900. Kept from the current product: Router." in html(response)
+    assert re.search(r'value="mesh-pack"[^>]*selected', html(response))
+
+
+def test_adding_a_repackage_in_the_products_step_starts_from_the_products_configuration(
+    signed_in, draft, customer, catalog
+):
+    product = InstalledProductFactory(
+        customer=customer, offering=catalog["fibre-500"], characteristics={"router": "mesh-pack"}
+    )
+
+    signed_in.post(step_url(draft, "products"), {"product": product.pk, "intent": "repackage"})
+
+    assert draft.items.get().characteristics == {"router": "mesh-pack"}
 
 
 # --- step 4 ----------------------------------------------------------------------------------------

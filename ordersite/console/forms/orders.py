@@ -6,7 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 
-from customers.models import Channel, Customer
+from customers.models import Address, Channel, Customer, InstalledProduct
 from orders.documents import ALLOWED_EXTENSIONS, MAX_DOCUMENT_BYTES
 from orders.models import (
     FeasibilityAssessment,
@@ -18,6 +18,7 @@ from orders.models import (
     OrderState,
     ProductOffering,
 )
+from orders.qualification import Qualification, qualify_all
 from ordersite.presentation.fields import appointment_window, calendar_date, free_text
 
 
@@ -112,6 +113,21 @@ def offerings_on_sale():
     return ProductOffering.objects.filter(lifecycle_status=LifecycleStatus.LAUNCHED).order_by("category", "name")
 
 
+REPACKAGE_ERRORS = {
+    "required": "Choose the offering to repackage into.",
+    "invalid_choice": "Choose one of the offerings listed: the others can't be had at this address.",
+}
+
+
+def repackage_targets(product: InstalledProduct, customer: Customer, place: Address | None):
+    """What a product can be repackaged into for this customer at this place (the qualification the
+    products step uses), and the offerings of its category it cannot, each with the reasons why."""
+    candidates = offerings_on_sale().filter(category=product.offering.category).exclude(pk=product.offering_id)
+    answers = qualify_all(candidates, customer, place)
+    eligible = [answer.offering.pk for answer in answers if answer.eligible]
+    return candidates.filter(pk__in=eligible), [answer for answer in answers if not answer.eligible]
+
+
 class AddOfferingForm(forms.Form):
     offering = forms.ModelChoiceField(queryset=offerings_on_sale())
 
@@ -135,15 +151,23 @@ class ItemOptionsForm(forms.Form):
                 label="New owner", required=False, exclude=item.order.customer
             )
             self.initial.setdefault("new_owner", item.new_owner.number if item.new_owner_id else "")
+        self.unavailable_offerings: list[Qualification] = []
         if item.intent == "repackage":
-            choices = offerings_on_sale().exclude(pk=item.product.offering_id if item.product_id else None)
             if item.product_id:
-                choices = choices.filter(category=item.product.offering.category)
+                place = item.install_address or item.product.install_address
+                choices, self.unavailable_offerings = repackage_targets(item.product, item.order.customer, place)
+                if item.offering_id != item.product.offering_id:
+                    # The offering already chosen stays listed, so the page shows it even if it no longer
+                    # qualifies; submission's completeness check says why.
+                    choices = choices | offerings_on_sale().filter(pk=item.offering_id)
+            else:
+                choices = offerings_on_sale()
             self.fields["offering"] = forms.ModelChoiceField(
                 queryset=choices,
                 label="Repackage into",
                 empty_label="Choose the new offering…",
                 required=False,
+                error_messages=REPACKAGE_ERRORS,
                 help_text="The current product ends when the new one starts.",
             )
             if item.product_id and item.offering_id != item.product.offering_id:
@@ -166,12 +190,15 @@ class ProductActionForm(forms.Form):
         self.product = product
         if intent == "change_ownership":
             self.fields["new_owner"] = CustomerNumberField(label="New owner", exclude=product.customer)
+        self.unavailable_offerings: list[Qualification] = []
         if intent == "repackage":
+            targets, self.unavailable_offerings = repackage_targets(product, product.customer, product.install_address)
             self.fields["new_offering"] = forms.ModelChoiceField(
-                queryset=offerings_on_sale().filter(category=product.offering.category).exclude(pk=product.offering_id),
+                queryset=targets,
                 label="Repackage into",
                 empty_label="Choose the new offering…",
                 help_text="The current product ends when the new one starts.",
+                error_messages=REPACKAGE_ERRORS,
             )
 
 

@@ -208,7 +208,9 @@ def _change_products(request, order: Order):
             offering=product.offering,
             intent=intent,
             product=product,
-            characteristics={} if intent == ItemIntent.REPACKAGE else dict(product.characteristics),
+            # A repackage starts from the product's configuration; the configure step keeps what
+            # still applies once the new offering is chosen.
+            characteristics=dict(product.characteristics),
             install_address=product.install_address,
         )
         messages.success(request, f"Added: {ItemIntent(intent).label.lower()} {product.name}.")

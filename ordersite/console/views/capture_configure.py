@@ -8,7 +8,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from orders.models import Order, OrderItem
-from orders.services import configure_items
+from orders.requirements import label_of
+from orders.services import carried_over_characteristics, configure_items
 from ordersite.console.forms.orders import ItemOptionsForm
 from ordersite.console.wizard import after_save, capture_context, is_configured, options_apply, step_url
 from ordersite.presentation.capture import ADD_ROW, REMOVE_ROW, CharacteristicsForm
@@ -49,7 +50,8 @@ def configure_step(request, order: Order):
         return _render_configure(request, order, sections)
 
     sections = _configure_sections(order, items, request.POST)
-    problems = offering_changed = False
+    problems = False
+    offering_changed: list[OrderItem] = []
     changes = {}
     for section in sections:
         item, changed = section.item, {}
@@ -59,8 +61,12 @@ def configure_step(request, order: Order):
             else:
                 problems = True
         if "offering" in changed:
-            # A different offering asks for different characteristics: start them afresh.
-            changed["characteristics"], offering_changed = {}, True
+            # What still applies to the new offering is kept (the router of a fibre 500 moving to 900),
+            # so only what is new or no longer valid is asked for.
+            changed["characteristics"] = carried_over_characteristics(
+                _configuration_so_far(item, section.form), changed["offering"]
+            )
+            offering_changed.append(item)
         elif section.form is not None and section.form.document != item.characteristics:
             changed["characteristics"] = section.form.document
         if changed:
@@ -70,7 +76,8 @@ def configure_step(request, order: Order):
     if ADD_ROW in request.POST or REMOVE_ROW in request.POST:
         return _render_configure(request, order, sections)
     if offering_changed:
-        messages.info(request, "Offering changed: now configure the new one.")
+        for item in offering_changed:
+            messages.info(request, _offering_changed_message(item))
         return redirect(step_url(order, "configure"))
     for section in sections:
         if section.form is not None:
@@ -79,6 +86,22 @@ def configure_step(request, order: Order):
         messages.error(request, "Some details need fixing: they are marked below. What you entered is saved.")
         return _render_configure(request, order, sections)
     return after_save(request, order, "configure")
+
+
+def _configuration_so_far(item: OrderItem, form: CharacteristicsForm | None) -> dict:
+    """What the agent sees for this item: the form as posted (a cleared field stays cleared), else the
+    item as saved on top of the installed product's configuration."""
+    if form is not None:
+        return form.document
+    current = dict(item.product.characteristics) if item.product_id else {}
+    return {**current, **(item.characteristics or {})}
+
+
+def _offering_changed_message(item: OrderItem) -> str:
+    kept = [label_of(spec) for spec in item.offering.data_requirements or [] if spec["name"] in item.characteristics]
+    if kept:
+        return f"Now {item.offering.name}. Kept from the current product: {', '.join(kept)}. Check the rest below."
+    return f"Now {item.offering.name}: configure it below."
 
 
 def _option_changes(options: ItemOptionsForm, item: OrderItem) -> dict:
