@@ -12,9 +12,19 @@ from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from customers.addresses import AddressCheck, validate_and_attach
-from customers.models import Address, Contact, Customer, CustomerKind, CustomerStatus, Interaction, User
+from customers.models import (
+    Address,
+    Contact,
+    Customer,
+    CustomerKind,
+    CustomerStatus,
+    Interaction,
+    ProductStatus,
+    User,
+)
 
 # What a new address is made of; the reference data may respell street, number, postcode and town.
 ADDRESS_DETAILS = ("purpose", "street", "house_number", "unit", "postcode", "town", "country")
@@ -169,3 +179,121 @@ def record_interaction(customer: Customer, *, by: User, kind: str, channel: str,
     interaction.full_clean()
     interaction.save()
     return interaction
+
+
+# What change_customer may change; the rest of a customer (number, kind, credit) has its own process.
+CHANGEABLE_DETAILS = ("name", "status", "email", "phone", "trading_name", "company_number")
+# A product still held: the account cannot be closed under it.
+ENDED_PRODUCT_STATUSES = (ProductStatus.TERMINATED, ProductStatus.CANCELLED)
+
+
+class CustomerInUse(Exception):
+    """What the customer has (orders, products, a login) forbids the change; nothing was written.
+
+    The message says what, in words a partner or an agent can act on.
+    """
+
+
+def _require_acting_for(customer: Customer, *, by: User, api_client, codename: str) -> None:
+    """Staff need the customers permission; an API client acts through its own service user, for its customers."""
+    if api_client is None:
+        require_perm(by, codename)
+    elif (
+        not api_client.is_active
+        or api_client.user_id != by.pk
+        or not customer.api_clients.filter(pk=api_client.pk).exists()
+    ):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def change_customer(
+    customer: Customer,
+    *,
+    by: User,
+    channel: str,
+    changes: Mapping[str, str],
+    addresses: Iterable[Mapping[str, str]] = (),
+    api_client=None,
+) -> Customer:
+    """Change a customer's details (CHANGEABLE_DETAILS) and add addresses, with the console's rules.
+
+    A customer keeps a way to be reached (an email or a phone) and, with it, a primary contact that
+    says the same; trading name and company number are for organisations; an account is not closed
+    while it holds products (CustomerInUse). New addresses hold ADDRESS_DETAILS; an installation
+    address must be in the reference data (AddressRefused). What changed is recorded as a note.
+    Raises PermissionDenied, AddressRefused, ValidationError or CustomerInUse before anything is written.
+    """
+    unknown = set(changes) - set(CHANGEABLE_DETAILS)
+    if unknown:
+        raise TypeError(f"Not a changeable detail: {', '.join(sorted(unknown))}")
+    _require_acting_for(customer, by=by, api_client=api_client, codename="change_customer")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    new_addresses = [checked_address(customer, details) for details in addresses]
+    changed = [name for name in CHANGEABLE_DETAILS if name in changes and getattr(customer, name) != changes[name]]
+    for name in changed:
+        setattr(customer, name, changes[name])
+    if {"email", "phone"} & set(changed) and not (customer.email or customer.phone):
+        raise ValidationError({"phone": "Give at least a phone number or an email address."})
+    if "status" in changed and customer.status == CustomerStatus.CLOSED:
+        held = customer.products.exclude(status__in=ENDED_PRODUCT_STATUSES).count()
+        if held:
+            raise CustomerInUse(
+                f"{customer.number} still has {held} product{'s' if held > 1 else ''} in service; "
+                "end them with an order before closing the account."
+            )
+    customer.full_clean(exclude=["number"])
+    customer.save()
+    if {"email", "phone"} & set(changed):
+        _update_primary_contact(customer)
+    for address in new_addresses:
+        address.save()
+    if changed or new_addresses:
+        what = [name.replace("_", " ") for name in changed] + (["new address"] if new_addresses else [])
+        via = f" through the TMF629 API by {api_client.name}" if api_client is not None else ""
+        Interaction.objects.create(
+            customer=customer,
+            kind=Interaction.Kind.NOTE,
+            channel=channel,
+            summary=f"Customer details changed{via}: {', '.join(what)}.",
+            recorded_by=by,
+        )
+    return customer
+
+
+def _update_primary_contact(customer: Customer) -> None:
+    contact = customer.contacts.filter(is_primary=True).first()
+    if contact is None:
+        Contact.objects.create(
+            customer=customer, name=customer.name, email=customer.email, phone=customer.phone, is_primary=True
+        )
+    else:
+        contact.email, contact.phone = customer.email, customer.phone
+        contact.save(update_fields=["email", "phone"])
+
+
+@transaction.atomic
+def delete_customer(customer: Customer, *, by: User, api_client=None) -> None:
+    """Delete a customer who never ordered nor held a product, with their contacts, addresses and notes.
+
+    Order history is never lost: a customer with orders, products or a self-service login is
+    refused (CustomerInUse, naming what they have) and nothing is deleted.
+    """
+    _require_acting_for(customer, by=by, api_client=api_client, codename="delete_customer")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    held = {
+        "order": customer.orders.count(),
+        "product": customer.products.count(),
+        "self-service login": customer.logins.count(),
+        "initiating request": customer.initiating_requests.count(),
+    }
+    reasons = [f"{count} {what}{'s' if count > 1 else ''}" for what, count in held.items() if count]
+    if reasons:
+        raise CustomerInUse(
+            f"{customer.number} has {' and '.join(reasons)}; a customer with history is kept "
+            "(set the status to closed instead)."
+        )
+    try:
+        customer.delete()
+    except ProtectedError as protected:  # something newer points to the customer
+        raise CustomerInUse(f"{customer.number} is referred to by other records and is kept.") from protected

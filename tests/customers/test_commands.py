@@ -203,3 +203,57 @@ def test_a_customer_login_may_not_record_interactions():
         )
 
     assert not Interaction.objects.exists()
+
+
+# --- change_customer and delete_customer -----------------------------------------------------------
+
+
+def test_an_agent_changes_a_customers_phone_and_the_primary_contact_follows():
+    agent = AgentFactory()
+    customer = commands.create_customer(
+        by=agent, channel="call_centre", kind=CustomerKind.INDIVIDUAL, name="Ann Lee", phone="+44 7700 900001"
+    )
+
+    commands.change_customer(customer, by=agent, channel="call_centre", changes={"phone": "+44 7700 900002"})
+
+    customer.refresh_from_db()
+    assert customer.phone == customer.primary_contact.phone == "+44 7700 900002"
+    assert customer.interactions.filter(summary="Customer details changed: phone.").exists()
+
+
+def test_a_customer_login_may_not_change_or_delete_customers():
+    customer = CustomerFactory()
+    login = CustomerUserFactory(customer=customer)
+
+    with pytest.raises(PermissionDenied):
+        commands.change_customer(customer, by=login, channel="self_service", changes={"name": "X"})
+    with pytest.raises(PermissionDenied):
+        commands.delete_customer(customer, by=login)
+    assert Customer.objects.filter(pk=customer.pk, name=customer.name).exists()
+
+
+def test_an_api_client_changes_only_the_customers_it_acts_for():
+    mine, other = CustomerFactory(), CustomerFactory()
+    client, _ = create_api_client(name="Partner", customers=[mine])
+
+    commands.change_customer(mine, by=client.user, channel="api", changes={"status": "suspended"}, api_client=client)
+    with pytest.raises(PermissionDenied):
+        commands.change_customer(
+            other, by=client.user, channel="api", changes={"status": "suspended"}, api_client=client
+        )
+
+    assert Customer.objects.get(pk=mine.pk).status == "suspended"
+    assert Customer.objects.get(pk=other.pk).status == "active"
+
+
+def test_a_customer_with_a_login_is_kept_and_one_without_history_is_deleted():
+    administrator = SupervisorFactory(is_superuser=True)  # no staff role deletes customers
+    kept = CustomerUserFactory().customer
+    gone = CustomerFactory()
+
+    with pytest.raises(commands.CustomerInUse, match="1 self-service login"):
+        commands.delete_customer(kept, by=administrator)
+    commands.delete_customer(gone, by=administrator)
+
+    assert Customer.objects.filter(pk=kept.pk).exists()
+    assert not Customer.objects.filter(pk=gone.pk).exists()

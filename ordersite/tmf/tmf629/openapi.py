@@ -27,6 +27,15 @@ COMPONENTS = {
             },
         },
     },
+    "Characteristic": {
+        "type": "object",
+        "required": ["name", "value"],
+        "properties": {
+            "name": string("tradingName or companyNumber (organisations)"),
+            "valueType": string(),
+            "value": string(),
+        },
+    },
     "Customer": {
         "type": "object",
         "required": ["id", "href", "name", "engagedParty"],
@@ -37,6 +46,7 @@ COMPONENTS = {
             "status": string("prospect, active, suspended or closed"),
             "engagedParty": ref("RelatedParty"),
             "contactMedium": array(ref("ContactMedium")),
+            "characteristic": array(ref("Characteristic")),
             "validFor": {"type": "object", "properties": {"startDateTime": DATE_TIME}},
             **TYPE,
         },

@@ -14,6 +14,8 @@ EMAIL_TYPES = {"email", "emailaddress"}
 PHONE_TYPES = {"phone", "mobile", "telephone", "telephonenumber", "phonenumber"}
 POSTAL_TYPES = {"postaladdress", "postal", "address", "installationaddress"}
 ORGANISATION_TYPES = {"organization", "organisation"}
+# TMF629 characteristic name -> the customer's detail; what the console captures beyond name and contact.
+CHARACTERISTICS = {"tradingName": "trading_name", "companyNumber": "company_number"}
 
 
 class EngagedPartyIn(TMFSerializer):
@@ -76,6 +78,33 @@ class CustomerIn(TMFSerializer):
     at_fields = {"@type": lambda: Text(required=False, allow_blank=True, max_length=100)}
 
 
+class CharacteristicIn(TMFSerializer):
+    name = Text(max_length=40, help_text="tradingName or companyNumber (organisations only)")
+    value = Text(allow_blank=True, max_length=200)
+    valueType = Text(required=False, allow_blank=True, max_length=40)
+    at_fields = {"@type": lambda: Text(required=False, allow_blank=True, max_length=100)}
+
+
+class ContactMediumPatchIn(ContactMediumIn):
+    id = Text(required=False, max_length=20, help_text="A postal address the customer has")
+
+
+class CustomerPatchIn(TMFSerializer):
+    """TMF629 Customer_Update as a JSON merge patch: the attributes given replace the customer's.
+
+    contactMedium replaces the email and phone; postal addresses without an id are added, and those
+    with one name an address the customer has. characteristic replaces tradingName and companyNumber.
+    """
+
+    name = Text(required=False, max_length=200)
+    status = serializers.ChoiceField(choices=CustomerStatus.values, required=False)
+    contactMedium = ContactMediumPatchIn(many=True, required=False, max_length=10)
+    characteristic = CharacteristicIn(many=True, required=False, max_length=len(CHARACTERISTICS))
+
+
+PATCHABLE = {"name", "status", "contactMedium", "characteristic"}
+
+
 def kind_of(data: dict) -> str:
     referred = data["engagedParty"].get("@referredType", "").lower()
     return CustomerKind.ORGANISATION if referred in ORGANISATION_TYPES else CustomerKind.INDIVIDUAL
@@ -121,9 +150,24 @@ def customer_representation(request, customer: Customer) -> dict:
         "status": customer.status,
         "engagedParty": {"id": customer.number, "name": customer.name, "@referredType": party_type},
         "contactMedium": media,
+        "characteristic": [
+            {"name": name, "valueType": "string", "value": getattr(customer, detail)}
+            for name, detail in CHARACTERISTICS.items()
+            if getattr(customer, detail)
+        ],
         "validFor": {"startDateTime": format_datetime(customer.created_at)},
         "@type": "Customer",
     }
 
 
-CUSTOMER_ATTRIBUTES = {"id", "href", "name", "status", "engagedParty", "contactMedium", "validFor", "@type"}
+CUSTOMER_ATTRIBUTES = {
+    "id",
+    "href",
+    "name",
+    "status",
+    "engagedParty",
+    "contactMedium",
+    "characteristic",
+    "validFor",
+    "@type",
+}
