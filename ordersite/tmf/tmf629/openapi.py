@@ -27,15 +27,6 @@ COMPONENTS = {
             },
         },
     },
-    "Characteristic": {
-        "type": "object",
-        "required": ["name", "value"],
-        "properties": {
-            "name": string("tradingName or companyNumber (organisations)"),
-            "valueType": string(),
-            "value": string(),
-        },
-    },
     "Customer": {
         "type": "object",
         "required": ["id", "href", "name", "engagedParty"],
@@ -46,6 +37,7 @@ COMPONENTS = {
             "status": string("prospect, active, suspended or closed"),
             "engagedParty": ref("RelatedParty"),
             "contactMedium": array(ref("ContactMedium")),
+            # TMF622's Characteristic; a customer's are tradingName and companyNumber (organisations).
             "characteristic": array(ref("Characteristic")),
             "validFor": {"type": "object", "properties": {"startDateTime": DATE_TIME}},
             **TYPE,
