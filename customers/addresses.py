@@ -217,20 +217,83 @@ def street_names() -> dict[str, list[str]]:
 
 
 def fetch_segments(
-    names: Iterable[str] = (), postcode_prefix: str = "", *, exact_postcode: bool = True
+    names: Iterable[str] = (),
+    postcode_prefix: str = "",
+    *,
+    exact_postcode: bool = True,
+    area: str = "",
+    town: str = "",
 ) -> list[Street]:
-    """Segments with one of these names or in this (compact) postcode, with their districts: one query."""
+    """Segments with one of these names, in this (compact) postcode, in this postcode area (see
+    postcode_area) or in this town or village (by town or district name), with their districts: one query."""
     names = list(names)
-    if not names and not postcode_prefix:
+    if not names and not postcode_prefix and not area and not town:
         return []
     segments = Street.objects.select_related("district")
     condition = Q(name__in=names)
-    if postcode_prefix:
+    if postcode_prefix or area:
         # Compare compact forms, so a postcode typed into the back office without its space still matches.
         segments = segments.annotate(compact_postcode=Upper(Replace("postcode", Value(" "), Value(""))))
+    if postcode_prefix:
         lookup = "compact_postcode" if exact_postcode else "compact_postcode__startswith"
         condition |= Q(**{lookup: postcode_prefix})
+    if area:
+        condition |= Q(compact_postcode__startswith=area)
+    if town:
+        condition |= Q(district__town__iexact=town) | Q(district__name__iexact=town)
     return list(segments.filter(condition).order_by("name", "district__town", "first_number"))
+
+
+def postcode_area(postcode: str) -> str:
+    """Where to look for streets when a postcode names none we know: the outward code of a full postcode
+    ("RV7 9ZZ" -> "RV7"), or a partly typed one as it is ("RV7 1" -> "RV71"); "" for anything else."""
+    compact = compact_postcode(postcode)
+    if POSTCODE_RE.match(compact):
+        return compact[:-3]
+    return compact if POSTCODE_PREFIX_RE.match(compact) else ""
+
+
+def in_area(segment: Street, area: str) -> bool:
+    """Whether a segment's postcode lies in this area ("RV1" holds RV1 2LL but not RV10 1AA)."""
+    compact = compact_postcode(segment.postcode)
+    return bool(area) and compact.startswith(area) and len(area) >= len(compact) - 3
+
+
+def place_suggestions(
+    segments: Iterable[Street], *, area: str = "", town: str = "", number: int | None = None, house_number: str = ""
+) -> list[AddressSuggestion]:
+    """The streets of a postcode area or a town or village, for a street we do not know: those in the
+    postcode area first, then the town's; with the house number where the street has it."""
+    wanted_town = town_key(town)
+    in_postcode_area = [s for s in segments if in_area(s, area)]
+    in_town = [
+        s
+        for s in segments
+        if wanted_town
+        and wanted_town in (town_key(s.district.town), town_key(s.district.name))
+        and s not in in_postcode_area
+    ]
+    place = in_postcode_area + in_town
+    if number is not None:
+        # Of a street split by parity, only the side that has the number.
+        holding = {s.name for s in place if s.holds(number)}
+        place = [s for s in place if s.holds(number) or s.name not in holding]
+    return [suggestion_for(s, house_number if number is not None and s.holds(number) else "") for s in place]
+
+
+def streets_in_place(*, postcode: str = "", town: str = "", house_number: str = "") -> list[AddressSuggestion]:
+    """What to offer while an agent types a street we do not know: the streets of the postcode (its area
+    when the postcode is not one we have) or of the town or village they typed. One query."""
+    area = postcode_area(postcode)
+    town = collapse(town)
+    if not area and not town:
+        return []
+    tidy_number, number = parse_house_number(house_number)
+    segments = fetch_segments(area=area, town=town)
+    exact = [s for s in segments if compact_postcode(s.postcode) == compact_postcode(postcode)]
+    if exact:
+        segments = exact
+    return unique(place_suggestions(segments, area=area, town=town, number=number, house_number=tidy_number))
 
 
 def close_street_names(key: str, names: dict[str, list[str]], cutoff: float = STREET_CUTOFF) -> list[str]:
@@ -300,7 +363,12 @@ def check_address(*, street: str, house_number: str, postcode: str = "", town: s
     names = street_names() if entered.street else {}
     exact = names.get(street_key(entered.street), []) if entered.street else []
     close = [] if exact or not entered.street else close_street_names(street_key(entered.street), names)
-    segments = fetch_segments(exact + close, entered.compact_postcode)
+    # A street we do not know still gets suggestions: the streets of the postcode area or village typed.
+    unknown_street = bool(entered.street) and not exact
+    area = postcode_area(entered.postcode) if unknown_street else ""
+    segments = fetch_segments(
+        exact + close, entered.compact_postcode, area=area, town=entered.town if unknown_street else ""
+    )
     in_postcode = [s for s in segments if entered.in_postcode(s)]
 
     match: Street | None = None
@@ -314,15 +382,29 @@ def check_address(*, street: str, house_number: str, postcode: str = "", town: s
             place = entered.town or (entered.postcode if in_postcode else "") or "our address data"
             errors["street"] = f"No street called {entered.street} in {place}"
         lookalikes = [[s for s in segments if s.name == name] for name in close]
-        # A right postcode narrows things down more than a similar-looking name; the town breaks ties
-        # between lookalikes (the sort is stable, so similarity order holds within each town).
-        groups = [in_postcode] + sorted(lookalikes, key=lambda group: not any(entered.in_town(s) for s in group))
-        suggestions = [
-            suggestion
-            for group in groups
-            if group
-            for suggestion in suggestions_on(group, entered.number, entered.house_number)
-        ]
+
+        def is_here(segment: Street) -> bool:
+            """In the town or postcode area typed (anywhere, when neither was)."""
+            if not entered.town and not area:
+                return True
+            return bool(entered.town) and entered.in_town(segment) or in_area(segment, area)
+
+        # A right postcode narrows things down more than a similar-looking name; a lookalike in the
+        # place typed comes before the place's other streets, and those before lookalikes elsewhere.
+        here = [group for group in lookalikes if any(is_here(s) for s in group)]
+        elsewhere = [group for group in lookalikes if group not in here]
+        on = [suggestions_on(group, entered.number, entered.house_number) for group in [in_postcode, *here] if group]
+        suggestions = [suggestion for group in on for suggestion in group]
+        if unknown_street and not here:
+            suggestions += place_suggestions(
+                [s for s in segments if s.name not in close and s not in in_postcode],
+                area=area,
+                town=entered.town,
+                number=entered.number,
+                house_number=entered.house_number,
+            )
+        for group in elsewhere:
+            suggestions += suggestions_on(group, entered.number, entered.house_number)
 
     if errors or match is None:
         return AddressCheck(

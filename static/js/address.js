@@ -33,16 +33,22 @@
       region.replaceChildren();
       return;
     }
+    // The postcode and town travel along: for a street we do not know, the streets there are offered.
     window.htmx.ajax("GET", root.getAttribute("data-complete-url"), {
       target: region,
       swap: "innerHTML",
-      values: { q: text },
+      values: {
+        q: text,
+        postcode: (input(root, "postcode") || {}).value || "",
+        town: (input(root, "town") || {}).value || "",
+        house_number: (input(root, "house_number") || {}).value || "",
+      },
     });
   }
 
   document.addEventListener("input", function (event) {
     var root = event.target.closest && event.target.closest("[data-address-form]");
-    if (!root || !/(house_number|street|postcode)$/.test(event.target.name || "")) {
+    if (!root || !/(house_number|street|postcode|town)$/.test(event.target.name || "")) {
       return;
     }
     window.clearTimeout(timers.get(root));

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from customers.access import staff_required
-from customers.addresses import collapse, complete_address
+from customers.addresses import collapse, complete_address, streets_in_place
 from customers.commands import AddressRefused, add_address
 from customers.models import Address, Customer
 from ordersite.console.forms.customers import AddressForm
@@ -44,4 +44,16 @@ def address_completions(request):
     if len(query) < MIN_QUERY_LENGTH:
         query = ""
     suggestions = complete_address(query) if query else []
-    return render(request, "console/partials/address_suggestions.html", {"query": query, "suggestions": suggestions})
+    place = ""
+    if query and not suggestions:
+        # A street we do not know: offer the streets of the postcode or village typed beside it.
+        postcode, town = (collapse(request.GET.get(name, ""))[:MAX_QUERY_LENGTH] for name in ("postcode", "town"))
+        suggestions = streets_in_place(
+            postcode=postcode, town=town, house_number=collapse(request.GET.get("house_number", ""))[:10]
+        )
+        place = town or postcode.upper()
+    return render(
+        request,
+        "console/partials/address_suggestions.html",
+        {"query": query, "suggestions": suggestions, "place": place if suggestions else ""},
+    )
