@@ -20,6 +20,7 @@ SPECS = {
     "TMF622": "TMF622-ProductOrder-v4.0.0.swagger.json",
     "TMF620": "TMF620-ProductCatalog-v4.0.0.swagger.json",
     "TMF629": "TMF629-Customer-v4.0.0.swagger.json",
+    "TMF637": "TMF637-ProductInventory-v4.0.0.swagger.json",
 }
 
 # Hypothesis caches what it learns outside the work tree (which has no .hypothesis folder to ignore).
@@ -30,6 +31,7 @@ CANCELLATIONS = "/tmf-api/productOrderingManagement/v4/cancelProductOrder"
 HUB = "/tmf-api/productOrderingManagement/v4/hub"
 OFFERINGS = "/tmf-api/productCatalogManagement/v4/productOffering"
 CUSTOMERS = "/tmf-api/customerManagement/v4/customer"
+PRODUCTS = "/tmf-api/productInventory/v4/product"
 
 
 @cache

@@ -20,11 +20,14 @@ def test_the_openapi_document_describes_every_resource(client):
         "/tmf-api/productOrderingManagement/v4/hub",
         "/tmf-api/productCatalogManagement/v4/productOffering",
         "/tmf-api/customerManagement/v4/customer",
+        "/tmf-api/productInventory/v4/product",
+        "/tmf-api/productInventory/v4/product/{product_id}",
     ):
         assert path in paths
+    assert {"get", "patch", "delete"} <= set(schema["paths"]["/tmf-api/customerManagement/v4/customer/{customer_id}"])
     assert not any(path.endswith("/") for path in paths)
     assert schema["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer"
-    assert {"ProductOrder", "Error", "ProductOffering", "Customer"} <= set(schema["components"]["schemas"])
+    assert {"ProductOrder", "Error", "ProductOffering", "Customer", "Product"} <= set(schema["components"]["schemas"])
 
 
 def test_swagger_ui_is_served_locally_without_inline_scripts(client):

@@ -78,7 +78,7 @@ class CustomerIn(TMFSerializer):
     at_fields = {"@type": lambda: Text(required=False, allow_blank=True, max_length=100)}
 
 
-class CharacteristicIn(TMFSerializer):
+class CustomerCharacteristicIn(TMFSerializer):
     name = Text(max_length=40, help_text="tradingName or companyNumber (organisations only)")
     value = Text(allow_blank=True, max_length=200)
     valueType = Text(required=False, allow_blank=True, max_length=40)
@@ -99,7 +99,7 @@ class CustomerPatchIn(TMFSerializer):
     name = Text(required=False, max_length=200)
     status = serializers.ChoiceField(choices=CustomerStatus.values, required=False)
     contactMedium = ContactMediumPatchIn(many=True, required=False, max_length=10)
-    characteristic = CharacteristicIn(many=True, required=False, max_length=len(CHARACTERISTICS))
+    characteristic = CustomerCharacteristicIn(many=True, required=False, max_length=len(CHARACTERISTICS))
 
 
 PATCHABLE = {"name", "status", "contactMedium", "characteristic"}

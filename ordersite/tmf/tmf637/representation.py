@@ -1,0 +1,148 @@
+"""TMF637 Product: what a client reads of an installed product."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from customers.models import InstalledProduct
+from ordersite.tmf.tmf620.representation import offering_href
+from ordersite.tmf.tmf629.serializers import customer_href
+from ordersite.tmf.tmf630.dates import format_date, format_datetime
+
+INVENTORY_PATH = "/tmf-api/productInventory/v4"
+ORDERING_PATH = "/tmf-api/productOrderingManagement/v4"
+
+
+def product_href(request, product: InstalledProduct) -> str:
+    return request.build_absolute_uri(f"{INVENTORY_PATH}/product/{product.pk}")
+
+
+def _value_type(value) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float | Decimal):
+        return "number"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "string"
+
+
+def _prices(product: InstalledProduct) -> list[dict]:
+    """What the customer agreed to pay for it: the prices of the order item that last set it up or changed it.
+
+    A product from before ordering (or whose item is gone) shows the offering's prices.
+    """
+    source = product.last_order_item or product.offering
+    currency = product.offering.currency
+    prices = []
+    if source.recurring_price:
+        prices.append(
+            {
+                "name": "Recurring charge",
+                "priceType": "recurring",
+                "recurringChargePeriod": "month",
+                "price": {
+                    "dutyFreeAmount": {"unit": currency, "value": float(source.recurring_price)},
+                    "@type": "Price",
+                },
+                "@type": "ProductPrice",
+            }
+        )
+    if source.one_off_price:
+        prices.append(
+            {
+                "name": "One-off charge",
+                "priceType": "oneTime",
+                "price": {"dutyFreeAmount": {"unit": currency, "value": float(source.one_off_price)}, "@type": "Price"},
+                "@type": "ProductPrice",
+            }
+        )
+    return prices
+
+
+def product_representation(request, product: InstalledProduct) -> dict:
+    """A TMF637 Product; always with billingAccount, href, id, productCharacteristic, productOffering,
+    productPrice, relatedParty and status (the conformance profile's mandatory attributes)."""
+    customer, offering = product.customer, product.offering
+    data: dict = {
+        "id": str(product.pk),
+        "href": product_href(request, product),
+        "name": product.name,
+        "isBundle": False,
+        "isCustomerVisible": True,
+        "status": product.status,
+        # We bill a customer's products to the customer's one account, named by the customer number.
+        "billingAccount": {"id": customer.number, "name": customer.name, "@referredType": "BillingAccount"},
+        "productOffering": {
+            "id": offering.code,
+            "href": offering_href(request, offering),
+            "name": offering.name,
+            "@referredType": "ProductOffering",
+        },
+        "productCharacteristic": [
+            {"name": name, "valueType": _value_type(value), "value": value, "@type": "Characteristic"}
+            for name, value in (product.characteristics or {}).items()
+        ],
+        "productPrice": _prices(product),
+        "relatedParty": [
+            {
+                "id": customer.number,
+                "href": customer_href(request, customer.number),
+                "name": customer.name,
+                "role": "customer",
+                "@referredType": "Customer",
+            }
+        ],
+    }
+    if product.start_date:
+        data["startDate"] = format_date(product.start_date)
+    if product.termination_date:
+        data["terminationDate"] = format_date(product.termination_date)
+    if product.install_address is not None:
+        data["place"] = [
+            {
+                "id": str(product.install_address.pk),
+                "name": str(product.install_address),
+                "role": "installationAddress",
+                "@referredType": "GeographicAddress",
+            }
+        ]
+    item = product.last_order_item
+    if item is not None:
+        if item.action == "add":  # the order that provided it, so the date it was ordered
+            data["orderDate"] = format_datetime(item.order.created_at)
+        data["productOrderItem"] = [
+            {
+                "orderItemId": item.item_id,
+                "orderItemAction": item.action,
+                "productOrderId": item.order.number,
+                "productOrderHref": request.build_absolute_uri(f"{ORDERING_PATH}/productOrder/{item.order.number}"),
+                "role": "last changed by",
+                "@referredType": "ProductOrder",
+            }
+        ]
+    data["@type"] = "Product"
+    return data
+
+
+PRODUCT_ATTRIBUTES = {
+    "id",
+    "href",
+    "name",
+    "isBundle",
+    "isCustomerVisible",
+    "status",
+    "billingAccount",
+    "productOffering",
+    "productCharacteristic",
+    "productPrice",
+    "relatedParty",
+    "startDate",
+    "terminationDate",
+    "place",
+    "orderDate",
+    "productOrderItem",
+    "@type",
+}
