@@ -13,7 +13,16 @@ from orders.models import (
 class FulfilmentStepInline(admin.TabularInline):
     model = FulfilmentStep
     extra = 0
-    fields = ("sequence", "code", "name", "system", "depends_on", "is_point_of_no_return", "expected_duration_hours")
+    fields = (
+        "sequence",
+        "code",
+        "name",
+        "system",
+        "depends_on",
+        "applies_when",
+        "is_point_of_no_return",
+        "expected_duration_hours",
+    )
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         # Dependencies may only point at steps of the same offering.

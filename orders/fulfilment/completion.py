@@ -1,23 +1,18 @@
-"""Completing an order (eTOM 1.3.3.4): the customer's sign-off, then the installed base and the order's end."""
+"""Completing an order (eTOM 1.3.3.4): the installed base and the order's end (the sign-off: orchestration)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 
-from customers.models import InstalledProduct, ProductStatus, User
-from orders import lifecycle
+from customers.models import InstalledProduct, ProductStatus
+from orders import lifecycle, numbers
 from orders.models import (
-    DeliverySignOff,
     ItemIntent,
     ItemState,
     Order,
     OrderItem,
-    OrderNote,
-    OrderState,
 )
 
 
@@ -27,6 +22,10 @@ def finish(order: Order, items: list[OrderItem]) -> None:
     delivered = [item for item in items if item.state == ItemState.COMPLETED]
     for item in delivered:
         _apply_to_installed_base(item, today)
+    numbers.assign_numbers(delivered)
+    numbers.quarantine_numbers_of(
+        [item.product for item in delivered if item.intent == ItemIntent.DISCONTINUE and item.product_id], today
+    )
     for item in items:
         if item.state != ItemState.COMPLETED and item.intent == ItemIntent.PROVIDE and item.product_id:
             InstalledProduct.objects.filter(pk=item.product_id).update(status=ProductStatus.CANCELLED)
@@ -70,52 +69,3 @@ def _apply_to_installed_base(item: OrderItem, today: dt.date) -> None:
         return
     product.last_order_item = item
     product.save()
-
-
-# --- the customer's sign-off (eTOM 1.3.3.4) ------------------------------------------------------
-
-
-@transaction.atomic
-def sign_off_delivery(
-    order: Order,
-    *,
-    by: User,
-    test_result: str,
-    accepted: bool,
-    remarks: str = "",
-    training: str = DeliverySignOff.Training.NOT_OFFERED,
-    training_date: dt.date | None = None,
-) -> DeliverySignOff:
-    """Record the commissioning test and the customer's acceptance; accepted delivery completes the order."""
-    order = lifecycle.lock(order)
-    if not lifecycle.may_act_for(by, order.customer) and not by.has_perm("orders.answer_information"):
-        raise PermissionDenied
-    if order.state != OrderState.PENDING or not order.awaiting_signoff:
-        raise lifecycle.ActionRefused(f"{order.number} is not waiting for a sign-off.")
-    if training == DeliverySignOff.Training.SCHEDULED and training_date is None:
-        raise lifecycle.ActionRefused("Give the date of the training session.")
-    signoff = DeliverySignOff.objects.create(
-        order=order,
-        test_result=test_result,
-        accepted=accepted,
-        remarks=remarks.strip(),
-        training=training,
-        training_date=training_date,
-        signed_by=by,
-    )
-    order.awaiting_signoff = False
-    passed = accepted and test_result != DeliverySignOff.TestResult.FAILED
-    lifecycle.move(
-        order,
-        "resume_from_customer",
-        by=by,
-        note="Customer signed off delivery." if passed else f"Customer did not accept: {remarks}",
-    )
-    if passed:
-        finish(order, list(order.items.select_related("offering", "product", "new_owner")))
-    else:
-        lifecycle.move(order, "hold", by=None, note="Fallout: the customer's acceptance test did not pass.")
-        OrderNote.objects.create(
-            order=order, author=by, text=f"Acceptance test: {remarks or test_result}", customer_visible=True
-        )
-    return signoff

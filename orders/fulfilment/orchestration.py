@@ -12,22 +12,25 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from customers.models import InstalledProduct, ProductStatus
+from customers.models import InstalledProduct, ProductStatus, User
 from orders import lifecycle, outbox, selectors
 from orders.downstream import downstream
 from orders.fulfilment import completion
 from orders.fulfilment.plans import Step, critical_path_hours, plan_for
 from orders.models import (
     OPEN_TASK_STATES,
+    DeliverySignOff,
     FulfilmentTask,
     ItemIntent,
     ItemState,
     Order,
     OrderItem,
+    OrderNote,
     OrderState,
     OutboxEvent,
     TaskState,
@@ -102,6 +105,7 @@ def create_tasks(
                 sequence=index * 10,
                 is_point_of_no_return=step.is_point_of_no_return,
                 expected_duration_hours=step.expected_duration_hours,
+                waits_for_signoff=step.waits_for_signoff,
             )
             for index, (code, step) in enumerate(plans[item.item_id].items(), start=1)
         }
@@ -124,7 +128,7 @@ def create_tasks(
     started = []
     if dispatch and order.state == OrderState.IN_PROGRESS:
         waiting = {id(link.from_fulfilmenttask) for link in links}
-        started = [task for task in every_task if id(task) not in waiting]
+        started = [task for task in every_task if id(task) not in waiting and not task.waits_for_signoff]
         now, hand_over = timezone.now(), _hands_over()
         for task in started:
             start_dispatched(task, now, hand_over=hand_over)
@@ -214,11 +218,12 @@ def dispatch_ready(order: Order) -> list[FulfilmentTask]:
 def ready_tasks(
     tasks: list[FulfilmentTask], depends: dict[int, list[int]], by_id: dict[int, FulfilmentTask]
 ) -> list[FulfilmentTask]:
-    """The waiting tasks whose dependencies are all done."""
+    """The waiting tasks whose dependencies are all done (and not held for the customer's sign-off)."""
     return [
         task
         for task in tasks
         if task.state == TaskState.WAITING
+        and not task.waits_for_signoff
         and all(by_id[dep].state == TaskState.COMPLETED for dep in depends.get(task.pk, []))
     ]
 
@@ -321,6 +326,9 @@ def record_results(reports_by_order: dict[int, list[TaskReport]]) -> int:
             to_settle.append(order)
             continue
         going = ready_tasks(own, depends, by_id)
+        if not going and only_signoff_left(own):
+            to_settle.append(order)
+            continue
         if going:
             ready += going
             events.append(milestone_event(order, [(task, None) for task in going]))
@@ -398,7 +406,8 @@ def settle(order: Order) -> None:
         return
     items = list(order.items.select_related("offering"))
     if any(item.state not in SETTLED_ITEM_STATES for item in items):
-        dispatch_ready(order)
+        if not dispatch_ready(order) and only_signoff_left(list(order.tasks.all())):
+            await_signoff(order)
         return
     delivered = [item for item in items if item.state == ItemState.COMPLETED]
     if (
@@ -406,15 +415,87 @@ def settle(order: Order) -> None:
         and any(item.offering.requires_customer_signoff for item in delivered)
         and not order.signoffs.filter(accepted=True).exists()
     ):
-        order.awaiting_signoff = True
-        lifecycle.move(
-            order,
-            "await_customer",
-            by=None,
-            note="Delivered: waiting for the customer's commissioning test and sign-off.",
-        )
+        await_signoff(order)
         return
     completion.finish(order, items)
+
+
+def only_signoff_left(tasks: list[FulfilmentTask]) -> bool:
+    """Everything is done but the steps held for the customer's sign-off (billing, typically)."""
+    open_tasks = [task for task in tasks if task.state in OPEN_TASK_STATES]
+    return bool(open_tasks) and all(task.state == TaskState.WAITING and task.waits_for_signoff for task in open_tasks)
+
+
+def await_signoff(order: Order) -> None:
+    order.awaiting_signoff = True
+    lifecycle.move(
+        order,
+        "await_customer",
+        by=None,
+        note="Delivered: waiting for the customer's commissioning test and sign-off.",
+    )
+
+
+def release_after_signoff(order: Order) -> bool:
+    """The customer signed off: the steps held for it may go (in the sign-off's transaction).
+
+    False when none was held (the order was delivered whole and can be finished).
+    """
+    if not order.tasks.filter(state=TaskState.WAITING, waits_for_signoff=True).update(waits_for_signoff=False):
+        return False
+    settle(order)
+    return True
+
+
+# --- the customer's sign-off (eTOM 1.3.3.4) ------------------------------------------------------
+
+
+@transaction.atomic
+def sign_off_delivery(
+    order: Order,
+    *,
+    by: User,
+    test_result: str,
+    accepted: bool,
+    remarks: str = "",
+    training: str = DeliverySignOff.Training.NOT_OFFERED,
+    training_date: dt.date | None = None,
+) -> DeliverySignOff:
+    """Record the commissioning test and the customer's acceptance; accepted delivery completes the order."""
+    order = lifecycle.lock(order)
+    if not lifecycle.may_act_for(by, order.customer) and not by.has_perm("orders.answer_information"):
+        raise PermissionDenied
+    if order.state != OrderState.PENDING or not order.awaiting_signoff:
+        raise lifecycle.ActionRefused(f"{order.number} is not waiting for a sign-off.")
+    if training == DeliverySignOff.Training.SCHEDULED and training_date is None:
+        raise lifecycle.ActionRefused("Give the date of the training session.")
+    signoff = DeliverySignOff.objects.create(
+        order=order,
+        test_result=test_result,
+        accepted=accepted,
+        remarks=remarks.strip(),
+        training=training,
+        training_date=training_date,
+        signed_by=by,
+    )
+    order.awaiting_signoff = False
+    passed = accepted and test_result != DeliverySignOff.TestResult.FAILED
+    lifecycle.move(
+        order,
+        "resume_from_customer",
+        by=by,
+        note="Customer signed off delivery." if passed else f"Customer did not accept: {remarks}",
+    )
+    if passed:
+        # Billing held for the sign-off starts now; the order finishes when it is done.
+        if not release_after_signoff(order):
+            completion.finish(order, list(order.items.select_related("offering", "product", "new_owner")))
+    else:
+        lifecycle.move(order, "hold", by=None, note="Fallout: the customer's acceptance test did not pass.")
+        OrderNote.objects.create(
+            order=order, author=by, text=f"Acceptance test: {remarks or test_result}", customer_visible=True
+        )
+    return signoff
 
 
 # --- cancellation --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ class Step:
     is_point_of_no_return: bool = False
     depends_on: tuple[str, ...] = ()
     expected_duration_hours: int = 4
+    waits_for_signoff: bool = False
 
 
 # Changes to an installed product need the same few steps whatever the offering.
@@ -50,18 +51,32 @@ CEASE_OLD = Step("cease-old-product", "Cease the replaced product", System.NETWO
 
 
 def plan_for(item: OrderItem) -> list[Step]:
-    """The steps for one item, in order, with dependencies by step code."""
+    """The steps for one item, in order, with dependencies by step code.
+
+    A step that does not apply to the item's configuration (`applies_when`) is left out, and what
+    depended on it depends on what it depended on. Billing of an offering the customer signs off
+    waits for the sign-off.
+    """
     if item.intent in CHARGED_INTENTS:  # the items that provide an offering
+        configured = list(item.offering.fulfilment_steps.all())
+        skipped = {
+            step.code: [dep.code for dep in step.depends_on.all()]
+            for step in configured
+            if not applies_to(step.applies_when, item.characteristics)
+        }
+        after_signoff = item.offering.requires_customer_signoff
         steps = [
             Step(
                 step.code,
                 step.name,
                 step.system,
                 step.is_point_of_no_return,
-                tuple(dep.code for dep in step.depends_on.all()),
+                _bypassing(skipped, [dep.code for dep in step.depends_on.all()]),
                 step.expected_duration_hours,
+                waits_for_signoff=after_signoff and step.system == System.BILLING,
             )
-            for step in item.offering.fulfilment_steps.all()
+            for step in configured
+            if step.code not in skipped
         ]
         if not steps:
             steps = [Step("activate", f"Activate {item.offering.name}", System.NETWORK, True)]
@@ -70,6 +85,26 @@ def plan_for(item: OrderItem) -> list[Step]:
             steps.append(Step(CEASE_OLD.code, CEASE_OLD.name, CEASE_OLD.system, False, leaves, 1))
         return steps
     return list(CHANGE_PLANS.get(item.intent, []))
+
+
+def applies_to(condition: dict, characteristics: dict | None) -> bool:
+    """Whether a step's `applies_when` holds for an item's characteristics (every value matches)."""
+    characteristics = characteristics or {}
+    return all(characteristics.get(name) == value for name, value in (condition or {}).items())
+
+
+def _bypassing(skipped: dict[str, list[str]], depends_on: list[str], seen: frozenset[str] = frozenset()) -> tuple:
+    """The dependencies, with each skipped step replaced by the steps it depended on."""
+    kept: list[str] = []
+    for code in depends_on:
+        if code in skipped and code not in seen:
+            inherited = _bypassing(skipped, skipped[code], seen | {code})
+        elif code in skipped:
+            inherited = ()
+        else:
+            inherited = (code,)
+        kept += [c for c in inherited if c not in kept]
+    return tuple(kept)
 
 
 def critical_path_hours(steps_by_code: dict[str, Step], cross_waits: dict[str, float] | None = None) -> float:

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import CustomerKind, Technology
-from orders.requirements import requirement_schema_errors
+from orders.requirements import choice_options, label_of, requirement_schema_errors
 
 
 class OfferingCategory(models.TextChoices):
@@ -164,3 +164,42 @@ class FulfilmentStep(models.Model):
 
     def __str__(self):
         return f"{self.offering.code}: {self.name}"
+
+    def clean(self):
+        super().clean()
+        try:
+            requirements = self.offering.data_requirements
+        except ProductOffering.DoesNotExist:  # a step of an offering not yet saved
+            requirements = []
+        errors = condition_errors(self.applies_when, requirements)
+        if errors:
+            raise ValidationError({"applies_when": errors})
+
+
+def condition_errors(condition, requirements) -> list[str]:
+    """What is wrong with a step's `applies_when` against the offering's settings (empty: nothing)."""
+    if condition in (None, {}):
+        return []
+    if not isinstance(condition, dict):
+        return [_('Write the condition as settings and values, e.g. {"sim_type": "physical"}.')]
+    specs = {spec.get("name"): spec for spec in requirements or [] if isinstance(spec, dict)}
+    errors = []
+    for name, value in condition.items():
+        spec = specs.get(name)
+        if spec is None or spec.get("type") == "group":
+            errors.append(
+                _("%(name)s is not a setting of this offering. Its settings: %(known)s.")
+                % {"name": name, "known": ", ".join(n for n, s in specs.items() if s.get("type") != "group") or "none"}
+            )
+        elif spec.get("type") == "choice" and "choices_from" not in spec:
+            allowed = [option for option, _label in choice_options(spec)]
+            if value not in allowed:
+                errors.append(
+                    _("%(label)s can't be %(value)s: choose one of %(allowed)s.")
+                    % {"label": label_of(spec), "value": value, "allowed": ", ".join(allowed)}
+                )
+        elif spec.get("type") == "boolean" and not isinstance(value, bool):
+            errors.append(_("%(label)s is yes or no: write true or false.") % {"label": label_of(spec)})
+        elif isinstance(value, (dict, list)):
+            errors.append(_("%(label)s must be compared with a single value.") % {"label": label_of(spec)})
+    return errors

@@ -12,7 +12,7 @@ from django_fsm import can_proceed
 
 from customers.access import customer_required
 from customers.models import Channel
-from orders.fulfilment.completion import sign_off_delivery
+from orders.fulfilment.orchestration import sign_off_delivery
 from orders.models import TERMINAL_STATES, DeliverySignOff, InitiatingRequest, ItemIntent, Order, OrderState
 from orders.selectors import order_for_customer, order_page_for_customer, orders_of_customer
 from orders.services import answer_information, request_cancellation

@@ -230,7 +230,22 @@ def next_steps(order: Order, *, open_question, number_of_items: int, sign_off_ur
     elif state in (OrderState.ASSESSING_CANCELLATION, OrderState.PENDING_CANCELLATION):
         steps.append(Moment("We stop the work", tone="now", icon="three-dots"))
         return steps
-    for task in order.tasks.all():
+    tasks = list(order.tasks.all())
+    # What is held for the sign-off comes after it, in the list as in the work.
+    after_signoff = [task for task in tasks if task.waits_for_signoff and task.state == TaskState.WAITING]
+    steps += _task_moments([task for task in tasks if task not in after_signoff], order, number_of_items)
+    wants_signoff = any(i.offering_id and i.offering.requires_customer_signoff for i in order.items.all())
+    signed = any(s.accepted for s in order.signoffs.all())
+    if wants_signoff and not signed and not order.awaiting_signoff:
+        steps.append(Moment("You test the service and sign off", tone="next", icon="circle"))
+    steps += _task_moments(after_signoff, order, number_of_items)
+    steps.append(Moment("All done", when=order.expected_completion_date, tone="next", icon="flag"))
+    return steps
+
+
+def _task_moments(tasks, order: Order, number_of_items: int) -> list[Moment]:
+    steps = []
+    for task in tasks:
         context = _task_context(task, order, number_of_items)
         if task.state == TaskState.DISPATCHED:
             text = "Under way" + (f" · {context}" if context else "")
@@ -240,9 +255,4 @@ def next_steps(order: Order, *, open_question, number_of_items: int, sign_off_ur
             steps.append(Moment(task.name, tone="problem", icon="exclamation-lg", text=text))
         elif task.state == TaskState.WAITING:
             steps.append(Moment(task.name, tone="next", icon="circle", text=context))
-    wants_signoff = any(i.offering_id and i.offering.requires_customer_signoff for i in order.items.all())
-    signed = any(s.accepted for s in order.signoffs.all())
-    if wants_signoff and not signed and not order.awaiting_signoff:
-        steps.append(Moment("You test the service and sign off", tone="next", icon="circle"))
-    steps.append(Moment("All done", when=order.expected_completion_date, tone="next", icon="flag"))
     return steps

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from customers.models import CreditClass, ProductStatus
 from orders import selectors
-from orders.fulfilment import completion, fallout, orchestration
+from orders.fulfilment import fallout, orchestration
 from orders.models import DeliverySignOff, ItemIntent, ItemState, Order, OrderState, TaskState
 from orders.services import (
     add_item,
@@ -197,7 +197,7 @@ def test_delivery_waits_for_the_customers_sign_off_then_completes(agent, custome
     assert order.customer.products.get().status == ProductStatus.PENDING_ACTIVE
 
     run_tasks(
-        completion.sign_off_delivery,
+        orchestration.sign_off_delivery,
         order,
         by=customer_user,
         test_result="passed",
@@ -217,7 +217,7 @@ def test_a_failed_acceptance_test_goes_back_to_us(agent, customer_user, run_task
     run_tasks(submit_order, order, by=agent)
 
     run_tasks(
-        completion.sign_off_delivery,
+        orchestration.sign_off_delivery,
         order,
         by=customer_user,
         test_result="failed",
@@ -234,7 +234,7 @@ def test_someone_elses_customer_cannot_sign_off(agent, customer_user, run_tasks)
     order, _ = order_for(agent, offering_with_plan("hosted-voice", signoff=True))
     run_tasks(submit_order, order, by=agent)
     with pytest.raises(PermissionDenied):
-        completion.sign_off_delivery(order, by=customer_user, test_result="passed", accepted=True)
+        orchestration.sign_off_delivery(order, by=customer_user, test_result="passed", accepted=True)
 
 
 def test_cancellation_before_the_point_of_no_return_stops_and_undoes_the_work(agent, manual_downstream, run_tasks):
