@@ -239,8 +239,8 @@ def change_customer(
         held = customer.products.exclude(status__in=ENDED_PRODUCT_STATUSES).count()
         if held:
             raise CustomerInUse(
-                f"{customer.number} still has {held} product{'s' if held > 1 else ''} in service; "
-                "end them with an order before closing the account."
+                f"{customer.number} still holds {held} product{'s' if held > 1 else ''} (active, pending or "
+                "suspended); end them with an order before closing the account."
             )
     customer.full_clean(exclude=["number"])
     customer.save()
@@ -285,13 +285,14 @@ def delete_customer(customer: Customer, *, by: User, api_client=None) -> None:
         "order": customer.orders.count(),
         "product": customer.products.count(),
         "self-service login": customer.logins.count(),
-        "initiating request": customer.initiating_requests.count(),
     }
+    if not held["order"]:  # a request that led to no order yet is history too
+        held["initiating request"] = customer.initiating_requests.count()
     reasons = [f"{count} {what}{'s' if count > 1 else ''}" for what, count in held.items() if count]
     if reasons:
+        listed = ", ".join(reasons[:-1]) + " and " + reasons[-1] if len(reasons) > 1 else reasons[0]
         raise CustomerInUse(
-            f"{customer.number} has {' and '.join(reasons)}; a customer with history is kept "
-            "(set the status to closed instead)."
+            f"{customer.number} has {listed}; a customer with history is kept (set the status to closed instead)."
         )
     try:
         customer.delete()

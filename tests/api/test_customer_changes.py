@@ -138,7 +138,7 @@ def test_an_organisations_trading_name_and_company_number_are_its_characteristic
 def test_an_account_holding_products_in_service_is_not_closed(api, customer, product):
     error = assert_error(patch(api, customer, {"status": "closed"}), 409)
 
-    assert "1 product in service" in error["message"]
+    assert "still holds 1 product (active, pending or suspended)" in error["message"]
     product.status = ProductStatus.TERMINATED
     product.save()
     assert patch(api, customer, {"status": "closed"}).json()["status"] == "closed"
@@ -184,7 +184,7 @@ def test_a_customer_with_orders_is_kept_and_the_refusal_says_why(api, customer, 
 
     error = assert_error(api.delete(f"{CUSTOMERS}/{customer.number}"), 409)
 
-    assert "1 order" in error["message"]
+    assert error["message"].startswith(f"{customer.number} has 1 order and 1 product; a customer with history is kept")
     assert Customer.objects.filter(pk=customer.pk).exists()
 
 
