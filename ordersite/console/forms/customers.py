@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
 from django import forms
 
 from customers.addresses import (
@@ -16,12 +16,13 @@ from customers.addresses import (
     validate_and_attach,
 )
 from customers.models import Address, Customer, CustomerKind, Interaction
+from ordersite.presentation.rules import RulesInMessages
 
 # Agents type the customer's address, not their own: the browser's autofill would only get in the way.
 NO_AUTOFILL = {"autocomplete": "off"}
 
 
-class AddressForm(forms.ModelForm):
+class AddressForm(RulesInMessages, forms.ModelForm):
     """An address checked against the reference data, with each problem shown at its field.
 
     After is_valid(), `address_check` holds the AddressCheck (None if street or house number
@@ -109,7 +110,11 @@ class AddressForm(forms.ModelForm):
 # --- agent console: customers ----------------------------------------------------------------------
 
 
-class CustomerForm(forms.ModelForm):
+CONTACT_RULE = "Give a phone number or an email (at least one)."
+CONTACT_RULE_ID = "contact-rule"
+
+
+class CustomerForm(RulesInMessages, forms.ModelForm):
     """A new customer and their primary contact, as an agent takes them down on the phone."""
 
     contact_name = forms.CharField(
@@ -136,8 +141,8 @@ class CustomerForm(forms.ModelForm):
             "name": forms.TextInput(attrs=NO_AUTOFILL),
             "trading_name": forms.TextInput(attrs=NO_AUTOFILL),
             "company_number": forms.TextInput(attrs=NO_AUTOFILL),
-            "email": forms.EmailInput(attrs=NO_AUTOFILL),
-            "phone": forms.TextInput(attrs={**NO_AUTOFILL, "type": "tel"}),
+            "email": forms.EmailInput(attrs={**NO_AUTOFILL, "aria-describedby": CONTACT_RULE_ID}),
+            "phone": forms.TextInput(attrs={**NO_AUTOFILL, "type": "tel", "aria-describedby": CONTACT_RULE_ID}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -152,7 +157,9 @@ class CustomerForm(forms.ModelForm):
                 Row(Column("trading_name", css_class="col-md-6"), Column("company_number", css_class="col-md-6")),
             ),
             Fieldset(
-                "How to reach them",
+                # Neither field is required on its own, but one of them is: the group carries the marker.
+                'How to reach them<span class="required-mark" aria-hidden="true"> *</span>',
+                HTML(f'<p class="form-text mt-0 mb-2" id="{CONTACT_RULE_ID}">{CONTACT_RULE}</p>'),
                 Row(Column("phone", css_class="col-md-6"), Column("email", css_class="col-md-6")),
                 "contact_name",
             ),
@@ -160,7 +167,7 @@ class CustomerForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("email") and not cleaned.get("phone"):
+        if not cleaned.get("email") and not cleaned.get("phone") and not {"email", "phone"} & set(self.errors):
             self.add_error("phone", "Give at least a phone number or an email address.")
         if cleaned.get("kind") == CustomerKind.INDIVIDUAL:
             for name in ("trading_name", "company_number"):
@@ -173,7 +180,7 @@ class CustomerForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in [*self.Meta.fields, "contact_name"]}
 
 
-class InteractionForm(forms.ModelForm):
+class InteractionForm(RulesInMessages, forms.ModelForm):
     class Meta:
         model = Interaction
         fields = ["kind", "summary"]

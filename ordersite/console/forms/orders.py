@@ -20,6 +20,7 @@ from orders.models import (
 )
 from orders.qualification import Qualification, qualify_all
 from ordersite.presentation.fields import appointment_window, calendar_date, free_text
+from ordersite.presentation.rules import RulesInMessages
 
 
 def _helper(*layout) -> FormHelper:
@@ -53,7 +54,7 @@ class CustomerNumberField(forms.CharField):
 # --- step 1: customer and initiating request -------------------------------------------------------
 
 
-class RequestStepForm(forms.Form):
+class RequestStepForm(RulesInMessages, forms.Form):
     """What led to the order, and the order's basics."""
 
     existing_request = forms.ModelChoiceField(
@@ -64,7 +65,9 @@ class RequestStepForm(forms.Form):
         help_text="One request can lead to several orders.",
     )
     kind = forms.ChoiceField(
-        choices=[("", "Choose…")] + InitiatingRequest.Kind.choices, required=False, label="What led to this order"
+        choices=[("", "Choose…")] + InitiatingRequest.Kind.choices,
+        label="What led to this order",
+        error_messages={"required": "Choose what led to this order, or pick an earlier request."},
     )
     reference = forms.CharField(
         max_length=60,
@@ -80,6 +83,9 @@ class RequestStepForm(forms.Form):
     def __init__(self, *args, customer: Customer, **kwargs):
         super().__init__(*args, **kwargs)
         self.customer = customer
+        # Required (and marked so) unless an earlier request is picked instead.
+        if self.is_bound and self.data.get(self.add_prefix("existing_request")):
+            self.fields["kind"].required = False
         requests = customer.initiating_requests.order_by("-created_at")
         self.fields["existing_request"].queryset = requests
         self.fields["existing_request"].label_from_instance = lambda r: (
@@ -98,10 +104,10 @@ class RequestStepForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("existing_request"):
             return cleaned
-        kind = cleaned.get("kind")
-        if not kind:
-            self.add_error("kind", "Choose what led to this order, or pick an earlier request.")
-        elif kind == InitiatingRequest.Kind.PROBLEM_RESTORATION and not cleaned.get("reference", "").strip():
+        if (
+            cleaned.get("kind") == InitiatingRequest.Kind.PROBLEM_RESTORATION
+            and not cleaned.get("reference", "").strip()
+        ):
             self.add_error("reference", "A problem restoration needs its trouble-ticket reference.")
         return cleaned
 
@@ -140,7 +146,7 @@ class ChangeProductForm(forms.Form):
 # --- step 3: per item, what is not a characteristic ------------------------------------------------
 
 
-class ItemOptionsForm(forms.Form):
+class ItemOptionsForm(RulesInMessages, forms.Form):
     """The new owner of a transfer, or the offering a repackage moves to."""
 
     def __init__(self, *args, item, **kwargs):
@@ -174,7 +180,7 @@ class ItemOptionsForm(forms.Form):
                 self.initial.setdefault("offering", item.offering_id)
 
 
-class ProductActionForm(forms.Form):
+class ProductActionForm(RulesInMessages, forms.Form):
     """Start a change order for an installed product: why, and for a transfer or repackage, to what."""
 
     reason = free_text(
@@ -205,7 +211,7 @@ class ProductActionForm(forms.Form):
 # --- step 4: installation and delivery -------------------------------------------------------------
 
 
-class DeliveryStepForm(forms.Form):
+class DeliveryStepForm(RulesInMessages, forms.Form):
     install_address = forms.ChoiceField(label="Install address", required=False, widget=forms.RadioSelect)
     appointment_preference = appointment_window("Appointment preference")
     requested_start_date = calendar_date(
@@ -252,15 +258,15 @@ class DeliveryStepForm(forms.Form):
 # The supervisor's decisions (approve, refuse, feasibility, note) have their forms in orders.decisions.
 
 
-class CancellationForm(forms.Form):
+class CancellationForm(RulesInMessages, forms.Form):
     reason = free_text("Why does the customer want to cancel?", rows=2)
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(RulesInMessages, forms.Form):
     answer = free_text("The customer's answer", max_length=4000)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(RulesInMessages, forms.Form):
     kind = forms.ChoiceField(choices=OrderDocument.Kind.choices, label="Kind of document")
     file = forms.FileField(
         label="File",
@@ -272,7 +278,7 @@ class DocumentForm(forms.Form):
 # --- order list ------------------------------------------------------------------------------------
 
 
-class OrderFilterForm(forms.Form):
+class OrderFilterForm(RulesInMessages, forms.Form):
     customer = forms.CharField(
         required=False, label="Customer or order", widget=forms.TextInput(attrs={"type": "search"})
     )
