@@ -6,15 +6,34 @@ customers are raw ids or read-only, and the customer page lists only its own lat
 
 import re
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.urls import reverse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Address, Contact, Customer, District, InstalledProduct, Interaction, Street, User
+from customers.models import (
+    Address,
+    Contact,
+    Customer,
+    District,
+    InstalledProduct,
+    Interaction,
+    NumberStatus,
+    Street,
+    TelephoneNumber,
+    User,
+)
+from customers.number_pool import QUARANTINE, add_number_range
+from customers.selectors import lines_numbered
+from customers.telephone import NumberKind
 
 CUSTOMER_NUMBER = re.compile(r"^CUS-\d+$", re.IGNORECASE)
 RECENT_ORDERS = 10
@@ -136,11 +155,14 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(InstalledProduct)
 class InstalledProductAdmin(admin.ModelAdmin):
-    list_display = ("name", "customer", "offering", "status", "start_date")
+    list_display = ("name", "line_number", "customer", "offering", "status", "start_date")
     list_filter = ("status", "offering")
-    list_select_related = ("customer", "offering")
+    list_select_related = ("customer", "offering", "telephone_number")
     search_fields = ("name",)  # the search itself is get_search_results
-    search_help_text = _("A customer number (CUS-000045), or part of the product's or the customer's name.")
+    search_help_text = _(
+        "A customer number (CUS-000045), a line's phone number (07700 900123), or part of the product's or the "
+        "customer's name."
+    )
     raw_id_fields = ("customer", "install_address")
     # Set by the order that created or last changed the product; a choice list would hold every order item.
     readonly_fields = ("last_order_item", "created_at", "updated_at")
@@ -153,7 +175,14 @@ class InstalledProductAdmin(admin.ModelAdmin):
             return queryset, False
         if CUSTOMER_NUMBER.match(term):
             return queryset.filter(customer__number=term.upper()), False
+        line = lines_numbered(term, "".join(ch for ch in term if ch.isdigit()))
+        if line is not None:
+            return queryset.filter(pk__in=TelephoneNumber.objects.filter(line).values("product_id")), False
         return queryset.filter(Q(name__icontains=term) | Q(customer__name__icontains=term)), False
+
+    @admin.display(description=_("phone number"), ordering="telephone_number__e164")
+    def line_number(self, product):
+        return product.line_number or "—"
 
 
 class StreetInline(admin.TabularInline):
@@ -174,3 +203,87 @@ class StreetAdmin(admin.ModelAdmin):
     list_filter = ("district",)
     list_select_related = ("district",)
     search_fields = ("name", "postcode")
+
+
+class NumberRangeForm(forms.Form):
+    first = forms.CharField(label=_("First number"), max_length=20, help_text=_("Like 07700 900000."))
+    last = forms.CharField(label=_("Last number"), max_length=20, help_text=_("Like 07700 900999; at most 10,000."))
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("", _("Read it from the number"))] + NumberKind.choices,
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            data["added"] = add_number_range(data["first"], data["last"], kind=data.get("kind") or None)
+        except ValueError as refusal:
+            raise forms.ValidationError(str(refusal)) from refusal
+        return data
+
+
+@admin.register(TelephoneNumber)
+class TelephoneNumberAdmin(admin.ModelAdmin):
+    """The number pool: supervisors load ranges, quarantine or free a number; orders hold and assign them."""
+
+    list_display = ("national", "kind", "status", "product", "order_item", "held_until", "quarantined_until")
+    list_filter = ("status", "kind")
+    list_select_related = ("product", "order_item")
+    search_fields = ("e164",)  # the search itself is get_search_results
+    search_help_text = _("A number in any format (07700 900123, +44 7700 900123), or its last six digits or more.")
+    raw_id_fields = ("product", "order_item")
+    readonly_fields = ("updated_at",)
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    change_list_template = "admin/customers/telephonenumber/change_list.html"
+    actions = ("quarantine", "make_available")
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        line = lines_numbered(term, "".join(ch for ch in term if ch.isdigit()))
+        return (queryset.filter(line) if line is not None else queryset.none()), False
+
+    @admin.display(description=_("number"), ordering="e164")
+    def national(self, number):
+        return number.national
+
+    @admin.action(description=_("Quarantine the selected numbers (not offered for 90 days)"))
+    def quarantine(self, request, queryset):
+        until = timezone.localdate() + QUARANTINE
+        changed = queryset.filter(status=NumberStatus.AVAILABLE).update(
+            status=NumberStatus.QUARANTINED, quarantined_until=until
+        )
+        self.message_user(request, _("%(count)d numbers quarantined; only available ones can be.") % {"count": changed})
+
+    @admin.action(description=_("Make the selected quarantined numbers available now"))
+    def make_available(self, request, queryset):
+        changed = queryset.filter(status=NumberStatus.QUARANTINED).update(
+            status=NumberStatus.AVAILABLE, quarantined_until=None, product=None, order_item=None
+        )
+        self.message_user(request, _("%(count)d numbers made available.") % {"count": changed})
+
+    def get_urls(self):
+        add_range = self.admin_site.admin_view(self.add_range_view)
+        return [path("add-range/", add_range, name="customers_telephonenumber_add_range"), *super().get_urls()]
+
+    def add_range_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = NumberRangeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            self.message_user(
+                request, _("%(count)d numbers added to the pool.") % {"count": form.cleaned_data["added"]}
+            )
+            return redirect("admin:customers_telephonenumber_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Add a range of numbers"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/customers/telephonenumber/add_range.html", context)

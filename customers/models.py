@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from customers.telephone import NumberKind, national, to_e164, unbroken
+
 
 class Channel(models.TextChoices):
     """Where an order or interaction came from; every channel sees the same orders."""
@@ -297,6 +299,20 @@ class InstalledProduct(models.Model):
     def __str__(self):
         return f"{self.name} [{self.get_status_display()}]"
 
+    @property
+    def line_number(self) -> str:
+        """The line's number as people write it ("07700 900123"), once assigned; empty for other products.
+
+        Lists load it with select_related("telephone_number"), so it costs no query per product.
+        """
+        number = getattr(self, "telephone_number", None)  # the reverse one-to-one raises an AttributeError
+        return unbroken(number.national) if number is not None else ""
+
+    @property
+    def display_name(self) -> str:
+        """ "Mobile Unlimited · 07700 900123": two lines of the same offering told apart."""
+        return f"{self.name} · {self.line_number}" if self.line_number else self.name
+
     def clean(self):
         super().clean()
         if self.install_address_id and self.customer_id and self.install_address.customer_id != self.customer_id:
@@ -307,3 +323,59 @@ class InstalledProduct(models.Model):
             errors = validate_characteristics(self.offering.data_requirements, self.characteristics)
             if errors:
                 raise ValidationError({"characteristics": [str(e) for e in errors]})
+
+
+class NumberStatus(models.TextChoices):
+    AVAILABLE = "available", _("Available")
+    RESERVED = "reserved", _("Reserved for an order")
+    PORTING_IN = "porting_in", _("Porting in")
+    ASSIGNED = "assigned", _("Assigned to a product")
+    QUARANTINED = "quarantined", _("Quarantined")
+
+
+class TelephoneNumber(models.Model):
+    """A number of the pool: offered at capture, held for an order item, then a product's for its life.
+
+    Only one item and one product can hold a number (one-to-one), and the number itself is unique,
+    so two orders never end up with the same number whatever the race.
+    """
+
+    e164 = models.CharField(_("number (E.164)"), max_length=16, unique=True, help_text=_("As +447700900123."))
+    kind = models.CharField(max_length=20, choices=NumberKind.choices, default=NumberKind.MOBILE)
+    status = models.CharField(max_length=20, choices=NumberStatus.choices, default=NumberStatus.AVAILABLE)
+    order_item = models.OneToOneField(
+        "orders.OrderItem",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="telephone_number",
+        help_text=_("The order item it is held for, or that brought it to its product."),
+    )
+    product = models.OneToOneField(
+        InstalledProduct, models.SET_NULL, null=True, blank=True, related_name="telephone_number"
+    )
+    held_until = models.DateTimeField(
+        null=True, blank=True, help_text=_("A draft's hold ends then; empty once the order is submitted.")
+    )
+    ported_from = models.CharField(_("ported from"), max_length=100, blank=True)
+    quarantined_until = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["e164"]
+        indexes = [models.Index(fields=["kind", "status", "e164"], name="number_offer_idx")]
+
+    def __str__(self):
+        return self.national
+
+    @property
+    def national(self) -> str:
+        """As people write it: 07700 900123."""
+        return national(self.e164)
+
+    def clean(self):
+        super().clean()
+        e164 = to_e164(self.e164 or "")
+        if e164 is None:
+            raise ValidationError({"e164": _("Not a telephone number.")})
+        self.e164 = e164

@@ -64,6 +64,10 @@ _SUPERVISOR_PERMISSIONS = _AGENT_PERMISSIONS + [
     "customers.add_street",
     "customers.change_street",
     "customers.delete_street",
+    # The number pool: load ranges, quarantine or free numbers (orders hold and assign them).
+    "customers.view_telephonenumber",
+    "customers.add_telephonenumber",
+    "customers.change_telephonenumber",
     "orders.add_productoffering",
     "orders.change_productoffering",
     "orders.add_fulfilmentstep",

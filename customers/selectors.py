@@ -2,7 +2,8 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from customers.models import Address, Customer, ProductStatus
+from customers.models import Address, Customer, ProductStatus, TelephoneNumber
+from customers.telephone import to_e164
 
 
 def customers_with_active_product_counts() -> QuerySet[Customer]:
@@ -17,7 +18,22 @@ def search_customers(query: str, limit: int = 25) -> QuerySet[Customer]:
     if len(digits) >= 4:
         # Phones are stored formatted ("+44 7700 900123"); agents type them any way.
         match |= Q(phone__icontains=digits[-6:])
+    line = lines_numbered(query, digits)
+    if line is not None:
+        # A subquery, so the join does not multiply the active-product counts.
+        match |= Q(pk__in=TelephoneNumber.objects.filter(line, product__isnull=False).values("product__customer_id"))
     return customers_with_active_product_counts().filter(match).order_by("name")[:limit]
+
+
+def lines_numbered(query: str, digits: str) -> Q | None:
+    """The pool numbers a search means: the whole number in any common format ("07700900123",
+    "+44 7700 900123", "07700 900 123"), or its last six digits or more; None when it names no number."""
+    e164 = to_e164(query) if len(digits) >= 10 else None
+    if e164 is not None:
+        return Q(e164=e164)
+    if len(digits) >= 6 and len(digits) == len(query.replace(" ", "")):
+        return Q(e164__endswith=digits)
+    return None
 
 
 def installation_addresses_of(customer: Customer) -> list[Address]:

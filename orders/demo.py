@@ -25,8 +25,10 @@ from customers.models import (
     ProductStatus,
     User,
 )
+from customers.number_pool import add_number_range
 from customers.roles import AGENTS, SUPERVISORS
 from orders.models import FulfilmentStep, OfferingCategory, ProductOffering
+from orders.numbers import assign_demo_number
 
 # Every demo user's password. Short and well known: seed_demo accepts it only with DEBUG on (the demo on a
 # developer's machine); elsewhere it wants a strong DEMO_PASSWORD (orders/management/commands/seed_demo.py).
@@ -172,10 +174,22 @@ CATALOG = [
                 "choices": [{"value": "physical", "label": "Physical SIM"}, {"value": "esim", "label": "eSIM"}],
             },
             {
-                "name": "port_in_number",
-                "label": "Number to bring over",
-                "type": "phone",
-                "help": "Leave empty for a new number.",
+                "name": "phone_number",
+                "label": "Phone number",
+                "type": "telephone_number",
+                "number_kind": "mobile",
+                "porting": [
+                    {"name": "current_provider", "label": "Current provider", "type": "text", "required": True},
+                    {
+                        "name": "pac",
+                        "label": "PAC code",
+                        "type": "text",
+                        "required": True,
+                        "pattern": "^[A-Za-z]{3}[0-9]{6}$",
+                        "pattern_rule": "3 letters and 6 digits, like ABC123456 (text PAC to 65075 to get it)",
+                    },
+                    {"name": "account_holder", "label": "Account holder", "type": "text", "max_length": 200},
+                ],
             },
             {
                 "name": "spend_cap",
@@ -526,7 +540,38 @@ def seed_reference_data(password: str = DEMO_PASSWORD):
         customers[customer.email] = customer
         if login:
             users[login] = f"customer {customer.name} ({customer.number})"
+    seed_number_pool()
+    number_demo_lines(customers)
     return users, customers, offerings
+
+
+# Ofcom's drama range: numbers that will never ring anyone.
+DEMO_POOL = ("07700 900000", "07700 900999")
+# Lines of the demo table with the numbers their owners know them by (in the order the table lists them).
+DEMO_LINE_NUMBERS = {
+    "alice.morgan@example.com": ["+447700900101"],
+    "bob.hughes@example.com": ["+447700900201", "+447700900202"],
+    "hello@ashbygreenfarmshop.example": ["+447700900301"],
+    "george.okafor@example.com": ["+447700900401"],
+}
+
+
+def seed_number_pool() -> int:
+    """The mobile number pool; numbers already loaded keep their state."""
+    return add_number_range(*DEMO_POOL)
+
+
+def number_demo_lines(customers: dict[str, Customer]) -> None:
+    """The demo table's mobile lines get their numbers (Bob's two Mobile Unlimited lines told apart by them)."""
+    for email, e164s in DEMO_LINE_NUMBERS.items():
+        customer = customers.get(email)
+        lines = list(
+            InstalledProduct.objects.filter(customer=customer, offering__code="mobile-unlimited", telephone_number=None)
+            .select_related("offering")
+            .order_by("created_at", "pk")
+        )
+        for product, e164 in zip(lines, e164s, strict=False):
+            assign_demo_number(product, e164)
 
 
 def seed_catalog() -> dict[str, ProductOffering]:

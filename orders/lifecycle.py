@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
 from customers.models import Channel, Customer, User
-from orders import outbox
+from orders import numbers, outbox
 from orders.models import Order, OrderEvent, OrderState, OutboxEvent
 
 
@@ -43,6 +43,9 @@ def record(order: Order, transition_name: str, *, by: User | None, note: str = "
     event = apply(order, transition_name, by=by, note=note, args=args)
     order.save()
     event.save()
+    if order.is_terminal:
+        # Whatever way an order ends, numbers it held for lines it did not deliver go back to the pool.
+        numbers.release_for_order(order)
     return event
 
 

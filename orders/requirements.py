@@ -13,6 +13,14 @@ An offering's requirements are a list of field specs, stored as JSON in the cata
 Types: text (min_length, max_length, pattern), number (min, max, integer), choice (choices,
 multiple, or choices_from "<top-level group>.<field>"), boolean, date (ISO yyyy-mm-dd; min, max),
 phone, email, and group (fields, min, max: a repeatable block whose rows nest further groups).
+A line's number is a telephone_number (top level only): chosen from the number pool at capture, or
+kept from another provider with the porting data the catalog asks for (porting: field specs):
+
+    {"name": "phone_number", "label": "Phone number", "type": "telephone_number", "number_kind": "mobile",
+     "porting": [{"name": "pac", "label": "PAC code", "type": "text", "required": true,
+                  "pattern": "^[A-Z]{3}[0-9]{6}$", "pattern_rule": "3 letters and 6 digits"}]}
+
+    its value: {"number": "+447700900123"}, or {"keep": true, "number": "+447700900555", "pac": "ABC123456"}
 "unique" on a field inside a group makes its values distinct across the group's rows.
 
 A group may carry a charge per entry, added to the offering's price for every row captured
@@ -37,7 +45,11 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-FIELD_TYPES = {"text", "number", "choice", "boolean", "date", "phone", "email", "group"}
+from customers.telephone import KIND_RULES, NumberKind, kind_of, national, to_e164, unbroken
+
+FIELD_TYPES = {"text", "number", "choice", "boolean", "date", "phone", "email", "group", "telephone_number"}
+# The keys a telephone_number value holds besides its porting fields.
+NUMBER_KEYS = ("number", "keep")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()-]{5,19}$")
 ALLOWED_KEYS = {
@@ -49,6 +61,7 @@ ALLOWED_KEYS = {
     "date": {"min", "max"},
     "phone": set(),
     "email": set(),
+    "telephone_number": {"number_kind", "porting"},
     "group": {"fields", "min", "max", "price_per_entry"},
 }
 PRICE_KINDS = ("one_off", "recurring")
@@ -164,6 +177,8 @@ def _check_specs(specs: list, prefix: str, errors: list[str], top_level: list) -
         _check_bounds(spec, where, errors)
         if kind == "choice":
             _check_choice_spec(spec, where, errors, top_level)
+        if kind == "telephone_number":
+            _check_telephone_number_spec(spec, where, errors, prefix)
         if kind == "text" and "pattern" in spec:
             try:
                 re.compile(spec["pattern"])
@@ -209,6 +224,23 @@ def _check_price_per_entry(charge, where: str, errors: list[str]) -> None:
         number = _parse_number(amount) if isinstance(amount, (str, int)) else None
         if number is None or number < 0 or number != number.quantize(Decimal("0.01")):
             errors.append(f'{where}: price_per_entry {kind} must be an amount such as "6.50" (0 or more).')
+
+
+def _check_telephone_number_spec(spec: dict, where: str, errors: list[str], prefix: str) -> None:
+    if prefix:
+        errors.append(f"{where}: a telephone_number belongs at the top level, not in a group.")
+    if spec.get("number_kind", NumberKind.MOBILE) not in NumberKind.values:
+        errors.append(f"{where}: number_kind must be one of {', '.join(NumberKind.values)}.")
+    porting = spec.get("porting", [])
+    if not isinstance(porting, list):
+        errors.append(f"{where}: porting must be a list of field specs.")
+        return
+    if any(isinstance(f, dict) and f.get("name") in NUMBER_KEYS for f in porting):
+        errors.append(f"{where}: porting fields cannot be named {' or '.join(NUMBER_KEYS)}.")
+    if any(isinstance(f, dict) and f.get("type") in ("group", "telephone_number") for f in porting):
+        errors.append(f"{where}: porting fields are plain fields, not groups or numbers.")
+        return
+    _check_specs(porting, f"{where}.", errors, porting)
 
 
 def _check_choice_spec(spec: dict, where: str, errors: list[str], top_level: list) -> None:
@@ -266,6 +298,8 @@ def _validate_object(specs: list, values: dict, prefix: str, errors: list[FieldE
             continue
         if spec["type"] == "group":
             _validate_group(spec, value, path, errors, root)
+        elif spec["type"] == "telephone_number":
+            _validate_telephone_number(spec, value, path, errors, root)
         else:
             message = _value_error(spec, value, root)
             if message:
@@ -299,6 +333,27 @@ def _validate_group(spec: dict, rows, path: str, errors: list[FieldError], root:
                 errors.append(FieldError(f"{path}[{index}].{field['name']}", f"duplicates {path}[{seen[key]}]"))
             else:
                 seen[key] = index
+
+
+def _validate_telephone_number(spec: dict, value, path: str, errors: list[FieldError], root: dict) -> None:
+    """A number from the pool (the pool itself is asked when it is reserved), or one kept, with its porting data."""
+    if not isinstance(value, dict):
+        errors.append(FieldError(path, "choose a new number or keep one"))
+        return
+    rule = KIND_RULES[spec.get("number_kind", NumberKind.MOBILE)]
+    number = value.get("number")
+    if not value.get("keep"):
+        for key in sorted(set(value) - {"number", "keep"}):
+            errors.append(FieldError(f"{path}.{key}", "unknown field"))
+        if to_e164(number) is None or kind_of(number) != spec.get("number_kind", NumberKind.MOBILE):
+            errors.append(FieldError(path, f"must be {rule}"))
+        return
+    if _is_empty(number):
+        errors.append(FieldError(f"{path}.number", "give the number to keep"))
+    elif to_e164(number) is None or kind_of(number) != spec.get("number_kind", NumberKind.MOBILE):
+        errors.append(FieldError(f"{path}.number", f"must be {rule}"))
+    porting = {key: v for key, v in value.items() if key not in NUMBER_KEYS}
+    _validate_object(spec.get("porting", []), porting, f"{path}.", errors, root)
 
 
 def _value_error(spec: dict, value, root: dict) -> str | None:
@@ -514,10 +569,20 @@ def value_text(spec: dict | None, value, root: dict | None = None) -> str:
         if isinstance(value, list):
             return ", ".join(labels.get(str(v), str(v)) for v in value)
         return labels.get(str(value), str(value))
+    if kind == "telephone_number":
+        return number_text(value)
     if kind == "group":
         count = len(value) if isinstance(value, list) else 0
         return f"{count} {row_noun(spec).lower()}{'' if count == 1 else 's'}"
     return _plain(value)
+
+
+def number_text(value) -> str:
+    """A telephone_number value as people read it: "07700 900123", "07400 123456 (kept, moving over)"."""
+    if not isinstance(value, dict) or _is_empty(value.get("number")):
+        return "—"
+    shown = unbroken(national(str(value["number"])))
+    return f"{shown} (kept, moving over)" if value.get("keep") else shown
 
 
 def _plain(value) -> str:
@@ -538,8 +603,23 @@ def spec_at(requirements, path: str) -> dict | None:
         spec = next((s for s in specs if s.get("name") == part), None)
         if spec is None:
             return None
-        specs = spec.get("fields", []) if spec.get("type") == "group" else []
+        specs = _inner_specs(spec)
     return spec
+
+
+def number_subspecs(spec: dict) -> list[dict]:
+    """What keeping a number asks: the number itself, then the porting data the catalog declares."""
+    rule = KIND_RULES[spec.get("number_kind", NumberKind.MOBILE)]
+    kept = {"name": "number", "label": "Number to keep", "type": "phone", "required": True, "help": f"Give {rule}."}
+    return [kept] + [s for s in spec.get("porting", []) if isinstance(s, dict)]
+
+
+def _inner_specs(spec: dict) -> list[dict]:
+    if spec.get("type") == "group":
+        return spec.get("fields", [])
+    if spec.get("type") == "telephone_number":
+        return number_subspecs(spec)
+    return []
 
 
 def path_label(requirements, path: str) -> str:
@@ -564,5 +644,5 @@ def path_label(requirements, path: str) -> str:
             words.append(f"{row_noun(spec)} {int(index) + 1}")
         else:
             words.append(label_of(spec))
-        specs = spec.get("fields", []) if spec.get("type") == "group" else []
+        specs = _inner_specs(spec)
     return " › ".join(words)

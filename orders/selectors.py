@@ -284,9 +284,9 @@ def customer_for_console(number: str):
             Prefetch("addresses", queryset=Address.objects.select_related("reference_street__district")),
             Prefetch(
                 "products",
-                queryset=InstalledProduct.objects.select_related("offering", "install_address").prefetch_related(
-                    Prefetch("order_items", queryset=open_items, to_attr="open_items")
-                ),
+                queryset=InstalledProduct.objects.select_related(
+                    "offering", "install_address", "telephone_number"
+                ).prefetch_related(Prefetch("order_items", queryset=open_items, to_attr="open_items")),
             ),
             Prefetch("interactions", queryset=Interaction.objects.select_related("recorded_by")),
         ),
@@ -388,7 +388,7 @@ def products_of_customer(customer: Customer) -> QuerySet[InstalledProduct]:
     return (
         InstalledProduct.objects.filter(customer=customer)
         .exclude(status=ProductStatus.CANCELLED)
-        .select_related("offering", "install_address")
+        .select_related("offering", "install_address", "telephone_number")
         .prefetch_related(Prefetch("order_items", queryset=open_items, to_attr="open_items"))
         .order_by("-created_at", "-pk")
     )

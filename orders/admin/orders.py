@@ -15,7 +15,7 @@ from functools import partial
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -26,6 +26,8 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from customers.models import TelephoneNumber
+from customers.selectors import lines_numbered
 from orders import services
 from orders.admin.changelist import BackOfficeChangeList, ExpectedCompletionFilter, JeopardyFilter
 from orders.admin.common import EMPTY, by_person, dated, order_state_badge, when
@@ -97,8 +99,8 @@ class OrderAdmin(admin.ModelAdmin):
     # The search is ours (get_search_results); this only turns the search box on.
     search_fields = ("customer__name",)
     search_help_text = _(
-        "An order number (ORD-000123 or 123), a customer number (CUS-000045), an external id, or part of a "
-        "customer's name."
+        "An order number (ORD-000123 or 123), a customer number (CUS-000045), a line's phone number "
+        "(07700 900123), an external id, or part of a customer's name."
     )
     change_list_template = "admin/orders/order/change_list.html"
     change_form_template = "admin/orders/order/change_form.html"
@@ -220,6 +222,14 @@ class OrderAdmin(admin.ModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
+        digits = "".join(ch for ch in term if ch.isdigit())
+        line = lines_numbered(term, digits) if len(digits) >= 10 else None
+        if line is not None:
+            # A whole phone number: the orders that brought or changed the line, or hold the number for one.
+            numbers = TelephoneNumber.objects.filter(line)
+            held = numbers.values("order_item__order_id")
+            changed = OrderItem.objects.filter(product__telephone_number__in=numbers).values("order_id")
+            return queryset.filter(Q(pk__in=held) | Q(pk__in=changed)), False
         pk = order_pk_from_number(term)
         if pk is None and term.isdigit():
             pk = int(term)

@@ -18,6 +18,7 @@ from orders.models import (
     ProductOffering,
 )
 from orders.pricing import configured_prices
+from orders.numbers import hold_chosen_number, number_spec, release_held_number
 from orders.qualification import qualify
 from orders.services.outcomes import ActionRefused
 
@@ -138,6 +139,8 @@ def add_item(
     )
     if relies_on:
         item.relies_on.set(relies_on)
+    if number_spec(offering.data_requirements):
+        hold_chosen_number(item)
     return item
 
 
@@ -171,12 +174,16 @@ def update_item(item: OrderItem, *, by: User, **fields) -> OrderItem:
         prices = configured_prices(item.offering, item.characteristics)
         item.one_off_price, item.recurring_price = prices.one_off, prices.recurring
     item.save()
+    if "offering" in fields or (item.offering_id and number_spec(item.offering.data_requirements)):
+        # The line's number is held for the draft as soon as it is chosen (and let go when it changes).
+        hold_chosen_number(item)
     return item
 
 
 @transaction.atomic
 def remove_item(item: OrderItem, *, by: User) -> None:
     _editable_draft(item.order, by)
+    release_held_number(item)
     item.delete()
 
 

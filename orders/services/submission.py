@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from customers.models import Customer, User
-from orders import lifecycle
+from orders import lifecycle, numbers
 from orders.credit import credit_bureau, needs_credit_check
 from orders.fulfilment import orchestration
 from orders.models import (
@@ -65,7 +65,9 @@ def completeness_errors(order: Order, items: list[OrderItem] | None = None) -> l
         if offering is None:
             errors.append(FieldError(f"{prefix}.offering", f"unknown product offering {item.requested_offering!r}"))
             continue
-        for error in validate_characteristics(offering.data_requirements, item.characteristics):
+        for error in validate_characteristics(offering.data_requirements, item.characteristics) or (
+            numbers.pool_errors(offering.data_requirements, item.characteristics, item)
+        ):
             errors.append(FieldError(f"{prefix}.characteristics.{error.path}".rstrip("."), error.message))
         needs_address = offering.requires_install_address and item.intent in CHARGED_INTENTS
         address = item.install_address
@@ -226,6 +228,7 @@ def submit_order(
         except IntegrityError:  # the same key won a race on another order
             return _outcome_of(Order.objects.get(submission_key=submission_key, customer_id=order.customer_id))
     order = order_for_submission(order.pk)
+    numbers.renew_holds_for_order(order)
 
     errors = completeness_errors(order)
     if errors and not reject_if_incomplete:

@@ -32,11 +32,14 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from customers.telephone import national, to_e164
+from orders.numbers import numbers_offered, pool_errors
 from orders.requirements import (
     INDEXED,
     FieldError,
     choice_options,
     label_of,
+    number_subspecs,
     path_label,
     row_noun,
     spec_at,
@@ -56,6 +59,8 @@ ROW_KEY = re.compile(r"^[0-9]{1,4}$")
 # A group never gets more rows than this from one post, whatever its declared maximum says.
 MAX_ROWS = 500
 
+# The choice, next to the pool's numbers, of keeping the customer's number from another provider.
+KEEP_NUMBER = "keep"
 INPUT_TYPES = {"text": "text", "number": "number", "date": "date", "phone": "tel", "email": "email"}
 
 
@@ -100,6 +105,10 @@ class CaptureField:
     next_key: int = 0
     row_noun: str = ""
     source_noun: str = ""
+    # A telephone_number: the number kept from another provider and the porting data, as fields.
+    keeping: bool = False
+    fixed: bool = False  # a line's number, shown but not chosen again when the line changes
+    port_fields: list[CaptureField] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -107,9 +116,9 @@ class CaptureField:
 
     @property
     def widget(self) -> str:
-        """input, select, checkboxes, checkbox or group."""
-        if self.kind == "group":
-            return "group"
+        """input, select, checkboxes, checkbox, group or telephone_number."""
+        if self.kind in ("group", "telephone_number"):
+            return self.kind
         if self.kind == "boolean":
             return "checkbox"
         if self.kind == "choice":
@@ -208,6 +217,7 @@ class CharacteristicsForm:
         else:
             self.document = _blank_document(self.requirements)
         self.errors: list[FieldError] = []
+        self.holder = None  # the order item whose numbers the pool holds (for_item)
         self._fields: list[CaptureField] | None = None
         self.unplaced_errors: list[FieldError] = []
 
@@ -221,12 +231,17 @@ class CharacteristicsForm:
     @classmethod
     def for_item(cls, item, data=None) -> CharacteristicsForm:
         """The characteristics of one order item, named so that several items fit on one page."""
-        return cls.editing(item.offering.data_requirements, item.characteristics, prefix=f"i{item.pk}-c", data=data)
+        form = cls.editing(item.offering.data_requirements, item.characteristics, prefix=f"i{item.pk}-c", data=data)
+        form.holder = item
+        return form
 
     # validation
 
     def validate(self) -> list[FieldError]:
-        return validate_characteristics(self.requirements, self.document)
+        # The pool is asked only once the document itself is right: "taken" means the number was fine.
+        return validate_characteristics(self.requirements, self.document) or pool_errors(
+            self.requirements, self.document, self.holder
+        )
 
     def is_valid(self) -> bool:
         self.show_errors(self.validate())
@@ -276,6 +291,8 @@ class CharacteristicsForm:
             value = values.get(spec["name"])
             if spec["type"] == "group":
                 self._build_group(node, value, errors, placed, depth)
+            elif spec["type"] == "telephone_number":
+                self._build_number(node, value, errors, placed, depth)
             else:
                 node.value = value
                 if spec["type"] == "choice":
@@ -288,6 +305,29 @@ class CharacteristicsForm:
                         node.options += [(v, v) for v in node.selected if v not in known]
             fields.append(node)
         return fields
+
+    def _build_number(self, node: CaptureField, value, errors, placed, depth) -> None:
+        value = value if isinstance(value, dict) else {}
+        node.keeping = bool(value.get("keep"))
+        node.value = KEEP_NUMBER if node.keeping else str(value.get("number") or "")
+        if node.value and not node.keeping and (self.holder is None or self.holder.intent != "provide"):
+            # A line that has its number keeps it: a change is not a new number.
+            node.fixed, node.options = True, [(node.value, national(node.value))]
+            return
+        offered = [(n.e164, n.national) for n in numbers_offered(node.spec, holder=self.holder)]
+        if node.value and not node.keeping and node.value not in {v for v, _ in offered}:
+            offered.insert(0, (node.value, national(node.value)))  # taken meanwhile: its error says so
+        node.options = offered
+        node.port_fields = self._build(
+            number_subspecs(node.spec),
+            value if node.keeping else {},
+            f"{node.path}.",
+            f"{node.spec_path}.",
+            node.name,
+            errors,
+            placed,
+            depth + 1,
+        )
 
     def _build_group(self, node: CaptureField, value, errors, placed, depth) -> None:
         spec = node.spec
@@ -354,6 +394,15 @@ def read_document(specs: list[dict], data, prefix: str, *, add: str | None = Non
                 rows.append(_blank_document(spec["fields"]))
             if rows:
                 document[spec["name"]] = rows
+        elif kind == "telephone_number":
+            chosen = (data.get(name) or "").strip()
+            if chosen == KEEP_NUMBER:
+                kept = read_document(number_subspecs(spec), data, name)
+                if kept.get("number"):
+                    kept["number"] = to_e164(kept["number"]) or kept["number"]
+                document[spec["name"]] = {"keep": True, **kept}
+            elif chosen:
+                document[spec["name"]] = {"number": chosen}
         elif kind == "boolean":
             # Unticked is left out like any empty value, so it reads as "No" and diffs stay quiet.
             if data.get(name) in ("on", "true", "1", "yes"):

@@ -135,7 +135,7 @@ def _step_products(request, order: Order):
     products = list(
         InstalledProduct.objects.filter(customer=customer)
         .exclude(status__in=[ProductStatus.TERMINATED, ProductStatus.CANCELLED])
-        .select_related("offering", "install_address")
+        .select_related("offering", "install_address", "telephone_number")
     )
     in_this_order = {item.product_id for item in order.items.all() if item.product_id}
     for product in products:

@@ -19,7 +19,7 @@ from ordersite.console.wizard import step_url
 def product_action(request, pk: int, intent: str):
     """Start a change order for an installed product (change, suspend, resume, transfer, repackage, end)."""
     product = get_object_or_404(
-        InstalledProduct.objects.select_related("customer", "offering", "install_address"), pk=pk
+        InstalledProduct.objects.select_related("customer", "offering", "install_address", "telephone_number"), pk=pk
     )
     if intent not in ALLOWED_FROM:
         raise Http404("No such action.")

@@ -9,7 +9,7 @@ The same entries, trimmed to what TMF620 v4 allows there, are the offering's pro
 from __future__ import annotations
 
 from orders.models import LifecycleStatus, ProductOffering
-from orders.requirements import PHONE_PATTERN, choice_options, label_of
+from orders.requirements import PHONE_PATTERN, choice_options, label_of, number_subspecs
 from ordersite.tmf.tmf630.dates import format_datetime
 
 CATALOG_PATH = "/tmf-api/productCatalogManagement/v4"
@@ -23,6 +23,7 @@ VALUE_TYPES = {
     "phone": "string",
     "email": "string",
     "group": "object",
+    "telephone_number": "object",
 }
 VALUE_USE_KEYS = {
     "name",
@@ -64,6 +65,11 @@ def characteristic_specs(requirements: list, prefix: str = "") -> list[dict]:
                 spec["description"] += f" ({' and '.join(b for b in bounds if b)} characters)"
         elif kind == "phone":
             spec["regex"] = PHONE_PATTERN.pattern
+        elif kind == "telephone_number":
+            spec["description"] += (
+                " (a new number: {number}, from our pool or given at activation when left out; a kept one: "
+                "{keep: true, number, and the porting fields})"
+            )
         elif kind in ("number", "date") and ("min" in field or "max" in field):
             value = {"rangeInterval": "closed", "valueType": spec["valueType"]}
             if "min" in field:
@@ -100,6 +106,9 @@ def characteristic_specs(requirements: list, prefix: str = "") -> list[dict]:
         specs.append(spec)
         if kind == "group":
             specs.extend(characteristic_specs(field.get("fields", []), prefix=f"{name}."))
+        if kind == "telephone_number":
+            keep = {"name": "keep", "label": "Keep a number from another provider", "type": "boolean"}
+            specs.extend(characteristic_specs([keep, *number_subspecs(field)], prefix=f"{name}."))
     return specs
 
 
