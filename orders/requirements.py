@@ -13,14 +13,9 @@ An offering's requirements are a list of field specs, stored as JSON in the cata
 Types: text (min_length, max_length, pattern), number (min, max, integer), choice (choices,
 multiple, or choices_from "<top-level group>.<field>"), boolean, date (ISO yyyy-mm-dd; min, max),
 phone, email, and group (fields, min, max: a repeatable block whose rows nest further groups).
-A line's number is a telephone_number (top level only): chosen from the number pool at capture, or
-kept from another provider with the porting data the catalog asks for (porting: field specs):
-
-    {"name": "phone_number", "label": "Phone number", "type": "telephone_number", "number_kind": "mobile",
-     "porting": [{"name": "pac", "label": "PAC code", "type": "text", "required": true,
-                  "pattern": "^[A-Z]{3}[0-9]{6}$", "pattern_rule": "3 letters and 6 digits"}]}
-
-    its value: {"number": "+447700900123"}, or {"keep": true, "number": "+447700900555", "pac": "ABC123456"}
+A line's number is a telephone_number (top level only; number_kind mobile or geographic; porting: the
+field specs asked to keep a number): {"number": "+447700900123"} from the pool (orders.numbers holds it),
+or {"keep": true, "number": "+447400123456", "pac": "ABC123456", ...} kept from another provider.
 "unique" on a field inside a group makes its values distinct across the group's rows.
 
 A group may carry a charge per entry, added to the offering's price for every row captured
@@ -46,6 +41,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from customers.telephone import KIND_RULES, NumberKind, kind_of, national, to_e164, unbroken
+from orders.field_paths import FieldError
+
+# Paths are parsed in orders.field_paths; the channels keep importing them from here.
+from orders.field_paths import ItemPath as ItemPath
+from orders.field_paths import item_path as item_path
+from orders.field_paths import split_reason as split_reason
 
 FIELD_TYPES = {"text", "number", "choice", "boolean", "date", "phone", "email", "group", "telephone_number"}
 # The keys a telephone_number value holds besides its porting fields.
@@ -65,59 +66,6 @@ ALLOWED_KEYS = {
     "group": {"fields", "min", "max", "price_per_entry"},
 }
 PRICE_KINDS = ("one_off", "recurring")
-
-
-@dataclass(frozen=True)
-class FieldError:
-    """A problem with one value, addressed by its path, e.g. handsets[2].extension."""
-
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
-
-    @property
-    def item_path(self) -> ItemPath | None:
-        return item_path(self.path)
-
-
-# An order's field paths, parsed here once so no channel reads them with patterns of its own:
-# "items[2].characteristics.handsets[0].extension", "special_requirements".
-_ITEM_PATH = re.compile(r"^items\[([^\]]+)\](?:\.(\w+))?(?:\.(.*))?$", re.S)
-_FIELD_PATH = re.compile(r"^([a-z_][a-z0-9_]*(?:\[[^\]]+\])?(?:\.[a-z_][a-z0-9_]*(?:\[[^\]]+\])?)*): (.*)$", re.S)
-
-
-@dataclass(frozen=True)
-class ItemPath:
-    """A path into one item of an order: the item as written in the brackets (its index in completeness
-    errors, its item id in revision differences), the item's part (characteristics, offering,
-    install_address …) and the path within that part."""
-
-    item: str
-    part: str = ""
-    rest: str = ""
-
-    @property
-    def index(self) -> int | None:
-        return int(self.item) if self.item.isdigit() else None
-
-    @property
-    def field(self) -> str:
-        """The part and the path within it: "characteristics.handsets[0].extension"."""
-        return f"{self.part}.{self.rest}" if self.rest else self.part
-
-
-def item_path(path: str) -> ItemPath | None:
-    """The item a field path points into, or None for a field of the order itself."""
-    match = _ITEM_PATH.match(path or "")
-    return ItemPath(match.group(1), match.group(2) or "", match.group(3) or "") if match else None
-
-
-def split_reason(reason: str) -> tuple[str, str]:
-    """A reason as stored ("items[0].offering: not on sale") → (field path, message); ("", reason) if none."""
-    match = _FIELD_PATH.match(reason.strip())
-    return (match.group(1), match.group(2)) if match else ("", reason.strip())
 
 
 def label_of(spec: dict) -> str:
