@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from customers.models import Address
 from orders.models import FulfilmentStep, ItemIntent, OrderItem
 from orders.pricing import CHARGED_INTENTS
 
@@ -119,3 +120,26 @@ def critical_path_hours(steps_by_code: dict[str, Step], cross_waits: dict[str, f
         return finish[code]
 
     return max((finish_of(code) for code in steps_by_code), default=0.0)
+
+
+def ships_equipment(item: OrderItem) -> bool:
+    """Whether fulfilling the item posts something to the customer (a SIM, a box) in its configuration."""
+    return item.intent in CHARGED_INTENTS and any(
+        step.system == System.LOGISTICS and applies_to(step.applies_when, item.characteristics)
+        for step in item.offering.fulfilment_steps.all()
+    )
+
+
+# Where the post goes when the item is not installed anywhere: the first of these the customer has.
+POSTING_PURPOSES = (Address.Purpose.POSTAL, Address.Purpose.INSTALLATION, Address.Purpose.BILLING)
+
+
+def delivery_address(item: OrderItem, addresses: list[Address]) -> Address | None:
+    """Where the item's equipment is posted: its install address, else the customer's postal address."""
+    if item.install_address_id:
+        return item.install_address
+    for purpose in POSTING_PURPOSES:
+        found = next((address for address in addresses if address.purpose == purpose), None)
+        if found is not None:
+            return found
+    return None

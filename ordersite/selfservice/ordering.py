@@ -26,7 +26,7 @@ from orders.services import (
 from ordersite.presentation.capture import ADD_ROW, REMOVE_ROW, CharacteristicsForm, path_label
 from ordersite.selfservice.forms import DeliveryForm
 from ordersite.selfservice.outcomes import REFUSALS, order_url, refusal_message, say_outcome, submission_key_for
-from ordersite.selfservice.presenters import OrderRow, item_views, totals
+from ordersite.selfservice.presenters import OrderRow, item_views, totals, where_posted
 from ordersite.selfservice.wording import item_title, sentence
 
 CATEGORY_ORDER = {
@@ -201,11 +201,7 @@ def my_order_details(request, number: str):
     needing = [
         i for i in items if i.offering_id and i.offering.requires_install_address and i.intent == ItemIntent.PROVIDE
     ]
-    addresses = [
-        a
-        for a in installation_addresses_of(request.user.customer)
-        if all(i.offering.is_serviceable_with(a.technologies) for i in needing)
-    ]
+    addresses, unavailable = _places_for(request.user.customer, needing)
     bespoke = any(i.is_bespoke for i in items)
     current = next((i.install_address_id for i in needing if i.install_address_id), None)
     delivery = DeliveryForm(
@@ -229,7 +225,8 @@ def my_order_details(request, number: str):
         details = {}
         if delivery_valid:
             data = delivery.cleaned_data
-            address = data.get("install_address")
+            # One address where it can be had: no question asked, that is where it goes.
+            address = data.get("install_address") or (addresses[0] if len(addresses) == 1 else None)
             for item in needing:
                 if address is not None and item.install_address_id != address.pk:
                     changes.setdefault(item, {})["install_address"] = address
@@ -254,10 +251,11 @@ def my_order_details(request, number: str):
         {
             "order": order,
             "sections": [{"item": item, "title": item_title(item), "form": form} for item, form in sections],
-            "items": item_views(items),
+            "items": item_views(items, where_posted(items, request.user.customer)),
             "totals": totals(items),
             "delivery": delivery,
             "needing": needing,
+            "unavailable": unavailable,
             "address": addresses[0] if len(addresses) == 1 and needing else None,
             "bespoke": bespoke,
             "error_summary": summary,
@@ -265,6 +263,25 @@ def my_order_details(request, number: str):
             "my_section": "new",
         },
     )
+
+
+def _places_for(customer, needing: list[OrderItem]) -> tuple[list, list[str]]:
+    """The customer's addresses where every item can be installed, and why the others can't (plain sentences)."""
+    addresses = installation_addresses_of(customer)
+    if not needing:
+        return addresses, []
+    offerings = [item.offering for item in needing]
+    held = held_prerequisites(customer, offerings)
+    ordering = {item.offering_id for item in needing}
+    places, reasons = [], []
+    for address in addresses:
+        answers = [qualify(offering, customer, address, ordering=ordering, held=held) for offering in offerings]
+        refused = [reason for answer in answers for reason in answer.reasons if reason.code in PLACE_CODES]
+        if refused:
+            reasons += [reason.message for reason in refused]
+        else:
+            places.append(address)
+    return places, reasons
 
 
 @customer_required
@@ -309,7 +326,7 @@ def _render_review(request, order: Order, errors):
         "selfservice/order_review.html",
         {
             "order": order,
-            "items": item_views(items),
+            "items": item_views(items, where_posted(items, request.user.customer)),
             "totals": totals(items),
             "address": next((i.install_address for i in items if i.install_address_id), None),
             "problems": problems,

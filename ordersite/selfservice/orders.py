@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,13 +14,21 @@ from django_fsm import can_proceed
 from customers.access import customer_required
 from customers.models import Channel
 from orders.fulfilment.orchestration import sign_off_delivery
-from orders.models import TERMINAL_STATES, DeliverySignOff, InitiatingRequest, ItemIntent, Order, OrderState
+from orders.models import (
+    TERMINAL_STATES,
+    DeliverySignOff,
+    InitiatingRequest,
+    ItemIntent,
+    Order,
+    OrderItem,
+    OrderState,
+)
 from orders.selectors import order_for_customer, order_page_for_customer, orders_of_customer
 from orders.services import answer_information, request_cancellation
 from ordersite.presentation.live import LiveParts, live_page, live_poll, polls_sign_in_again, steps_done
 from ordersite.selfservice.forms import AnswerForm, CancelForm, SignOffForm
 from ordersite.selfservice.outcomes import REFUSALS, order_url, refusal_message
-from ordersite.selfservice.presenters import OrderRow, item_views, totals
+from ordersite.selfservice.presenters import OrderRow, amendment_changes, item_views, totals, where_posted
 from ordersite.selfservice.timeline import history, next_steps
 from ordersite.selfservice.wording import (
     CHANNEL_LABELS,
@@ -81,9 +90,11 @@ def _order_context(order: Order, *, answer_form=None) -> dict:
         "label": state_label(order),
         "explanation": state_explanation(order, open_question=open_question),
         "channel_label": CHANNEL_LABELS.get(order.channel, order.get_channel_display()),
-        "items": item_views(items),
+        "items": item_views(items, where_posted(items, order.customer)),
         "totals": totals(items),
         "address": next((i.install_address for i in items if i.install_address_id), None),
+        "changes_from": amendment_changes(_with_items(order.revision_of), order) if order.revision_of_id else [],
+        "changes_in": amendment_changes(order, _with_items(order.superseded_by)) if order.superseded_by_id else [],
         "history": list(reversed(history(order, number_of_items=len(items)))),
         "next_steps": next_steps(
             order,
@@ -104,6 +115,13 @@ def _order_context(order: Order, *, answer_form=None) -> dict:
         else [],
         "my_section": "orders",
     }
+
+
+def _with_items(order: Order) -> Order:
+    """The other order of an amendment, with what its changes are read from (this one's are prefetched)."""
+    items = OrderItem.objects.select_related("offering", "product", "install_address").order_by("id")
+    prefetch_related_objects([order], Prefetch("items", queryset=items))
+    return order
 
 
 def _live_parts(order: Order, context: dict) -> LiveParts:
