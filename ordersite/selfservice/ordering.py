@@ -13,7 +13,14 @@ from customers.access import customer_required
 from customers.models import Channel, CustomerKind
 from customers.selectors import installation_addresses_of
 from orders.models import InitiatingRequest, ItemIntent, OfferingCategory, Order, OrderCategory, OrderItem, OrderState
-from orders.qualification import CUSTOMER_KIND, NOT_ON_SALE, PLACE_CODES, held_prerequisites, qualify
+from orders.qualification import (
+    CUSTOMER_KIND,
+    NOT_ON_SALE,
+    PLACE_CODES,
+    held_prerequisites,
+    qualify,
+    technology_names,
+)
 from orders.selectors import draft_for_customer, offerings_for_self_service, orders_of_customer
 from orders.services import (
     OrderIncomplete,
@@ -80,11 +87,23 @@ def offering_choices(customer) -> tuple[list[Choice], list]:
             if not addresses:
                 choice.reason = "We have no installation address for you yet: call us to add one."
             elif all(answer.reason_codes & PLACE_CODES for _, answer in answers):
-                choice.reason = "Not available at your address."
+                choice.reason = _not_here(offering, answers)
         if not choice.reason and anywhere.missing_prerequisites:
             choice.reason = f"Needs {' or '.join(r.name for r in anywhere.missing_prerequisites)}."
         choices.append(choice)
     return choices, addresses
+
+
+def _not_here(offering, answers) -> str:
+    """Why none of the customer's addresses can have it, in a few plain words."""
+    served = {code for _, answer in answers for code in answer.technologies}
+    if not served:  # no address matched the reference data: nothing to compare
+        return "We couldn't check your address online: call us and we'll look."
+    where = "your address" if len(answers) == 1 else "your addresses"
+    return (
+        f"Not available at {where}: it needs {technology_names(offering.serviceable_technologies)}, "
+        f"and {where} {'has' if len(answers) == 1 else 'have'} {technology_names(served, 'and')}."
+    )
 
 
 FLOW_STEPS = [("choose", "Choose"), ("details", "Details"), ("review", "Review and send")]

@@ -12,6 +12,9 @@ import pytest
 from playwright.sync_api import expect
 
 from customers.models import Address
+from orders.fulfilment import orchestration
+from orders.models import OrderState, TaskState
+from orders.services import start_amendment, submit_order, update_item
 from tests.factories import PASSWORD, AgentFactory, FulfilmentStepFactory, InstalledProductFactory, OfferingFactory
 from tests.selfservice_helpers import (
     customer_login,
@@ -129,3 +132,102 @@ def test_every_self_service_page_fits_a_phone(login, page, live_server, alice, m
         expect(link).to_be_in_viewport()
     expect(page.locator(".my-home-product").first).to_be_visible()
     expect(page.get_by_role("table")).to_be_hidden()
+
+
+def test_a_physical_sim_is_posted_to_the_customer_and_the_price_comes_before_the_buttons(
+    login, page, live_server, alice, manual_downstream
+):
+    sim_offering()
+    page.set_viewport_size(PHONE)
+    login(alice.username, PASSWORD)
+
+    page.goto(f"{live_server.url}/my/orders/new/")
+    page.get_by_role("button", name="Choose Mobile Unlimited").click()
+    page.get_by_label("SIM").select_option("physical")
+    page.get_by_label("Monthly spend cap").fill("40")
+    # On a phone the basket with its total sits between the form and the buttons.
+    total = page.locator(".my-totals").bounding_box()
+    assert total["y"] < page.get_by_role("button", name="Continue").bounding_box()["y"]
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.get_by_role("heading", name="Check and send")).to_be_visible()
+    expect(page.get_by_text("Your SIM is posted to 12 Mill Lane")).to_be_visible()
+    assert fits(page)
+    snapshot(page, "phone_review_physical_sim")
+    page.set_viewport_size(DESKTOP)
+    snapshot(page, "desktop_review_physical_sim")
+    page.get_by_role("button", name="Place my order").click()
+
+    expect(page.get_by_text("Your SIM is posted to 12 Mill Lane")).to_be_visible()
+    expect(page.locator(".my-timeline-next").get_by_text("Ship SIM")).to_be_visible()
+
+
+def test_an_esim_order_has_no_ship_sim_step_for_the_customer_or_the_agent(
+    login, page, live_server, alice, manual_downstream
+):
+    agent = AgentFactory()
+    order = place_order(agent, alice.customer, sim_offering(), {"sim_type": "esim"})
+    login(alice.username, PASSWORD)
+
+    page.goto(f"{live_server.url}/my/orders/{order.number}/")
+    expect(page.locator(".my-timeline-next").get_by_text("Activate SIM")).to_be_visible()
+    expect(page.get_by_text("Ship SIM")).to_have_count(0)
+    expect(page.get_by_text("posted to")).to_have_count(0)
+
+    page.context.clear_cookies()
+    login(agent.username, PASSWORD)
+    page.goto(f"{live_server.url}/agent/orders/{order.number}/")
+    expect(page.get_by_text("Activate SIM").first).to_be_visible()
+    expect(page.get_by_text("Ship SIM")).to_have_count(0)
+
+
+def test_billing_shows_after_the_sign_off_and_starts_only_once_signed(
+    login, page, live_server, alice, manual_downstream
+):
+    order = place_order(AgentFactory(), alice.customer, sim_offering(signoff=True), {"sim_type": "esim"})
+    upcoming = page.locator(".my-timeline-next .my-moment-title")
+    login(alice.username, PASSWORD)
+
+    page.goto(f"{live_server.url}/my/orders/{order.number}/")
+    expect(upcoming).to_have_text(
+        ["Now: Activate SIM", "Later: You test the service and sign off", "Later: Start billing", "Later: All done"]
+    )
+
+    orchestration.record_task_result(order.tasks.get(code="activate-sim"), succeeded=True)
+    page.reload()
+    expect(upcoming).to_have_text(["Now: Test the service and sign off", "Later: Start billing", "Later: All done"])
+    assert order.tasks.get(code="start-billing").state == TaskState.WAITING
+    snapshot(page, "desktop_awaiting_signoff_billing_after")
+
+    page.get_by_role("link", name="Sign off delivery").click()
+    page.get_by_label("Everything works").check()
+    page.get_by_label("I accept the delivery").check()
+    page.get_by_role("button", name="Send my sign-off").click()
+
+    expect(page.get_by_text("You signed off the delivery")).to_be_visible()
+    expect(upcoming.first).to_have_text("Now: Start billing")
+    order.refresh_from_db()
+    assert order.state == OrderState.IN_PROGRESS
+
+
+def test_an_amended_order_tells_the_customer_what_changed(login, page, live_server, alice, manual_downstream):
+    agent = AgentFactory()
+    order = place_order(agent, alice.customer, sim_offering(), {"sim_type": "physical", "spend_cap": 40})
+    revision = start_amendment(order, by=agent)
+    update_item(revision.items.get(), by=agent, characteristics={"sim_type": "physical", "spend_cap": 60})
+    submit_order(revision, by=agent)
+    login(alice.username, PASSWORD)
+
+    page.goto(f"{live_server.url}/my/orders/{revision.number}/")
+    changes = page.get_by_role("region", name="What we changed")
+    expect(changes).to_contain_text("Monthly spend cap: £40 → £60")
+    expect(changes.get_by_role("link", name=order.number)).to_be_visible()
+    snapshot(page, "desktop_amended_order")
+    page.set_viewport_size(PHONE)
+    assert fits(page)
+    snapshot(page, "phone_amended_order")
+
+    changes.get_by_role("link", name=order.number).click()
+    expect(page.get_by_role("region", name="What changes in the new order")).to_contain_text(
+        "Monthly spend cap: £40 → £60"
+    )

@@ -151,4 +151,7 @@ def test_self_service_says_an_add_on_is_not_available_where_its_product_is_not_e
 
     page = text_of(client.get(reverse("selfservice:my-order-new")))
 
-    assert "TV Essentials add-on · Not available at your address." in page
+    assert (
+        "TV Essentials add-on · Not available at your address: it needs Fibre (FTTP), "
+        "and your address has 4G mobile and VDSL (copper)." in page
+    )
