@@ -42,6 +42,7 @@
         postcode: (input(root, "postcode") || {}).value || "",
         town: (input(root, "town") || {}).value || "",
         house_number: (input(root, "house_number") || {}).value || "",
+        street: (input(root, "street") || {}).value || "",
       },
     });
   }

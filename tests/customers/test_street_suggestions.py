@@ -99,10 +99,11 @@ def test_completion_falls_back_to_the_streets_of_the_village_typed(client, agent
     client.force_login(agent)
 
     html = client.get(
-        COMPLETE_URL, {"q": "5 Nowhere Rd", "house_number": "5", "town": "Little Marston", "postcode": ""}
+        COMPLETE_URL,
+        {"q": "5 Nowhere Rd", "house_number": "5", "street": "Nowhere Rd", "town": "Little Marston", "postcode": ""},
     ).content.decode()
 
-    assert "Did you mean one of the streets in Little Marston?" in html
+    assert "We know no street called “Nowhere Rd” there. Did you mean one of the streets in Little Marston?" in html
     assert 'data-street="Marston Road"' in html
     assert 'data-house-number="5"' in html
 

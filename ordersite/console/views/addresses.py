@@ -55,5 +55,10 @@ def address_completions(request):
     return render(
         request,
         "console/partials/address_suggestions.html",
-        {"query": query, "suggestions": suggestions, "place": place if suggestions else ""},
+        {
+            "query": query,
+            "suggestions": suggestions,
+            "place": place if suggestions else "",
+            "street": collapse(request.GET.get("street", ""))[:MAX_QUERY_LENGTH] or query,
+        },
     )
