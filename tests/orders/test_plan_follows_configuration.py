@@ -1,13 +1,15 @@
 """The fulfilment plan follows the configuration: steps that apply only to some configurations, and
 billing that waits for the customer's sign-off."""
 
+import json
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from customers.models import CreditClass
 from orders.fulfilment import fallout, orchestration
 from orders.fulfilment.plans import plan_for
-from orders.models import OrderState, TaskState
+from orders.models import OrderState, ProductOffering, TaskState
 from orders.models.catalog import condition_errors
 from orders.services import add_item, create_draft_order, record_initiating_request, submit_order
 from ordersite.selfservice.timeline import next_steps
@@ -199,3 +201,41 @@ def test_the_customers_timeline_lists_billing_after_the_sign_off(agent, customer
     steps = [m.title for m in next_steps(order, open_question=None, number_of_items=1, sign_off_url="", details_url="")]
 
     assert steps == ["Ship SIM", "Activate SIM", "You test the service and sign off", "Start billing", "All done"]
+
+
+@pytest.mark.parametrize(
+    ("condition", "error"),
+    [('{"sim_type": "nano"}', "SIM can't be nano: choose one of physical, esim."), ('{"sim_type": "esim"}', None)],
+)
+def test_the_admin_checks_a_steps_condition_against_the_offering_being_saved(client, supervisor, condition, error):
+    client.force_login(supervisor)
+    form = {
+        "code": "mobile-plus",
+        "name": "Mobile Plus",
+        "category": "mobile",
+        "lifecycle_status": "Launched",
+        "one_off_price": "0",
+        "recurring_price": "25.00",
+        "currency": "GBP",
+        "serviceable_technologies": "[]",
+        "customer_kinds": "[]",
+        "data_requirements": json.dumps([SIM]),
+        "fulfilment_steps-TOTAL_FORMS": "1",
+        "fulfilment_steps-INITIAL_FORMS": "0",
+        "fulfilment_steps-0-sequence": "10",
+        "fulfilment_steps-0-code": "download-esim",
+        "fulfilment_steps-0-name": "Send the eSIM profile",
+        "fulfilment_steps-0-system": "network",
+        "fulfilment_steps-0-applies_when": condition,
+        "fulfilment_steps-0-expected_duration_hours": "1",
+    }
+
+    response = client.post("/admin/orders/productoffering/add/", form)
+
+    if error is None:
+        assert response.status_code == 302
+        step = ProductOffering.objects.get(code="mobile-plus").fulfilment_steps.get()
+        assert step.applies_when == {"sim_type": "esim"}
+    else:
+        assert response.status_code == 200
+        assert response.context["inline_admin_formsets"][0].formset.errors[0]["applies_when"] == [error]
