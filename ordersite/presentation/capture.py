@@ -318,9 +318,10 @@ class CharacteristicsForm:
         if node.value and not node.keeping and node.value not in {v for v, _ in offered}:
             offered.insert(0, (node.value, national(node.value)))  # taken meanwhile: its error says so
         node.options = offered
+        kept = {**value, "number": national(value["number"]) if to_e164(value.get("number")) else value.get("number")}
         node.port_fields = self._build(
             number_subspecs(node.spec),
-            value if node.keeping else {},
+            kept if node.keeping else {},
             f"{node.path}.",
             f"{node.spec_path}.",
             node.name,

@@ -10,10 +10,12 @@ from playwright.sync_api import expect
 
 from customers.models import NumberStatus, TelephoneNumber
 from customers.number_pool import add_number_range
+from orders.demo import seed_catalog
 from orders.models import Order, OrderState
 from tests.browser.test_agent_journeys import Journey, labelled, shop  # noqa: F401 (the shop fixture)
 from tests.browser.test_screens import assert_page_skeleton, csp_violations, snapshot, watch_console
 from tests.factories import PASSWORD, CustomerUserFactory
+from tests.selfservice_helpers import customer_login
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +26,11 @@ def pool(transactional_db):
 
 
 def test_an_agent_gives_bobs_new_line_the_number_he_chose_and_everyone_sees_it(
-    page, login, live_server, shop, pool  # noqa: F811 (the shop fixture, imported)
+    page,
+    login,
+    live_server,
+    shop,  # noqa: F811 (the fixture imported above)
+    pool,
 ):
     problems = watch_console(page)
     login(shop.agent.username, PASSWORD)
@@ -76,8 +82,44 @@ def test_an_agent_gives_bobs_new_line_the_number_he_chose_and_everyone_sees_it(
     page.context.clear_cookies()
     bob = CustomerUserFactory(customer=shop.bob)
     login(bob.username, PASSWORD)
-    expect(page.get_by_text("Mobile Unlimited · 07700 900102").first).to_be_visible()
+    expect(page.get_by_text("Mobile Unlimited · 07700 900102").filter(visible=True)).to_be_visible()
     snapshot(page, "numbers_selfservice_home")
     page.goto(f"{live_server.url}/my/products/")
     expect(page.get_by_role("heading", name="Mobile Unlimited · 07700 900102")).to_be_visible()
     snapshot(page, "numbers_selfservice_products")
+
+
+def test_a_customer_keeps_her_number_and_is_told_the_pac_rule_on_her_phone(page, login, live_server, pool):
+    seed_catalog()
+    alice = customer_login("Alice Morgan")
+    problems = watch_console(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(alice.username, PASSWORD)
+
+    page.get_by_role("link", name="Order something").first.click()
+    page.get_by_role("button", name="Choose Mobile Unlimited").click()
+    expect(page.get_by_role("heading", name="Mobile Unlimited", level=1)).to_be_visible()
+    page.get_by_label("SIM").select_option(label="eSIM")
+    numbers = page.get_by_role("group", name=re.compile("^Phone number"))
+    expect(numbers.get_by_label("07700 900100")).to_be_visible()
+    expect(numbers.get_by_label("PAC code")).to_be_hidden()  # asked only when keeping a number
+    numbers.get_by_label("Keep a number from another provider").check()
+    numbers.get_by_label("Number to keep").fill("07400 123 456")
+    numbers.get_by_label("Current provider").fill("Vodafone")
+    numbers.get_by_label("PAC code").fill("AB123")
+    snapshot(page, "numbers_selfservice_keep_390")
+    page.get_by_role("button", name="Continue").click()
+
+    rule = "Must be 3 letters and 6 digits, like ABC123456 (text PAC to 65075 to get it)."
+    expect(page.get_by_role("link", name=f"Phone number › PAC code: {rule}")).to_be_visible()
+    expect(page.get_by_text(rule, exact=True)).to_be_visible()  # next to the field too
+    snapshot(page, "numbers_selfservice_pac_error_390")
+    page.get_by_label("PAC code").fill("abc123456")
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.get_by_role("heading", name="Check and send")).to_be_visible()
+    expect(page.get_by_text("07400 123456 (kept, moving over)")).to_be_visible()
+    porting = TelephoneNumber.objects.get(e164="+447400123456")
+    assert (porting.status, porting.ported_from) == (NumberStatus.PORTING_IN, "Vodafone")
+    snapshot(page, "numbers_selfservice_review_390")
+    assert problems == []

@@ -11,11 +11,12 @@ from customers.number_pool import add_number_range
 from customers.selectors import search_customers
 from customers.telephone import national, to_e164
 from orders import numbers
-from orders.models import OrderItem, OrderState
+from orders.models import ItemIntent, OrderItem, OrderState
 from orders.requirements import requirement_schema_errors, validate_characteristics
 from orders.services import (
     OrderIncomplete,
     add_item,
+    create_change_order,
     create_draft_order,
     discard_draft,
     record_initiating_request,
@@ -78,7 +79,10 @@ def status_of(e164):
 # --- formats ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("typed", ["07700900123", "+44 7700 900123", "07700 900 123", "(07700) 900-123", "447700900123"])
+TYPED = ["07700900123", "+44 7700 900123", "07700 900 123", "(07700) 900-123", "447700900123"]
+
+
+@pytest.mark.parametrize("typed", TYPED)
 def test_numbers_typed_any_common_way_are_stored_as_e164_and_shown_nationally(typed):
     assert to_e164(typed) == "+447700900123"
     assert national("+447700900123") == "07700 900123"
@@ -91,7 +95,8 @@ def test_a_range_is_loaded_once_and_reloading_it_adds_nothing(db):
 
 
 @pytest.mark.parametrize(
-    ("first", "last"), [("07700 900010", "07700 900001"), ("nonsense", "07700 900001"), ("07700 900000", "07700 990000")]
+    ("first", "last"),
+    [("07700 900010", "07700 900001"), ("nonsense", "07700 900001"), ("07700 900000", "07700 990000")],
 )
 def test_a_range_that_makes_no_sense_is_refused_with_the_rule(db, first, last):
     with pytest.raises(ValueError, match="range|Give|at most"):
@@ -278,6 +283,25 @@ def test_a_cancelled_order_gives_its_numbers_back(pool, line_offering, agent, ma
 
     assert status_of("+447700900101") == NumberStatus.AVAILABLE
     assert not TelephoneNumber.objects.filter(e164="+447400123456").exists()  # it stays with Vodafone
+
+
+def test_an_ended_line_s_number_rests_in_quarantine_before_it_is_offered_again(
+    pool, line_offering, agent, run_tasks
+):
+    order, _ = draft_with_line(agent, line_offering, {"phone_number": {"number": "+447700900100"}})
+    run_tasks(submit_order, order, by=agent)
+    product = TelephoneNumber.objects.get(e164="+447700900100").product
+
+    ending = create_change_order(product, intent=ItemIntent.DISCONTINUE, by=agent, reason="Moving abroad.")
+    run_tasks(submit_order, ending, by=agent)
+
+    number = TelephoneNumber.objects.get(e164="+447700900100")
+    assert number.status == NumberStatus.QUARANTINED
+    assert number.quarantined_until == timezone.localdate() + dt.timedelta(days=90)
+    assert number.product.line_number  # the ended line still shows the number it had
+    assert "+447700900100" not in [n.e164 for n in numbers.numbers_offered(PHONE_NUMBER)]
+    later = timezone.now() + dt.timedelta(days=91)
+    assert numbers.free_numbers("mobile", now=later).filter(e164="+447700900100").exists()
 
 
 # --- search ------------------------------------------------------------------------------------------
