@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import (
@@ -33,7 +34,7 @@ from customers.models import (
 )
 from customers.number_pool import QUARANTINE, add_number_range
 from customers.selectors import lines_numbered
-from customers.telephone import NumberKind
+from customers.telephone import NumberKind, unbroken
 
 CUSTOMER_NUMBER = re.compile(r"^CUS-\d+$", re.IGNORECASE)
 RECENT_ORDERS = 10
@@ -229,9 +230,9 @@ class NumberRangeForm(forms.Form):
 class TelephoneNumberAdmin(admin.ModelAdmin):
     """The number pool: supervisors load ranges, quarantine or free a number; orders hold and assign them."""
 
-    list_display = ("national", "kind", "status", "product", "order_item", "held_until", "quarantined_until")
+    list_display = ("national", "kind", "status", "whose", "quarantined_until")
     list_filter = ("status", "kind")
-    list_select_related = ("product", "order_item")
+    list_select_related = ("product__customer", "order_item__order")
     search_fields = ("e164",)  # the search itself is get_search_results
     search_help_text = _("A number in any format (07700 900123, +44 7700 900123), or its last six digits or more.")
     raw_id_fields = ("product", "order_item")
@@ -250,7 +251,17 @@ class TelephoneNumberAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("number"), ordering="e164")
     def national(self, number):
-        return number.national
+        return unbroken(number.national)
+
+    @admin.display(description=_("line or order"))
+    def whose(self, number):
+        if number.product_id:
+            product = number.product
+            return f"{product.customer.name} · {product.name} ({product.get_status_display().lower()})"
+        if number.order_item_id:
+            held = f", held until {localtime(number.held_until):%H:%M}" if number.held_until else ""
+            return f"{number.order_item.order.number}, item {number.order_item.item_id}{held}"
+        return "—"
 
     @admin.action(description=_("Quarantine the selected numbers (not offered for 90 days)"))
     def quarantine(self, request, queryset):
