@@ -89,7 +89,7 @@ def my_product_action(request, pk: int, intent: str):
             "product": product,
             "status_label": product_status_label(product),
             "intent": intent,
-            "words": {k: v.format(name=product.name) if isinstance(v, str) else v for k, v in words.items()},
+            "words": {k: v.format(name=product.display_name) if isinstance(v, str) else v for k, v in words.items()},
             "allowed": allowed,
             "open_item": open_item,
             "open_label": state_label(open_item.order) if open_item else "",
@@ -124,5 +124,5 @@ def _send_change(request, product, intent: str, form: ProductActionForm, charact
     except REFUSALS as refusal:
         form.add_error(None, str(refusal))
         return None
-    say_outcome(request, outcome, sent=CUSTOMER_INTENTS[intent]["sent"].format(name=product.name))
+    say_outcome(request, outcome, sent=CUSTOMER_INTENTS[intent]["sent"].format(name=product.display_name))
     return outcome.order
