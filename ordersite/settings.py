@@ -178,6 +178,10 @@ OTP_TOTP_ISSUER = "OrderDesk"
 # Nobody reads another person's authenticator secret or QR code in the admin (its config pages answer 403).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
+# A business phone system's capture step posts 500 handsets of a dozen fields each (and their speed
+# dials); Django's default of 1,000 fields would refuse it before the form reads a row.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 25_000
+
 # Sessions end after 30 idle minutes: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True

@@ -18,7 +18,14 @@ per row, the row's key, in page order; a row's fields sit under ``i7-c-handsets-
 are renumbered 0, 1, 2 ... whenever a form is drawn again, so the keys on a page are the indexes
 that validation errors use. New rows are cloned in the browser from a ``<template>`` whose keys
 are ``__row<depth>__`` (static/js/capture.js); without JavaScript the same buttons post
-``capture-add`` / ``capture-remove`` and the server adds or drops the row.
+``capture-add`` / ``capture-remove`` / ``capture-copy`` and the server adds, drops or copies the row.
+
+A group is drawn as a grid (``templates/presentation/capture/grid.html``): one row an entry, one
+column a field, a nested group (a handset's speed dials) as a cell that opens its own grid. A
+top-level group also takes rows from a spreadsheet: ``capture-paste=<group name>`` posts the text in
+``<group name>-paste`` (or the CSV file ``<group name>-csv``; ``<group name>-replace`` to drop the
+rows already there), read by ``ordersite.presentation.sheets``. A sheet that cannot be read, or that
+would give the group more rows than it allows, changes nothing and says why at the paste box.
 
 Values are stored as typed as far as the type says (numbers as numbers, booleans as booleans,
 multiple choices as lists); a value that cannot be read (``"abc"`` for a number) is kept as typed,
@@ -30,7 +37,6 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from customers.telephone import national, to_e164
 from orders.numbers import numbers_offered, pool_errors
@@ -52,9 +58,14 @@ from orders.requirements import Entry as Entry
 from orders.requirements import describe as describe
 from orders.requirements import summary_text as summary_text
 from orders.requirements import value_text as value_text
+from ordersite.presentation.grid import group_html
+from ordersite.presentation.sheets import decode_upload, read_sheet, typed_value
 
 ADD_ROW = "capture-add"
 REMOVE_ROW = "capture-remove"
+COPY_ROW = "capture-copy"
+PASTE_ROWS = "capture-paste"
+ROW_ACTIONS = {"add": ADD_ROW, "remove": REMOVE_ROW, "duplicate": COPY_ROW, "paste": PASTE_ROWS}
 ROW_KEY = re.compile(r"^[0-9]{1,4}$")
 # A group never gets more rows than this from one post, whatever its declared maximum says.
 MAX_ROWS = 500
@@ -105,6 +116,10 @@ class CaptureField:
     next_key: int = 0
     row_noun: str = ""
     source_noun: str = ""
+    cell_label: str = ""  # in a grid: "Handset 3 › Extension", the name of an input whose label is its column
+    depth: int = 0
+    paste_errors: list[str] = field(default_factory=list)
+    paste_text: str = ""
     # A telephone_number: the number kept from another provider and the porting data, as fields.
     keeping: bool = False
     fixed: bool = False  # a line's number, shown but not chosen again when the line changes
@@ -178,6 +193,40 @@ class CaptureField:
     def can_add(self) -> bool:
         return self.maximum is None or len(self.rows) < self.maximum
 
+    @property
+    def has_errors_within(self) -> bool:
+        """Errors on the group or in any of its rows (a closed nested grid opens to show them)."""
+        return bool(self.errors) or any(row.errors or any(f.has_errors_within for f in row.fields) for row in self.rows)
+
+    @property
+    def selected_labels(self) -> str:
+        labels = dict(self.options)
+        return ", ".join(labels.get(value, value) for value in self.selected)
+
+    @property
+    def columns(self) -> list[CaptureField]:
+        """A grid's columns: the fields of its template row (labels, help, required marks)."""
+        return self.template_row.fields if self.template_row else []
+
+    @property
+    def takes_paste(self) -> bool:
+        """Top-level groups take rows from a spreadsheet; nested ones are filled in their grid."""
+        return self.kind == "group" and self.depth == 0
+
+    @property
+    def grid_html(self) -> str:
+        """A group drawn as a grid (ordersite.presentation.grid: 500 handsets are drawn in Python)."""
+        return group_html(self)
+
+    @property
+    def paste_name(self) -> str:
+        return f"{self.name}-paste"
+
+    @property
+    def entry_count_text(self) -> str:
+        count = len(self.rows)
+        return f"{count} {self.row_noun.lower()}{'' if count == 1 else 's'}"
+
 
 def html_name(prefix: str, path: str) -> str:
     """The input name for a path: ("i7-c", "handsets[2].extension") -> "i7-c-handsets-2-extension"."""
@@ -206,12 +255,21 @@ class CharacteristicsForm:
         initial: dict | None = None,
         add: str | None = None,
         remove: str | None = None,
+        duplicate: str | None = None,
+        paste: str | None = None,
+        files=None,
     ):
         self.requirements = [spec for spec in (requirements or []) if isinstance(spec, dict)]
         self.prefix = prefix
         self.is_bound = data is not None
+        # What a spreadsheet paste could not use, by group path, and the text to show again with it.
+        self.paste_errors: dict[str, list[str]] = {}
+        self.paste_texts: dict[str, str] = {}
+        self.pasted: dict[str, int] = {}
         if self.is_bound:
-            self.document = read_document(self.requirements, data, prefix, add=add, remove=remove)
+            self.document = read_document(self.requirements, data, prefix, add=add, remove=remove, duplicate=duplicate)
+            if paste:
+                self._paste(paste, data, files or {})
         elif initial:
             self.document = copy.deepcopy(initial) if isinstance(initial, dict) else {}
         else:
@@ -222,18 +280,55 @@ class CharacteristicsForm:
         self.unplaced_errors: list[FieldError] = []
 
     @classmethod
-    def editing(cls, requirements, document: dict, *, prefix: str, data=None) -> CharacteristicsForm:
-        """A saved document being edited on a page: what was posted (rows added or removed by the
-        page's row buttons) when `data` is given, else the document as saved."""
-        add, remove = (data.get(ADD_ROW), data.get(REMOVE_ROW)) if data is not None else (None, None)
-        return cls(requirements, prefix=prefix, data=data, initial=document, add=add, remove=remove)
+    def editing(cls, requirements, document: dict, *, prefix: str, data=None, files=None) -> CharacteristicsForm:
+        """A saved document being edited on a page: what was posted (rows added, removed, copied or
+        pasted by the page's buttons) when `data` is given, else the document as saved."""
+        actions = {}
+        if data is not None:
+            actions = {name: data.get(key) for name, key in ROW_ACTIONS.items()}
+        return cls(requirements, prefix=prefix, data=data, initial=document, files=files, **actions)
 
     @classmethod
-    def for_item(cls, item, data=None) -> CharacteristicsForm:
+    def for_item(cls, item, data=None, files=None) -> CharacteristicsForm:
         """The characteristics of one order item, named so that several items fit on one page."""
-        form = cls.editing(item.offering.data_requirements, item.characteristics, prefix=f"i{item.pk}-c", data=data)
+        form = cls.editing(
+            item.offering.data_requirements, item.characteristics, prefix=f"i{item.pk}-c", data=data, files=files
+        )
         form.holder = item
         return form
+
+    def _paste(self, group_name: str, data, files) -> None:
+        """Fill a top-level group from the spreadsheet posted for it: all its rows, or none."""
+        spec = next(
+            (s for s in self.requirements if s["type"] == "group" and f"{self.prefix}-{s['name']}" == group_name), None
+        )
+        if spec is None:
+            return
+        path = spec["name"]
+        text, error = data.get(f"{group_name}-paste") or "", ""
+        upload = files.get(f"{group_name}-csv")
+        if upload:
+            text, error = decode_upload(upload)
+        self.paste_texts[path] = "" if upload else text
+        sheet = read_sheet(text, spec, self.document) if not error else None
+        errors = [error] if error else sheet.errors
+        if not errors:
+            blank = _blank_document(spec["fields"])
+            kept = [] if data.get(f"{group_name}-replace") else [r for r in self.document.get(path, []) if r != blank]
+            limit = min(spec.get("max") or MAX_ROWS, MAX_ROWS)
+            if len(kept) + len(sheet.rows) > limit:
+                noun = row_noun(spec).lower()
+                total = f" With the {len(kept)} already here that makes {len(kept) + len(sheet.rows)}." if kept else ""
+                errors = [
+                    f"The sheet has {len(sheet.rows)} {noun}s and at most {limit} are allowed.{total} "
+                    "Nothing was added: paste fewer rows, or replace the ones here."
+                ]
+            else:
+                self.document[path] = kept + sheet.rows
+                self.pasted[path] = len(sheet.rows)
+                self.paste_texts.pop(path)
+        if errors:
+            self.paste_errors[path] = errors
 
     # validation
 
@@ -265,11 +360,12 @@ class CharacteristicsForm:
             for error in self.errors:
                 by_path.setdefault(error.path, []).append(humanize(error.message, self.requirements))
             placed: set[str] = set()
+            self._options: dict[int, list[tuple[str, str]]] = {}
             self._fields = self._build(self.requirements, self.document, "", "", self.prefix, by_path, placed, 0)
             self.unplaced_errors = [e for e in self.errors if e.path not in placed]
         return self._fields
 
-    def _build(self, specs, values, path_prefix, spec_prefix, name_prefix, errors, placed, depth):
+    def _build(self, specs, values, path_prefix, spec_prefix, name_prefix, errors, placed, depth, title=""):
         values = values if isinstance(values, dict) else {}
         fields = []
         for spec in specs:
@@ -285,6 +381,8 @@ class CharacteristicsForm:
                 help=spec.get("help", ""),
                 required=bool(spec.get("required")) or (spec["type"] == "group" and spec.get("min", 0) > 0),
                 errors=errors.get(path, []),
+                cell_label=f"{title} › {label_of(spec)}" if title else label_of(spec),
+                depth=depth,
             )
             if path in errors:
                 placed.add(path)
@@ -296,7 +394,10 @@ class CharacteristicsForm:
             else:
                 node.value = value
                 if spec["type"] == "choice":
-                    node.options = choice_options(spec, self.document)
+                    # Every row of a grid offers the same choices: read them once per column.
+                    if id(spec) not in self._options:
+                        self._options[id(spec)] = choice_options(spec, self.document)
+                    node.options = list(self._options[id(spec)])
                     if "choices_from" in spec:
                         source = spec_at(self.requirements, spec["choices_from"].split(".", 1)[0])
                         node.source_noun = row_noun(source).lower() if source else ""
@@ -337,6 +438,9 @@ class CharacteristicsForm:
         shown = rows + [copy.deepcopy(blank) for _ in range(max(spec.get("min", 0) - len(rows), 0))]
         node.row_noun = row_noun(spec)
         node.placeholder = f"__row{depth}__"
+        if depth == 0:
+            node.paste_errors = self.paste_errors.get(node.path, [])
+            node.paste_text = self.paste_texts.get(node.path, "")
         for index, row in enumerate(shown):
             node.rows.append(self._row(node, str(index), index, row, errors, placed, depth))
         node.next_key = len(shown)
@@ -354,7 +458,15 @@ class CharacteristicsForm:
             prefix=prefix,
             title=f"{node.row_noun} {index + 1}" if index is not None else node.row_noun,
             fields=self._build(
-                node.spec["fields"], values, f"{row_path}.", f"{node.spec_path}.", prefix, errors, placed, depth + 1
+                node.spec["fields"],
+                values,
+                f"{row_path}.",
+                f"{node.spec_path}.",
+                prefix,
+                errors,
+                placed,
+                depth + 1,
+                title=f"{node.row_noun} {index + 1}" if index is not None else node.row_noun,
             ),
             errors=errors.get(row_path, []),
         )
@@ -366,6 +478,9 @@ class CharacteristicsForm:
     def error_summary(self) -> list[tuple[str, str]]:
         """(text, field id) for every error, in page order: for the list at the top of a page."""
         summary = []
+        for path, messages in self.paste_errors.items():
+            where = f"{path_label(self.requirements, path)} from a spreadsheet"
+            summary += [(f"{where}: {message}", f"id_{html_name(self.prefix, path)}-paste") for message in messages]
         for error in self.errors:
             where = path_label(self.requirements, error.path)
             message = humanize(error.message, self.requirements)
@@ -376,10 +491,19 @@ class CharacteristicsForm:
 # --- reading a posted form back into a document -----------------------------------------------
 
 
-def read_document(specs: list[dict], data, prefix: str, *, add: str | None = None, remove: str | None = None) -> dict:
+def read_document(
+    specs: list[dict],
+    data,
+    prefix: str,
+    *,
+    add: str | None = None,
+    remove: str | None = None,
+    duplicate: str | None = None,
+) -> dict:
     """The characteristics document a generated form posted (empty values left out).
 
-    add: the HTML name of a group to give one more (blank) row; remove: the prefix of a row to drop.
+    add: the HTML name of a group to give one more (blank) row; remove: the prefix of a row to drop;
+    duplicate: the prefix of a row to repeat just below it, its unique fields left empty.
     """
     document: dict = {}
     for spec in specs:
@@ -390,7 +514,12 @@ def read_document(specs: list[dict], data, prefix: str, *, add: str | None = Non
             rows = []
             for key in _row_keys(data, name):
                 if f"{name}-{key}" != remove and len(rows) < limit:
-                    rows.append(read_document(spec["fields"], data, f"{name}-{key}", add=add, remove=remove))
+                    row = read_document(
+                        spec["fields"], data, f"{name}-{key}", add=add, remove=remove, duplicate=duplicate
+                    )
+                    rows.append(row)
+                    if f"{name}-{key}" == duplicate and len(rows) < limit:
+                        rows.append(_copy_of(spec, row))
             if name == add and len(rows) < limit:
                 rows.append(_blank_document(spec["fields"]))
             if rows:
@@ -415,27 +544,19 @@ def read_document(specs: list[dict], data, prefix: str, *, add: str | None = Non
         else:
             raw = (data.get(name) or "").strip()
             if raw:
-                document[spec["name"]] = _typed(spec, raw)
+                document[spec["name"]] = typed_value(spec, raw)
     return document
+
+
+def _copy_of(group_spec: dict, row: dict) -> dict:
+    """A row to start the next one from: the same values but those that must differ (the extension)."""
+    unique = {spec["name"] for spec in group_spec["fields"] if spec.get("unique")}
+    return {key: copy.deepcopy(value) for key, value in row.items() if key not in unique}
 
 
 def _row_keys(data, name: str) -> list[str]:
     keys = [key for key in data.getlist(name) if ROW_KEY.match(key)]
     return list(dict.fromkeys(keys))
-
-
-def _typed(spec: dict, raw: str):
-    if spec["type"] != "number":
-        return raw
-    try:
-        number = Decimal(raw.replace(",", ""))
-    except InvalidOperation:
-        return raw
-    if not number.is_finite():
-        return raw
-    if number == number.to_integral_value() and "e" not in raw.lower():
-        return int(number)
-    return float(number)
 
 
 def humanize(message: str, requirements=None) -> str:

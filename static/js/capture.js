@@ -1,9 +1,12 @@
 /*
  * OrderDesk order capture (loaded by templates/console/capture/base.html).
  *
- *   [data-group] / [data-row]          repeatable groups: Add and Remove work in place. The buttons are
- *                                      real submit buttons (capture-add / capture-remove), so without
- *                                      this script the server adds or removes the row instead.
+ *   [data-group] / [data-row]          repeatable groups (grids): Add, Copy and Remove work in place. The
+ *                                      buttons are real submit buttons (capture-add / capture-copy /
+ *                                      capture-remove), so without this script the server does the same.
+ *                                      Rows are renumbered: "Handset 3 › Extension" names follow them.
+ *   [data-live-price]                  an item's price recounted from its grids' rows ([data-per-entry])
+ *   details[data-multi]                a multiple choice in a grid cell: its summary lists what is ticked
  *   select[data-choices-from="g.f"]    options follow the values typed in the inputs [data-spec-path="g.f"]
  *   a[data-goto][data-form]            a stepper link saves the step's form first (goto=<step>)
  *   [data-revealed-by="name=value"]    shown only while that radio button is chosen
@@ -48,19 +51,60 @@
     });
   }
 
+  function rowTemplateHtml(group) {
+    // A nested grid of an entry (a handset's speed dials) carries no template of its own: it is the
+    // nested grid's template in the outer group's template row, with this entry's key in its names.
+    var template = templateOf(group);
+    if (template) {
+      return template.innerHTML;
+    }
+    var row = group.closest("[data-row]");
+    var outer = row && row.parentElement.closest("[data-group]");
+    var outerTemplate = outer && templateOf(outer);
+    if (!outerTemplate) {
+      return "";
+    }
+    var rowPrefix = row.getAttribute("data-row") + "-";
+    var templatePrefix = outer.getAttribute("data-group") + "-" + outer.getAttribute("data-placeholder") + "-";
+    var nestedName = group.getAttribute("data-group").split(rowPrefix).join(templatePrefix);
+    var nested = outerTemplate.content.querySelector('[data-group="' + nestedName + '"]');
+    var nestedTemplate = nested && templateOf(nested);
+    return nestedTemplate ? nestedTemplate.innerHTML.split(templatePrefix).join(rowPrefix) : "";
+  }
+
+  function ownedBy(row, selector) {
+    return Array.prototype.filter.call(row.querySelectorAll(selector), function (element) {
+      return element.closest("[data-row]") === row;
+    });
+  }
+
   function refresh(group) {
     var noun = group.getAttribute("data-row-noun");
     var rows = rowsOf(group);
     rows.forEach(function (row, index) {
-      row.querySelectorAll("[data-row-title]").forEach(function (title) {
-        if (title.closest("[data-row]") === row) {
-          title.textContent = noun + " " + (index + 1);
-        }
+      var title = noun + " " + (index + 1);
+      ownedBy(row, "[data-row-title]").forEach(function (element) {
+        element.textContent = title;
+      });
+      ownedBy(row, "[data-row-number]").forEach(function (element) {
+        element.textContent = String(index + 1);
+      });
+      ownedBy(row, "[data-cell-label]").forEach(function (element) {
+        element.setAttribute("aria-label", title + " \u203a " + element.getAttribute("data-cell-label"));
+      });
+      ownedBy(row, "[data-cell-prefix]").forEach(function (element) {
+        element.textContent = title + " \u203a " + element.getAttribute("data-cell-prefix") + ": ";
       });
     });
     own(group, "[data-row-count]").forEach(function (count) {
       count.textContent = String(rows.length);
     });
+    var name = group.getAttribute("data-group");
+    var noun_lower = noun.toLowerCase();
+    document.querySelectorAll('[data-entry-count-for="' + name + '"]').forEach(function (summary) {
+      summary.textContent = rows.length + " " + noun_lower + (rows.length === 1 ? "" : "s");
+    });
+    updatePrices();
     var max = parseInt(group.getAttribute("data-max") || "0", 10);
     own(group, "[data-capture-add]").forEach(function (button) {
       button.disabled = Boolean(max) && rows.length >= max;
@@ -71,16 +115,22 @@
     return container.querySelector("input:not([type=hidden]):not([type=checkbox]), select, textarea, input[type=checkbox]");
   }
 
-  function addRow(group) {
-    var template = templateOf(group);
-    if (!template) {
-      return;
-    }
+  function nextKey(group) {
     var key = parseInt(group.getAttribute("data-next-key") || "0", 10);
     group.setAttribute("data-next-key", String(key + 1));
-    var holder = document.createElement("div");
-    holder.innerHTML = template.innerHTML.split(group.getAttribute("data-placeholder")).join(String(key)).trim();
-    var row = holder.firstElementChild;
+    return String(key);
+  }
+
+  function addRow(group) {
+    var html = rowTemplateHtml(group);
+    if (!html) {
+      return;
+    }
+    var key = nextKey(group);
+    // Parsed by a <template>, so a grid's <tr> survives (a <div> would drop it).
+    var holder = document.createElement("template");
+    holder.innerHTML = html.split(group.getAttribute("data-placeholder")).join(key).trim();
+    var row = holder.content.firstElementChild;
     rowsHolder(group).appendChild(row);
     refresh(group);
     refreshChoices(group.closest("[data-characteristics]"));
@@ -89,6 +139,109 @@
       field.focus();
     }
     announce(group.getAttribute("data-row-noun") + " " + rowsOf(group).length + " added.");
+  }
+
+  var RENAMED = ["name", "id", "for", "aria-describedby", "data-row", "data-group", "data-capture-add",
+    "data-capture-copy", "data-capture-remove", "data-entry-count-for", "value"];
+
+  function renamed(text, from, to) {
+    return text === from ? to : text.split(from + "-").join(to + "-");
+  }
+
+  function copyRow(row) {
+    // A copy starts from the row's values (typed or chosen since the page loaded), under a new key,
+    // with its unique fields (the extension) left empty for the agent to type.
+    var group = row.parentElement.closest("[data-group]");
+    var max = parseInt(group.getAttribute("data-max") || "0", 10);
+    if (max && rowsOf(group).length >= max) {
+      announce("No more than " + max + " " + group.getAttribute("data-row-noun").toLowerCase() + "s.");
+      return;
+    }
+    var from = row.getAttribute("data-row");
+    var key = nextKey(group);
+    var to = from.slice(0, from.lastIndexOf("-") + 1) + key;
+    var copy = row.cloneNode(true);
+    var sources = row.querySelectorAll("input, select, textarea");
+    copy.querySelectorAll("input, select, textarea").forEach(function (field, index) {
+      var source = sources[index];
+      if (field.type === "checkbox" || field.type === "radio") {
+        field.checked = source.checked;
+      } else if (field.tagName === "SELECT") {
+        Array.prototype.forEach.call(field.options, function (option, i) {
+          option.selected = source.options[i].selected;
+        });
+      } else if (field.type !== "hidden") {
+        field.value = source.value;
+      }
+    });
+    [copy].concat(Array.prototype.slice.call(copy.querySelectorAll("*"))).forEach(function (element) {
+      RENAMED.forEach(function (attribute) {
+        var value = element.getAttribute(attribute);
+        if (value && (attribute !== "value" || element.tagName === "BUTTON")) {
+          element.setAttribute(attribute, renamed(value, from, to));
+        }
+      });
+      if (element.tagName === "TEMPLATE") {
+        element.innerHTML = renamed(element.innerHTML, from, to);
+      }
+    });
+    ownedBy(copy, 'input[type="hidden"][name="' + group.getAttribute("data-group") + '"]').forEach(function (input) {
+      input.value = key;
+    });
+    copy.querySelectorAll("[data-unique]").forEach(function (field) {
+      field.value = "";
+    });
+    copy.querySelectorAll(".is-invalid").forEach(function (field) {
+      field.classList.remove("is-invalid");
+    });
+    copy.querySelectorAll(".invalid-feedback").forEach(function (error) {
+      error.remove();
+    });
+    copy.classList.remove("is-invalid");
+    row.after(copy);
+    refresh(group);
+    refreshChoices(group.closest("[data-characteristics]"));
+    var first = copy.querySelector("[data-unique]") || firstField(copy);
+    if (first) {
+      first.focus();
+    }
+    var copied = rowsOf(group).indexOf(copy);
+    announce(group.getAttribute("data-row-noun") + " " + (copied + 1) + " added, a copy of " +
+      group.getAttribute("data-row-noun") + " " + copied + ".");
+  }
+
+  function money(amount, currency) {
+    try {
+      return new Intl.NumberFormat("en-GB", { style: "currency", currency: currency }).format(amount);
+    } catch (error) {
+      return currency + " " + amount.toFixed(2);
+    }
+  }
+
+  function updatePrices() {
+    document.querySelectorAll("[data-live-price]").forEach(function (price) {
+      var currency = price.getAttribute("data-currency");
+      var oneOff = parseFloat(price.getAttribute("data-one-off"));
+      var recurring = parseFloat(price.getAttribute("data-recurring"));
+      price.querySelectorAll("[data-per-entry]").forEach(function (charge) {
+        var group = document.querySelector('[data-group="' + charge.getAttribute("data-counts-group") + '"]');
+        if (!group) {
+          return;
+        }
+        var count = rowsOf(group).length;
+        oneOff += count * parseFloat(charge.getAttribute("data-one-off"));
+        recurring += count * parseFloat(charge.getAttribute("data-recurring"));
+        charge.querySelectorAll("[data-entry-count]").forEach(function (element) {
+          element.textContent = String(count);
+        });
+      });
+      price.querySelectorAll("[data-price-one-off]").forEach(function (element) {
+        element.textContent = money(oneOff, currency);
+      });
+      price.querySelectorAll("[data-price-recurring]").forEach(function (element) {
+        element.textContent = money(recurring, currency);
+      });
+    });
   }
 
   function removeRow(row) {
@@ -145,6 +298,20 @@
       addRow(add.closest("[data-group]"));
       return;
     }
+    var copy = target.closest("[data-capture-copy]");
+    if (copy) {
+      event.preventDefault();
+      copyRow(copy.closest("[data-row]"));
+      return;
+    }
+    var link = target.closest('a[href^="#"]');
+    var linked = link && link.getAttribute("href").length > 1 && document.getElementById(link.getAttribute("href").slice(1));
+    if (linked) {
+      // A field named in the error summary may sit in a closed panel (a handset's speed dials): open it.
+      for (var panel = linked.closest("details"); panel; panel = panel.parentElement.closest("details")) {
+        panel.open = true;
+      }
+    }
     var remove = target.closest("[data-capture-remove]");
     if (remove) {
       event.preventDefault();
@@ -176,6 +343,35 @@
     var root = input.closest("[data-characteristics]");
     if (root && root.querySelector('select[data-choices-from="' + input.getAttribute("data-spec-path") + '"]')) {
       refreshChoices(root);
+    }
+  });
+
+  function syncMultiSummary(details) {
+    var labels = [];
+    details.querySelectorAll("input[type=checkbox]:checked").forEach(function (box) {
+      var label = details.querySelector('label[for="' + box.id + '"]');
+      labels.push(label ? label.textContent.trim() : box.value);
+    });
+    details.querySelector("[data-multi-summary]").textContent = labels.length ? labels.join(", ") : "None";
+  }
+
+  document.addEventListener("change", function (event) {
+    var details = event.target.closest && event.target.closest("details[data-multi]");
+    if (details) {
+      syncMultiSummary(details);
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    // Escape closes a cell's panel and gives the focus back to its summary.
+    if (event.key !== "Escape" || !event.target.closest) {
+      return;
+    }
+    var details = event.target.closest("details.capture-cell-popover[open]");
+    if (details) {
+      event.preventDefault();
+      details.open = false;
+      details.querySelector("summary").focus();
     }
   });
 
@@ -228,6 +424,8 @@
 
   syncRevealed();
   document.querySelectorAll("[data-characteristics]").forEach(refreshChoices);
+  // The grids' rows as drawn (a fresh group shows its minimum of blank rows) are what is priced.
+  updatePrices();
 
   // After a failed save, start keyboard and screen-reader users at the list of what to fix.
   var summary = document.getElementById("error-summary");

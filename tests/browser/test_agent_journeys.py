@@ -174,33 +174,34 @@ def test_a_hosted_pbx_with_a_missing_extension_shows_the_error_at_its_handset_th
     agent.click(page.get_by_role("link", name="Continue"))
 
     agent.fill(labelled(page, "Main business number"), "+44 1632 960200")
-    groups = page.get_by_role("group", name="User group 1")
-    agent.fill(labelled(groups, "Group name"), "Sales")
-    agent.choose(labelled(groups, "Ringing pattern"), "simultaneous")
+    # Repeatable groups are grids: each input is named by its row and column.
+    agent.fill(page.get_by_label("User group 1 › Group name", exact=True), "Sales")
+    agent.choose(page.get_by_label("User group 1 › Ringing pattern", exact=True), "simultaneous")
     # Rows are added by keyboard: the new row's first field takes the focus.
     add = page.get_by_role("button", name="Add handset")
     add.focus()
     page.keyboard.press("Enter")
-    expect(labelled(page.get_by_role("group", name="Handset 2", exact=True), "Model")).to_be_focused()
+    expect(page.get_by_label("Handset 2 › Model", exact=True)).to_be_focused()
     agent.click(add)
     for number, extension in ((1, "201"), (2, "202"), (3, "")):
-        handset = page.get_by_role("group", name=f"Handset {number}", exact=True)
-        agent.choose(labelled(handset, "Model"), "yealink-t54w")
+        agent.choose(page.get_by_label(f"Handset {number} › Model", exact=True), "yealink-t54w")
         if extension:
-            agent.fill(labelled(handset, "Extension"), extension)
-        agent.fill(labelled(handset, "User"), f"User {number}")
-        agent.choose(labelled(handset, "User group"), "Sales")  # offered from the group typed above
+            agent.fill(page.get_by_label(f"Handset {number} › Extension", exact=True), extension)
+        agent.fill(page.get_by_label(f"Handset {number} › User", exact=True), f"User {number}")
+        # offered from the group typed above
+        agent.choose(page.get_by_label(f"Handset {number} › User group", exact=True), "Sales")
     agent.click(page.get_by_role("button", name="Save and continue"))
 
-    third = page.get_by_role("group", name="Handset 3", exact=True)
-    expect(third.get_by_text("This field is required.")).to_be_visible()
-    expect(labelled(third, "Extension")).to_have_attribute("aria-invalid", "true")
+    third = page.get_by_label("Handset 3 › Extension", exact=True)
+    expect(page.locator("tr", has=third).get_by_text("This field is required.")).to_be_visible()
+    expect(third).to_have_attribute("aria-invalid", "true")
     for number in (1, 2):
-        expect(page.get_by_role("group", name=f"Handset {number}", exact=True).locator(".is-invalid")).to_have_count(0)
+        row = page.locator("tr", has=page.get_by_label(f"Handset {number} › Extension", exact=True))
+        expect(row.locator(".is-invalid")).to_have_count(0)
     expect(page.get_by_role("link", name="Item 1 · Handset 3 › Extension: This field is required.")).to_be_visible()
     snapshot(page, "agent_capture_3_configure_error_at_row")
 
-    agent.fill(labelled(third, "Extension"), "301")
+    agent.fill(third, "301")
     agent.click(page.get_by_role("button", name="Save and continue"))
     agent.click(page.get_by_role("button", name="Save and review"))
     expect(page.get_by_role("heading", name="Ready to submit")).to_be_visible()

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from orders.models import Order, OrderItem
-from orders.requirements import label_of
+from orders.pricing import Prices, configured_prices
+from orders.requirements import label_of, price_per_entry, row_noun
 from orders.services import carried_over_characteristics, configure_items
 from ordersite.console.forms.orders import ItemOptionsForm
 from ordersite.console.wizard import after_save, capture_context, is_configured, options_apply, step_url
-from ordersite.presentation.capture import ADD_ROW, REMOVE_ROW, CharacteristicsForm
+from ordersite.presentation.capture import ADD_ROW, COPY_ROW, PASTE_ROWS, REMOVE_ROW, CharacteristicsForm
+
+
+@dataclass(frozen=True)
+class EntryPrice:
+    """What each row of a grid adds to the item's price; the page recounts the rows as they change."""
+
+    group: str  # the grid's HTML name
+    noun: str
+    one_off: Decimal
+    recurring: Decimal
+    count: int
 
 
 @dataclass
@@ -26,13 +39,33 @@ class ItemSection:
     def anchor(self) -> str:
         return f"item-{self.item.pk}"
 
+    @property
+    def per_entry(self) -> list[EntryPrice]:
+        """The item's grids charged per row, with the rows on the page now."""
+        if self.form is None:
+            return []
+        charges = []
+        for spec in self.form.requirements:
+            charge = price_per_entry(spec)
+            if charge is not None:
+                rows = self.form.document.get(spec["name"])
+                count = len(rows) if isinstance(rows, list) else 0
+                name = f"{self.form.prefix}-{spec['name']}"
+                charges.append(EntryPrice(name, row_noun(spec).lower(), charge[0], charge[1], count))
+        return charges
 
-def _configure_sections(order: Order, items: list[OrderItem], data=None) -> list[ItemSection]:
+    @property
+    def price(self) -> Prices:
+        """The item's price for the configuration on the page (saved with it)."""
+        return configured_prices(self.item.offering, self.form.document if self.form else self.item.characteristics)
+
+
+def _configure_sections(order: Order, items: list[OrderItem], data=None, files=None) -> list[ItemSection]:
     sections = []
     for index, item in enumerate(items):
         section = ItemSection(item=item, index=index)
         if is_configured(item):
-            section.form = CharacteristicsForm.for_item(item, data)
+            section.form = CharacteristicsForm.for_item(item, data, files)
         if options_apply(item):
             section.options = ItemOptionsForm(data, prefix=f"i{item.pk}", item=item)
         sections.append(section)
@@ -49,7 +82,7 @@ def configure_step(request, order: Order):
                 section.form.is_valid()
         return _render_configure(request, order, sections)
 
-    sections = _configure_sections(order, items, request.POST)
+    sections = _configure_sections(order, items, request.POST, request.FILES)
     problems = False
     offering_changed: list[OrderItem] = []
     changes = {}
@@ -73,8 +106,10 @@ def configure_step(request, order: Order):
             changes[item] = changed
     if changes:
         configure_items(order, by=request.user, changes=changes)
-    if ADD_ROW in request.POST or REMOVE_ROW in request.POST:
+    if ADD_ROW in request.POST or REMOVE_ROW in request.POST or COPY_ROW in request.POST:
         return _render_configure(request, order, sections)
+    if PASTE_ROWS in request.POST:
+        return _render_pasted(request, order, sections)
     if offering_changed:
         for item in offering_changed:
             messages.info(request, _offering_changed_message(item))
@@ -102,6 +137,20 @@ def _offering_changed_message(item: OrderItem) -> str:
     if kept:
         return f"Now {item.offering.name}. Kept from the current product: {', '.join(kept)}. Check the rest below."
     return f"Now {item.offering.name}: configure it below."
+
+
+def _render_pasted(request, order: Order, sections: list[ItemSection]):
+    """The grid filled from a sheet, checked at once so each bad row is named in the error summary."""
+    for section in sections:
+        if section.form is None:
+            continue
+        section.form.is_valid()
+        for path, count in section.form.pasted.items():
+            noun = f"{row_noun(next(s for s in section.form.requirements if s['name'] == path)).lower()}s"
+            to_fix = len({e.path.split(".")[0] for e in section.form.errors if e.path.startswith(f"{path}[")})
+            fix = f" {to_fix} of the rows need fixing: they are listed above the form." if to_fix else ""
+            messages.success(request, f"{count} {noun} filled in from the sheet and saved.{fix}")
+    return _render_configure(request, order, sections)
 
 
 def _option_changes(options: ItemOptionsForm, item: OrderItem) -> dict:
