@@ -116,7 +116,7 @@ def orders_in_fallout() -> QuerySet[Order]:
 
 def _items_for_pages() -> QuerySet[OrderItem]:
     return OrderItem.objects.select_related(
-        "offering", "product", "new_owner", "install_address__reference_street__district"
+        "offering", "product__telephone_number", "new_owner", "install_address__reference_street__district"
     ).order_by("id")
 
 
