@@ -132,6 +132,9 @@ def _check_specs(specs: list, prefix: str, errors: list[str], top_level: list) -
                 re.compile(spec["pattern"])
             except (re.error, TypeError):
                 errors.append(f"{where}: pattern is not a valid regular expression.")
+            if not str(spec.get("pattern_rule") or "").strip():
+                # What people read when a value does not match: "must be 3 or 4 digits", never "wrong format".
+                errors.append(f'{where}: a pattern needs its pattern_rule, the rule in words (e.g. "3 or 4 digits").')
         if kind == "group" and "price_per_entry" in spec:
             _check_price_per_entry(spec["price_per_entry"], where, errors)
         if kind == "group":
@@ -329,14 +332,18 @@ def _value_error(spec: dict, value, root: dict) -> str | None:
             return f"must be at most {spec['max']}"
         return None
     if kind == "choice":
-        allowed = {value for value, _ in choice_options(spec, root)}
+        options = choice_options(spec, root)
+        allowed = {value for value, _ in options}
         if spec.get("multiple"):
             if not isinstance(value, list):
                 return "must be a list of choices"
             wrong = [str(v) for v in value if str(v) not in allowed]
-            return f"not a valid choice: {', '.join(wrong)}" if wrong else None
+            if not wrong:
+                return None
+            verb = "is" if len(wrong) == 1 else "are"
+            return f"must be chosen from {_choices_in_words(options)}; {_and(wrong)} {verb} not"
         if isinstance(value, (list, dict)) or str(value) not in allowed:
-            return f"not a valid choice: {value}"
+            return f"must be one of {_choices_in_words(options)}; {value} is not one"
         return None
     if kind == "boolean":
         return None if isinstance(value, bool) else "must be true or false"
@@ -358,6 +365,24 @@ def _value_error(spec: dict, value, root: dict) -> str | None:
             return "must be an email address"
         return None
     return None
+
+
+# Up to this many choices are named in a message; beyond, the page's list says them better.
+CHOICES_NAMED = 8
+
+
+def _choices_in_words(options: list[tuple[str, str]]) -> str:
+    """ "Sales or Support"; "the choices listed" when there are too many to name, "none yet" for none."""
+    if not options:
+        return "the choices entered above (there are none yet)"
+    if len(options) > CHOICES_NAMED:
+        return "the choices listed"
+    labels = [label for _, label in options]
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _is_empty(value) -> bool:

@@ -138,7 +138,8 @@ def test_characteristics_that_fail_the_requirements_give_a_rejected_order(api, c
     assert created["state"] == OrderState.REJECTED
     assert sorted(m["message"] for m in created["productOrderErrorMessage"]) == [
         "productOrderItem 1, productCharacteristic colour: unknown field",
-        "productOrderItem 1, productCharacteristic router: not a valid choice: carrier-pigeon",
+        "productOrderItem 1, productCharacteristic router: must be one of hub-6 or mesh-pack; "
+        "carrier-pigeon is not one",
     ]
 
 

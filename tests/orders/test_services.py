@@ -137,7 +137,7 @@ def test_an_incomplete_order_stays_draft_with_field_paths(customer, agent, fibre
 
     assert [str(e) for e in raised.value.errors] == [
         "initiating_request: record what led to this order",
-        "items[0].characteristics.router: not a valid choice: fax",
+        "items[0].characteristics.router: must be one of hub-6 or mesh-pack; fax is not one",
         "items[0].install_address: an install address is required",
     ]
     order.refresh_from_db()
