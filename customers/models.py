@@ -109,6 +109,12 @@ class Customer(models.Model):
             raise ValidationError(_("Trading name and company number apply to organisations only."))
 
     @property
+    def matched_line_number(self) -> str:
+        """The line a search by number matched ("07700 900123"), on search_customers' results only."""
+        e164 = getattr(self, "matched_line", None)
+        return unbroken(national(e164)) if e164 else ""
+
+    @property
     def primary_contact(self):
         return next((c for c in self.contacts.all() if c.is_primary), None)
 

@@ -1,6 +1,6 @@
 """Reads of customer data."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from customers.models import Address, Customer, ProductStatus, TelephoneNumber
 from customers.telephone import to_e164
@@ -19,10 +19,18 @@ def search_customers(query: str, limit: int = 25) -> QuerySet[Customer]:
         # Phones are stored formatted ("+44 7700 900123"); agents type them any way.
         match |= Q(phone__icontains=digits[-6:])
     line = lines_numbered(query, digits)
-    if line is not None:
-        # A subquery, so the join does not multiply the active-product counts.
-        match |= Q(pk__in=TelephoneNumber.objects.filter(line, product__isnull=False).values("product__customer_id"))
-    return customers_with_active_product_counts().filter(match).order_by("name")[:limit]
+    if line is None:
+        return customers_with_active_product_counts().filter(match).order_by("name")[:limit]
+    # Subqueries, so no join multiplies the active-product counts; the line that matched is shown.
+    lines = TelephoneNumber.objects.filter(line, product__isnull=False)
+    match |= Q(pk__in=lines.values("product__customer_id"))
+    matched_line = Subquery(lines.filter(product__customer=OuterRef("pk")).values("e164")[:1])
+    return (
+        customers_with_active_product_counts()
+        .filter(match)
+        .annotate(matched_line=matched_line)
+        .order_by("name")[:limit]
+    )
 
 
 def lines_numbered(query: str, digits: str) -> Q | None:

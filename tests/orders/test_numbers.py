@@ -319,6 +319,7 @@ def test_the_agents_search_finds_a_customer_by_their_lines_number(
         found = list(search_customers(typed))
     assert found == [customer]
     assert found[0].active_products == 1
+    assert found[0].matched_line_number == "07700\u00a0900104"  # the results say which line matched
 
 
 @pytest.mark.parametrize("typed", ["07700900104", "+44 7700 900104"])
