@@ -270,7 +270,7 @@ def my_order_details(request, number: str):
         {
             "order": order,
             "sections": [{"item": item, "title": item_title(item), "form": form} for item, form in sections],
-            "items": item_views(items, where_posted(items, request.user.customer)),
+            "items": item_views(items, where_posted(items, request.user.customer_id)),
             "totals": totals(items),
             "delivery": delivery,
             "needing": needing,
@@ -345,7 +345,7 @@ def _render_review(request, order: Order, errors):
         "selfservice/order_review.html",
         {
             "order": order,
-            "items": item_views(items, where_posted(items, request.user.customer)),
+            "items": item_views(items, where_posted(items, request.user.customer_id)),
             "totals": totals(items),
             "address": next((i.install_address for i in items if i.install_address_id), None),
             "problems": problems,

@@ -90,7 +90,7 @@ def _order_context(order: Order, *, answer_form=None) -> dict:
         "label": state_label(order),
         "explanation": state_explanation(order, open_question=open_question),
         "channel_label": CHANNEL_LABELS.get(order.channel, order.get_channel_display()),
-        "items": item_views(items, where_posted(items, order.customer)),
+        "items": item_views(items, where_posted(items, order.customer_id)),
         "totals": totals(items),
         "address": next((i.install_address for i in items if i.install_address_id), None),
         "changes_from": amendment_changes(_with_items(order.revision_of), order) if order.revision_of_id else [],

@@ -58,13 +58,13 @@ def item_views(items: list[OrderItem], posted: dict[int, Address] | None = None)
     ]
 
 
-def where_posted(items: list[OrderItem], customer) -> dict[int, Address]:
+def where_posted(items: list[OrderItem], customer_id: int) -> dict[int, Address]:
     """Where each item whose plan posts something goes (a physical SIM, not an eSIM), in two queries at most."""
     prefetch_related_objects([item for item in items if item.offering_id], "offering__fulfilment_steps")
     posting = [item for item in items if item.offering_id and ships_equipment(item)]
     if not posting:
         return {}
-    addresses = list(customer.addresses.all())
+    addresses = list(Address.objects.filter(customer_id=customer_id))
     places = {item.pk: delivery_address(item, addresses) for item in posting}
     return {pk: address for pk, address in places.items() if address is not None}
 

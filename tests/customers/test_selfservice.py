@@ -128,7 +128,7 @@ def test_an_order_page_costs_the_same_queries_however_big_the_order(client, djan
 
     # session, user, customer, the order, its items, events, questions, cancellations, notes, tasks,
     # sign-offs; the plans' steps and the customer's addresses (where the SIMs are posted); the session saved (3)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = client.get(reverse("selfservice:my-order", args=[order.number]))
     assert response.status_code == 200
 

@@ -317,9 +317,10 @@ def test_a_customers_poll_costs_the_same_queries_for_one_item_or_three(
     client.get(reverse("selfservice:my-order", args=[small.number]), **POLL)
 
     # session, user, customer; the order and what its page prefetches (items, events, questions,
-    # cancellations, customer-visible notes, tasks, sign-offs); no session save.
+    # cancellations, customer-visible notes, tasks, sign-offs); the plans' steps and the customer's
+    # addresses (where equipment is posted); no session save.
     for order in (small, large):
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(13):
             client.get(reverse("selfservice:my-order", args=[order.number]) + "?since=inProgress&v=x", **POLL)
 
 
