@@ -72,6 +72,13 @@ MAX_ROWS = 500
 
 # The choice, next to the pool's numbers, of keeping the customer's number from another provider.
 KEEP_NUMBER = "keep"
+
+
+def changes_rows(data) -> bool:
+    """Whether a post only adds, removes, copies or pastes rows: the page is shown again, not left."""
+    return any(action in data for action in ROW_ACTIONS.values())
+
+
 INPUT_TYPES = {"text": "text", "number": "number", "date": "date", "phone": "tel", "email": "email"}
 
 
@@ -120,6 +127,7 @@ class CaptureField:
     depth: int = 0
     paste_errors: list[str] = field(default_factory=list)
     paste_text: str = ""
+    accepts_files: bool = False  # the page's form uploads files (a CSV to import)
     # A telephone_number: the number kept from another provider and the porting data, as fields.
     keeping: bool = False
     fixed: bool = False  # a line's number, shown but not chosen again when the line changes
@@ -266,6 +274,7 @@ class CharacteristicsForm:
         self.paste_errors: dict[str, list[str]] = {}
         self.paste_texts: dict[str, str] = {}
         self.pasted: dict[str, int] = {}
+        self.accepts_files = files is not None
         if self.is_bound:
             self.document = read_document(self.requirements, data, prefix, add=add, remove=remove, duplicate=duplicate)
             if paste:
@@ -441,6 +450,7 @@ class CharacteristicsForm:
         if depth == 0:
             node.paste_errors = self.paste_errors.get(node.path, [])
             node.paste_text = self.paste_texts.get(node.path, "")
+            node.accepts_files = self.accepts_files
         for index, row in enumerate(shown):
             node.rows.append(self._row(node, str(index), index, row, errors, placed, depth))
         node.next_key = len(shown)

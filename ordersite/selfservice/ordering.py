@@ -30,7 +30,7 @@ from orders.services import (
     start_order,
     submit_order,
 )
-from ordersite.presentation.capture import ADD_ROW, REMOVE_ROW, CharacteristicsForm, path_label
+from ordersite.presentation.capture import CharacteristicsForm, changes_rows, path_label
 from ordersite.selfservice.forms import DeliveryForm
 from ordersite.selfservice.outcomes import REFUSALS, order_url, refusal_message, say_outcome, submission_key_for
 from ordersite.selfservice.presenters import OrderRow, item_views, totals, where_posted
@@ -256,7 +256,7 @@ def my_order_details(request, number: str):
             }
         if changes or details:
             configure_items(order, by=request.user, changes=changes, **details)
-        rows_changed = ADD_ROW in posted or REMOVE_ROW in posted
+        rows_changed = changes_rows(posted)
         forms_valid = all([form.is_valid() for _, form in sections])  # noqa: C419 (every form shows its errors)
         if not rows_changed and delivery_valid and forms_valid:
             return redirect("selfservice:my-order-review", number=order.number)

@@ -12,7 +12,7 @@ from customers.models import ProductStatus
 from orders.models import ItemIntent, Order
 from orders.selectors import product_for_customer, products_of_customer
 from orders.services import ALLOWED_FROM, OrderIncomplete, send_change
-from ordersite.presentation.capture import ADD_ROW, REMOVE_ROW, CharacteristicsForm, describe, path_label
+from ordersite.presentation.capture import CharacteristicsForm, changes_rows, describe, path_label
 from ordersite.selfservice.forms import ProductActionForm
 from ordersite.selfservice.outcomes import REFUSALS, order_url, say_outcome, submission_key_for
 from ordersite.selfservice.wording import CUSTOMER_INTENTS, product_status_label, sentence, state_label
@@ -73,7 +73,7 @@ def my_product_action(request, pk: int, intent: str):
         if open_item is not None or not allowed:
             messages.error(request, f"{product.name} can't be changed like that right now.")
             return redirect("selfservice:my-products")
-        rows_changed = ADD_ROW in request.POST or REMOVE_ROW in request.POST
+        rows_changed = changes_rows(request.POST)
         valid = form.is_valid() & (characteristics is None or characteristics.is_valid())
         if characteristics is not None and valid and characteristics.document == product.characteristics:
             form.add_error(None, "Nothing has changed yet: change a setting first.")

@@ -176,3 +176,29 @@ def posted_document(rows):
         "user_groups": [{"name": "Sales", "hunt_pattern": "simultaneous"}],
         "handsets": rows,
     }
+
+
+def test_in_self_service_copying_or_pasting_rows_shows_the_page_again_instead_of_going_on(client, db):
+    from orders.models import Order
+    from tests.selfservice_helpers import customer_login, fibre_offering, signed_in
+
+    alice = customer_login()
+    mesh = fibre_offering()
+    mesh.data_requirements = mesh.data_requirements + [
+        {"name": "rooms", "label": "Rooms", "type": "group", "fields": [{"name": "room", "type": "text"}]}
+    ]
+    mesh.save()
+    signed_in(client, alice).post(reverse("selfservice:my-order-new"), {"offering": mesh.pk})
+    order = Order.objects.get()
+    prefix = f"i{order.items.get().pk}-c"
+    details_url = reverse("selfservice:my-order-details", args=[order.number])
+    valid = {f"{prefix}-router": "hub-6", f"{prefix}-rooms": "0", f"{prefix}-rooms-0-room": "Office"}
+
+    copied = client.post(details_url, valid | {"capture-copy": f"{prefix}-rooms-0"})
+    assert copied.status_code == 200
+    assert order.items.get().characteristics["rooms"] == [{"room": "Office"}, {"room": "Office"}]
+
+    pasted = client.post(details_url, valid | {"capture-paste": f"{prefix}-rooms", f"{prefix}-rooms-paste": "Den"})
+    assert pasted.status_code == 200
+    assert order.items.get().characteristics["rooms"] == [{"room": "Office"}, {"room": "Den"}]
+    assert f'name="{prefix}-rooms-csv"' not in pasted.content.decode()  # that form uploads no file

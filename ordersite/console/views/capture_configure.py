@@ -14,7 +14,7 @@ from orders.requirements import label_of, price_per_entry, row_noun
 from orders.services import carried_over_characteristics, configure_items
 from ordersite.console.forms.orders import ItemOptionsForm
 from ordersite.console.wizard import after_save, capture_context, is_configured, options_apply, step_url
-from ordersite.presentation.capture import ADD_ROW, COPY_ROW, PASTE_ROWS, REMOVE_ROW, CharacteristicsForm
+from ordersite.presentation.capture import PASTE_ROWS, CharacteristicsForm, changes_rows
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def _configure_sections(order: Order, items: list[OrderItem], data=None, files=N
 def configure_step(request, order: Order):
     items = list(order.items.all())
     if request.method != "POST":
-        sections = _configure_sections(order, items)
+        sections = _configure_sections(order, items, files=request.FILES)  # its form uploads a CSV
         for section in sections:
             # Show what is wrong with anything captured before; a fresh item starts clean.
             if section.form is not None and section.item.characteristics:
@@ -106,10 +106,10 @@ def configure_step(request, order: Order):
             changes[item] = changed
     if changes:
         configure_items(order, by=request.user, changes=changes)
-    if ADD_ROW in request.POST or REMOVE_ROW in request.POST or COPY_ROW in request.POST:
-        return _render_configure(request, order, sections)
     if PASTE_ROWS in request.POST:
         return _render_pasted(request, order, sections)
+    if changes_rows(request.POST):
+        return _render_configure(request, order, sections)
     if offering_changed:
         for item in offering_changed:
             messages.info(request, _offering_changed_message(item))
