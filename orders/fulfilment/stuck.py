@@ -8,7 +8,8 @@ An order in progress is stuck when one of its tasks is
     STUCK_HANDOVER_MINUTES, so the outbox relay is behind: "Ship equipment not handed to logistics
     for 14 min";
 (c) waiting with every step it depends on completed for those minutes, so nobody dispatched it:
-    "Start billing (billing) ready for 25 min, not dispatched";
+    "Start billing (billing) ready for 25 min, not dispatched" (unless it waits for the customer's
+    sign-off, which is the plan);
 
 or (d) when it has no open task at all (none waiting, dispatched or failed) for those minutes while
 it is still in progress: "No step left to run for 12 min, yet the order is still in progress".
@@ -203,6 +204,7 @@ def _ready_not_dispatched(cutoff: dt.datetime):
     return (
         _tasks_in_progress()
         .filter(state=TaskState.WAITING, order__state_entered_at__lt=cutoff)
+        .exclude(waits_for_signoff=True)  # held for the customer on purpose, not forgotten
         .exclude(Exists(unfinished))
         .annotate(ready_since=Greatest(Coalesce(Subquery(last_done, output_field=DateTimeField()), entered), entered))
         .filter(ready_since__lt=cutoff)

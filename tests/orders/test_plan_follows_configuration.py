@@ -1,15 +1,18 @@
 """The fulfilment plan follows the configuration: steps that apply only to some configurations, and
 billing that waits for the customer's sign-off."""
 
+import datetime as dt
 import json
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from customers.models import CreditClass
 from orders.fulfilment import fallout, orchestration
 from orders.fulfilment.plans import plan_for
-from orders.models import OrderState, ProductOffering, TaskState
+from orders.fulfilment.stuck import flag_stuck_orders
+from orders.models import Order, OrderState, ProductOffering, TaskState
 from orders.models.catalog import condition_errors
 from orders.services import add_item, create_draft_order, record_initiating_request, submit_order
 from ordersite.selfservice.timeline import next_steps
@@ -239,3 +242,37 @@ def test_the_admin_checks_a_steps_condition_against_the_offering_being_saved(cli
     else:
         assert response.status_code == 200
         assert response.context["inline_admin_formsets"][0].formset.errors[0]["applies_when"] == [error]
+
+
+def test_billing_held_for_the_sign_off_is_not_a_stuck_order(agent, customer_user, manual_downstream, run_tasks):
+    """Another item still runs, so the order stays in progress while this item's billing waits on purpose."""
+    order = issued_with(agent, customer_user, mobile_offering(signoff=True), sim_offering_without_signoff())
+    complete(run_tasks, order, "activate-sim")
+    held = order.tasks.get(code="start-billing", item__offering__requires_customer_signoff=True)
+    assert order.state == OrderState.IN_PROGRESS and held.state == TaskState.WAITING
+    long_ago = timezone.now() - dt.timedelta(hours=3)
+    Order.objects.filter(pk=order.pk).update(state_entered_at=long_ago)
+    order.tasks.filter(completed_at__isnull=False).update(completed_at=long_ago)
+
+    flag_stuck_orders()
+
+    order.refresh_from_db()
+    assert (order.stuck_since, order.stuck_at) == (None, "")
+
+
+def sim_offering_without_signoff():
+    offering = OfferingFactory(code="router-rental", name="Router rental", requires_install_address=False)
+    FulfilmentStepFactory(offering=offering, code="post-router", name="Post router", system="logistics")
+    return offering
+
+
+def issued_with(agent, customer_user, *offerings):
+    customer = customer_user.customer
+    request = record_initiating_request(customer=customer, by=agent, kind="sales_proposal")
+    order = create_draft_order(customer=customer, by=agent, initiating_request=request)
+    for offering in offerings:
+        characteristics = {"sim_type": "esim"} if offering.code == "mobile-line" else {}
+        add_item(order, by=agent, offering=offering, characteristics=characteristics)
+    submit_order(order, by=agent)
+    order.refresh_from_db()
+    return order
