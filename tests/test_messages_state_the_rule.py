@@ -151,3 +151,21 @@ def test_a_repackage_to_something_not_listed_says_why(signed_in, agent, customer
     html = response.content.decode()
     assert "Choose one of the offerings listed: the others can&#x27;t be had at this address." in html
     assert not DJANGO_DEFAULTS.search(html)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("phone", ["call me", "123", "+44 12"])
+def test_a_phone_number_we_cannot_call_states_the_rule(phone):
+    form = CustomerForm(data={"kind": "individual", "name": "Fatima Khan", "phone": phone})
+
+    assert not form.is_valid()
+    assert form.errors["phone"] == [
+        "Enter a phone number we can call: digits, spaces and + only, such as 07700 900123 or +44 7700 900123."
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("phone", ["07700 900123", "+44 7700 900123", "(0113) 496-0000"])
+def test_phone_numbers_as_people_write_them_are_accepted(phone):
+    form = CustomerForm(data={"kind": "individual", "name": "Fatima Khan", "phone": phone})
+    assert form.is_valid(), form.errors

@@ -52,6 +52,8 @@ def test_the_repackage_page_offers_only_what_qualifies_and_says_why_not_for_the_
     assert offered(html) == {"Choose the new offering…", "Fibre Broadband 150", "Fibre Broadband 900"}
     assert "Not offered here:" in html
     assert "Leased Line 1G is not available at 12 Mill Lane" in html
+    assert 'aria-describedby="id_new_offering_helptext new-offering-unavailable"' in html
+    assert 'id="new-offering-unavailable"' in html
 
 
 def test_an_offering_that_does_not_qualify_is_refused_if_posted_anyway(signed_in, fibre_line, leased_line):

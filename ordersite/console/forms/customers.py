@@ -16,6 +16,7 @@ from customers.addresses import (
     validate_and_attach,
 )
 from customers.models import Address, Customer, CustomerKind, Interaction
+from customers.telephone import to_e164
 from ordersite.presentation.rules import RulesInMessages
 
 # Agents type the customer's address, not their own: the browser's autofill would only get in the way.
@@ -112,6 +113,7 @@ class AddressForm(RulesInMessages, forms.ModelForm):
 
 CONTACT_RULE = "Give a phone number or an email (at least one)."
 CONTACT_RULE_ID = "contact-rule"
+PHONE_RULE = "Enter a phone number we can call: digits, spaces and + only, such as 07700 900123 or +44 7700 900123."
 
 
 class CustomerForm(RulesInMessages, forms.ModelForm):
@@ -164,6 +166,12 @@ class CustomerForm(RulesInMessages, forms.ModelForm):
                 "contact_name",
             ),
         )
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if phone and to_e164(phone) is None:
+            raise forms.ValidationError(PHONE_RULE)
+        return phone
 
     def clean(self):
         cleaned = super().clean()

@@ -206,6 +206,11 @@ class ProductActionForm(RulesInMessages, forms.Form):
                 help_text="The current product ends when the new one starts.",
                 error_messages=REPACKAGE_ERRORS,
             )
+            if self.unavailable_offerings:
+                # The page lists what is not offered here, and why, under the field.
+                self.fields["new_offering"].widget.attrs["aria-describedby"] = (
+                    f"{self['new_offering'].auto_id}_helptext new-offering-unavailable"
+                )
 
 
 # --- step 4: installation and delivery -------------------------------------------------------------
