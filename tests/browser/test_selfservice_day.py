@@ -17,9 +17,11 @@ from orders.models import OrderState, TaskState
 from orders.services import start_amendment, submit_order, update_item
 from tests.factories import PASSWORD, AgentFactory, FulfilmentStepFactory, InstalledProductFactory, OfferingFactory
 from tests.selfservice_helpers import (
+    NO_FIBRE_STREET,
     customer_login,
     fibre_offering,
     place_order,
+    validated_address,
 )
 
 pytestmark = pytest.mark.browser
@@ -233,3 +235,23 @@ def test_an_amended_order_tells_the_customer_what_changed(login, page, live_serv
     expect(page.get_by_role("region", name="What changes in the new order")).to_contain_text(
         "Monthly spend cap: £40 → £60"
     )
+
+
+def test_only_addresses_that_can_have_it_are_offered_with_the_reason_for_the_others(
+    login, page, live_server, alice, manual_downstream
+):
+    fibre_offering()
+    validated_address(alice.customer, NO_FIBRE_STREET)
+    login(alice.username, PASSWORD)
+
+    page.goto(f"{live_server.url}/my/orders/new/")
+    page.get_by_role("button", name="Choose Fibre Broadband 500").click()
+
+    expect(page.get_by_text("Installed at 12 Mill Lane")).to_be_visible()
+    expect(page.get_by_role("radio")).to_have_count(0)  # one address can have it: nothing to choose
+    expect(page.get_by_text("Fibre Broadband 500 is not available at 9 Church Lane")).to_be_visible()
+    snapshot(page, "desktop_details_qualified_addresses")
+    page.get_by_label("Router").select_option("hub-6")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Check and send")).to_be_visible()
+    expect(page.get_by_text("12 Mill Lane")).to_be_visible()
