@@ -42,8 +42,8 @@ def number_spec(requirements) -> dict | None:
     )
 
 
-def free_numbers(kind: str, now: dt.datetime | None = None) -> QuerySet[TelephoneNumber]:
-    """Numbers that may be offered: available, a draft hold run out, or out of quarantine."""
+def free_numbers(kind: str | None, now: dt.datetime | None = None) -> QuerySet[TelephoneNumber]:
+    """Numbers that may be offered (of a kind, or any): available, a draft hold run out, or out of quarantine."""
     now = now or timezone.now()
     free = (
         Q(status=NumberStatus.AVAILABLE)
@@ -51,7 +51,8 @@ def free_numbers(kind: str, now: dt.datetime | None = None) -> QuerySet[Telephon
         | Q(status=NumberStatus.RESERVED, order_item__isnull=True)
         | Q(status=NumberStatus.QUARANTINED, quarantined_until__lt=now.date())
     )
-    return TelephoneNumber.objects.filter(free, kind=kind)
+    numbers = TelephoneNumber.objects.filter(free)
+    return numbers.filter(kind=kind) if kind else numbers
 
 
 def numbers_offered(spec: dict, *, holder: OrderItem | None = None, count: int = OFFERED) -> list[TelephoneNumber]:
@@ -150,6 +151,46 @@ def pool_errors(requirements, document: dict, holder: OrderItem | None) -> list[
     if value.get("keep"):
         return [FieldError(f"{spec['name']}.number", f"{national(e164)} is already one of our numbers")]
     return [FieldError(spec["name"], f"{national(e164)} has just been taken by another order: choose another")]
+
+
+# --- orders that arrive whole (the API) ----------------------------------------------------------------
+
+
+def _numbers_asked(lines: list[OrderItem]) -> list[tuple[int, OrderItem, dict, str]]:
+    """(index, line, spec, E.164) of every line whose characteristics name a number."""
+    asked = []
+    for index, line in enumerate(lines):
+        spec = number_spec(line.offering.data_requirements) if line.offering is not None else None
+        value = (line.characteristics or {}).get(spec["name"]) if spec else None
+        e164 = to_e164(value.get("number")) if isinstance(value, dict) and value.get("number") else None
+        if e164 is not None and line.intent == ItemIntent.PROVIDE:
+            asked.append((index, line, spec, e164))
+    return asked
+
+
+def numbers_not_to_be_had(lines: list[OrderItem]) -> list[FieldError]:
+    """The numbers an order arriving whole asks for that the pool cannot give; no query when it asks for none."""
+    asked = _numbers_asked(lines)
+    if not asked:
+        return []
+    wanted = [e164 for *_, e164 in asked]
+    free = set(free_numbers(None).filter(e164__in=wanted).values_list("e164", flat=True))
+    known = set(TelephoneNumber.objects.filter(e164__in=wanted).values_list("e164", flat=True))
+    errors = []
+    for index, line, spec, e164 in asked:
+        path = f"items[{index}].characteristics.{spec['name']}"
+        if line.characteristics[spec["name"]].get("keep"):
+            if e164 in known:
+                errors.append(FieldError(f"{path}.number", f"{national(e164)} is already one of our numbers"))
+        elif e164 not in free:
+            errors.append(FieldError(path, f"{national(e164)} is not free: choose another, or leave it out"))
+    return errors
+
+
+def hold_numbers_of(lines: list[OrderItem]) -> None:
+    """The numbers an accepted order arriving whole asked for are held for it (written lines only)."""
+    for _index, line, _spec, _e164 in _numbers_asked(lines):
+        hold_chosen_number(line)
 
 
 def renew_holds_for_order(order: Order) -> int:

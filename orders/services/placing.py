@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from customers.models import Address, Customer, InstalledProduct, User
-from orders import lifecycle
+from orders import lifecycle, numbers
 from orders.fulfilment import orchestration
 from orders.models import (
     ACTION_FOR_INTENT,
@@ -94,6 +94,7 @@ def place_order(
     for error in completeness_errors(order, lines):
         if str(error).split(".", 1)[0] not in refused_items and (keep_error is None or keep_error(error)):
             problems.append(str(error))
+    problems += [str(error) for error in numbers.numbers_not_to_be_had(lines)]
     verdict = issuing_verdict(order, lines, problems=problems)
 
     plans = {}
@@ -119,6 +120,8 @@ def place_order(
 
     order.save()
     OrderItem.objects.bulk_create(lines)
+    if verdict.transition != "reject":
+        numbers.hold_numbers_of(lines)
     relies = {request.item_id: request.relies_on for request in items if request.relies_on}
     by_id = {line.item_id: line for line in lines}
     if relies:

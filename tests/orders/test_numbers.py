@@ -11,14 +11,16 @@ from customers.number_pool import add_number_range
 from customers.selectors import search_customers
 from customers.telephone import national, to_e164
 from orders import numbers
-from orders.models import ItemIntent, OrderItem, OrderState
+from orders.models import InitiatingRequest, ItemIntent, OrderItem, OrderState
 from orders.requirements import requirement_schema_errors, validate_characteristics
 from orders.services import (
+    ItemRequest,
     OrderIncomplete,
     add_item,
     create_change_order,
     create_draft_order,
     discard_draft,
+    place_order,
     record_initiating_request,
     request_cancellation,
     submit_order,
@@ -285,9 +287,7 @@ def test_a_cancelled_order_gives_its_numbers_back(pool, line_offering, agent, ma
     assert not TelephoneNumber.objects.filter(e164="+447400123456").exists()  # it stays with Vodafone
 
 
-def test_an_ended_line_s_number_rests_in_quarantine_before_it_is_offered_again(
-    pool, line_offering, agent, run_tasks
-):
+def test_an_ended_line_s_number_rests_in_quarantine_before_it_is_offered_again(pool, line_offering, agent, run_tasks):
     order, _ = draft_with_line(agent, line_offering, {"phone_number": {"number": "+447700900100"}})
     run_tasks(submit_order, order, by=agent)
     product = TelephoneNumber.objects.get(e164="+447700900100").product
@@ -372,3 +372,37 @@ def test_the_tmf620_catalog_describes_the_number_and_its_porting_fields():
         "phone_number.pac",
     ]
     assert specs["phone_number.pac"]["regex"] == "^[A-Za-z]{3}[0-9]{6}$"
+
+
+# --- orders that arrive whole (the API) -----------------------------------------------------------------
+
+
+def place_line(agent, offering, characteristics, customer=None):
+    customer = customer or CustomerFactory(credit_class=CreditClass.A)
+    return place_order(
+        customer=customer,
+        by=agent,
+        items=[ItemRequest(item_id="1", offering=offering, characteristics=characteristics)],
+        initiating_request=InitiatingRequest(kind=InitiatingRequest.Kind.CUSTOMER_REQUEST, details="API"),
+    ).order
+
+
+def test_an_order_arriving_whole_holds_the_number_it_asks_for(pool, line_offering, agent, manual_downstream):
+    order = place_line(agent, line_offering, {"phone_number": {"number": "07700 900 106"}})
+
+    assert order.state == OrderState.IN_PROGRESS
+    held = TelephoneNumber.objects.get(e164="+447700900106")
+    assert (held.status, held.order_item.order, held.held_until) == (NumberStatus.RESERVED, order, None)
+
+
+def test_an_order_arriving_whole_asking_for_a_taken_number_is_rejected_with_the_reason(
+    pool, line_offering, agent, manual_downstream
+):
+    draft_with_line(agent, line_offering, {"phone_number": {"number": "+447700900106"}})
+
+    order = place_line(agent, line_offering, {"phone_number": {"number": "+447700900106"}})
+
+    assert order.state == OrderState.REJECTED
+    assert order.events.get(transition="reject").note.endswith(
+        "items[0].characteristics.phone_number: 07700 900106 is not free: choose another, or leave it out"
+    )
