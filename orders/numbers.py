@@ -215,6 +215,8 @@ def assign_numbers(items: list[OrderItem]) -> None:
     An item that never chose a number (an API order) gets the first free one now.
     """
     for item in items:
+        if item.intent == ItemIntent.REPACKAGE and item.product_id:
+            _move_to_repackaged_product(item)
         if item.intent != ItemIntent.PROVIDE or not item.product_id or not item.offering_id:
             continue
         spec = number_spec(item.offering.data_requirements)
@@ -232,6 +234,19 @@ def assign_numbers(items: list[OrderItem]) -> None:
         characteristics = {**(item.product.characteristics or {}), spec["name"]: value}
         InstalledProduct.objects.filter(pk=item.product_id).update(characteristics=characteristics)
         item.product.characteristics = characteristics
+
+
+def _move_to_repackaged_product(item: OrderItem) -> None:
+    """A line repackaged into another offering keeps its number, when the new offering has one."""
+    spec = number_spec(item.offering.data_requirements) if item.offering_id else None
+    number = TelephoneNumber.objects.select_for_update().filter(product_id=item.product_id).first()
+    successor = InstalledProduct.objects.filter(last_order_item=item).exclude(pk=item.product_id).first()
+    if spec is None or number is None or successor is None:
+        return
+    number.product, number.status, number.order_item = successor, NumberStatus.ASSIGNED, item
+    number.save(update_fields=["product", "status", "order_item", "updated_at"])
+    characteristics = {**(successor.characteristics or {}), spec["name"]: {"number": number.e164}}
+    InstalledProduct.objects.filter(pk=successor.pk).update(characteristics=characteristics)
 
 
 def _first_free(spec: dict, item: OrderItem) -> TelephoneNumber | None:

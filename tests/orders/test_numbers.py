@@ -304,6 +304,24 @@ def test_an_ended_line_s_number_rests_in_quarantine_before_it_is_offered_again(p
     assert numbers.free_numbers("mobile", now=later).filter(e164="+447700900100").exists()
 
 
+def test_a_line_repackaged_into_another_offering_keeps_its_number(pool, line_offering, agent, run_tasks):
+    order, _ = draft_with_line(agent, line_offering, {"phone_number": {"number": "+447700900103"}})
+    run_tasks(submit_order, order, by=agent)
+    old = TelephoneNumber.objects.get(e164="+447700900103").product
+    plus = OfferingFactory(
+        code="line-plus", name="Mobile Plus", requires_install_address=False, data_requirements=[PHONE_NUMBER]
+    )
+    FulfilmentStepFactory(offering=plus, code="activate", name="Activate", system="network")
+
+    change = create_change_order(old, intent=ItemIntent.REPACKAGE, by=agent, new_offering=plus)
+    run_tasks(submit_order, change, by=agent)
+
+    number = TelephoneNumber.objects.get(e164="+447700900103")
+    assert number.status == NumberStatus.ASSIGNED
+    assert number.product != old and number.product.display_name == "Mobile Plus · 07700\u00a0900103"
+    assert number.product.characteristics["phone_number"] == {"number": "+447700900103"}
+
+
 # --- search ------------------------------------------------------------------------------------------
 
 
