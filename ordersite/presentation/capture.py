@@ -124,6 +124,7 @@ class CaptureField:
     row_noun: str = ""
     source_noun: str = ""
     cell_label: str = ""  # in a grid: "Handset 3 › Extension", the name of an input whose label is its column
+    row_context: str = ""  # the entry a nested group belongs to: "Handset 3" for its speed dials
     depth: int = 0
     paste_errors: list[str] = field(default_factory=list)
     paste_text: str = ""
@@ -391,6 +392,7 @@ class CharacteristicsForm:
                 required=bool(spec.get("required")) or (spec["type"] == "group" and spec.get("min", 0) > 0),
                 errors=errors.get(path, []),
                 cell_label=f"{title} › {label_of(spec)}" if title else label_of(spec),
+                row_context=title,
                 depth=depth,
             )
             if path in errors:
@@ -461,12 +463,15 @@ class CharacteristicsForm:
         prefix = f"{node.name}-{key}"
         if row_path in errors:
             placed.add(row_path)
+        title = f"{node.row_noun} {index + 1}" if index is not None else node.row_noun
+        if node.row_context:
+            title = f"{node.row_context} › {title}"  # "Handset 3 › Speed dial 1": which handset's
         return CaptureRow(
             key=key,
             index=index,
             path=row_path,
             prefix=prefix,
-            title=f"{node.row_noun} {index + 1}" if index is not None else node.row_noun,
+            title=title,
             fields=self._build(
                 node.spec["fields"],
                 values,
@@ -476,7 +481,7 @@ class CharacteristicsForm:
                 errors,
                 placed,
                 depth + 1,
-                title=f"{node.row_noun} {index + 1}" if index is not None else node.row_noun,
+                title=title,
             ),
             errors=errors.get(row_path, []),
         )

@@ -78,11 +78,16 @@
     });
   }
 
-  function refresh(group) {
+  function relabel(group) {
+    // Rows numbered in page order; a nested grid's rows carry their entry's title too, so an input
+    // reads "Handset 3 › Speed dial 1 › Number" wherever it is.
     var noun = group.getAttribute("data-row-noun");
     var rows = rowsOf(group);
+    var entry = group.parentElement.closest("[data-row]");
+    var entryTitle = entry && ownedBy(entry, "[data-row-title]")[0];
+    var context = entryTitle ? entryTitle.textContent + " \u203a " : "";
     rows.forEach(function (row, index) {
-      var title = noun + " " + (index + 1);
+      var title = context + noun + " " + (index + 1);
       ownedBy(row, "[data-row-title]").forEach(function (element) {
         element.textContent = title;
       });
@@ -100,15 +105,21 @@
       count.textContent = String(rows.length);
     });
     var name = group.getAttribute("data-group");
-    var noun_lower = noun.toLowerCase();
+    var nounLower = noun.toLowerCase();
     document.querySelectorAll('[data-entry-count-for="' + name + '"]').forEach(function (summary) {
-      summary.textContent = rows.length + " " + noun_lower + (rows.length === 1 ? "" : "s");
+      summary.textContent = rows.length + " " + nounLower + (rows.length === 1 ? "" : "s");
     });
-    updatePrices();
     var max = parseInt(group.getAttribute("data-max") || "0", 10);
     own(group, "[data-capture-add]").forEach(function (button) {
       button.disabled = Boolean(max) && rows.length >= max;
     });
+  }
+
+  function refresh(group) {
+    relabel(group);
+    // The nested grids of renumbered entries take their entries' new titles.
+    group.querySelectorAll("[data-group]").forEach(relabel);
+    updatePrices();
   }
 
   function firstField(container) {

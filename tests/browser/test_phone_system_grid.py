@@ -168,6 +168,21 @@ def test_the_grid_is_worked_by_keyboard_and_its_price_follows_the_rows(
     expect(price).to_contain_text("£22.50 a month")
     expect(price).to_contain_text("£240.00 one-off")
     page.keyboard.type("202")
+    # Two handsets used to make a 2,700-pixel page; as grid rows they are two lines of it.
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 1500, f"{height} px with two handsets"
+    look(page, "grid_two_handsets")
+
+    # Speed dials: a cell that opens the handset's own grid of them.
+    page.locator("summary", has_text="Handset 1 › Speed dials").click()
+    page.get_by_role("button", name="Add speed dial").first.click()
+    expect(cell(page, "Handset 1 › Speed dial 1 › Label")).to_be_focused()
+    page.keyboard.type("Reception")
+    page.keyboard.press("Tab")
+    page.keyboard.type("+44 1632 960300")
+    expect(page.locator("summary", has_text="Handset 1 › Speed dials")).to_contain_text("1 speed dial")
+    look(page, "grid_speed_dials_open")
+    page.keyboard.press("Escape")
 
     # Eight more from a sheet: ten rows, shown for a look at 1280 px.
     paste_handsets(agent, page, "\n".join(f"Yealink T33G desk phone,2{n:02d},User {n},Sales" for n in range(3, 11)))
@@ -175,6 +190,8 @@ def test_the_grid_is_worked_by_keyboard_and_its_price_follows_the_rows(
     expect(cell(page, "Handset 10 › Extension")).to_have_value("210")
     expect(cell(page, "Handset 2 › Extension")).to_have_value("202")
     expect(price).to_contain_text("£74.50 a month")
+    saved = Order.objects.get(customer=shop.harbourside).items.get().characteristics["handsets"]
+    assert saved[0]["speed_dials"] == [{"label": "Reception", "number": "+44 1632 960300"}]
     look(page, "grid_ten_handsets")
 
     remove = page.get_by_role("button", name="Remove Handset 10")
