@@ -193,4 +193,4 @@ class InteractionForm(RulesInMessages, forms.ModelForm):
         model = Interaction
         fields = ["kind", "summary"]
         labels = {"summary": "What was said or done"}
-        widgets = {"summary": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 2}), "kind": forms.Select(attrs={"class": "form-select"})}
