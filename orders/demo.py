@@ -545,14 +545,31 @@ def seed_reference_data(password: str = DEMO_PASSWORD):
     return users, customers, offerings
 
 
-# Ofcom's drama range: numbers that will never ring anyone.
-DEMO_POOL = ("07700 900000", "07700 900999")
+# Ofcom's drama range, numbers that will never ring anyone: ours up to 900899; the rest stand for
+# numbers at other providers, kept by porting.
+DEMO_POOL = ("07700 900000", "07700 900899")
 # Lines of the demo table with the numbers their owners know them by (in the order the table lists them).
 DEMO_LINE_NUMBERS = {
     "alice.morgan@example.com": ["+447700900101"],
     "bob.hughes@example.com": ["+447700900201", "+447700900202"],
     "hello@ashbygreenfarmshop.example": ["+447700900301"],
     "george.okafor@example.com": ["+447700900401"],
+}
+
+
+# New lines in the demo orders: chosen from the pool (held while in flight, given back when cancelled), or kept.
+ALICE_NEW_JOB_LINE = {"sim_type": "physical", "phone_number": {"number": "+447700900110"}}
+ALICE_SONS_LINE = {"sim_type": "physical", "phone_number": {"number": "+447700900111"}}
+ALICE_TABLET_LINE = {"sim_type": "esim", "phone_number": {"number": "+447700900112"}}
+BOBS_KEPT_NUMBER = {
+    "sim_type": "physical",
+    "phone_number": {
+        "keep": True,
+        "number": "+447700900923",
+        "current_provider": "Harbour Mobile (business)",
+        "pac": "HBM482913",
+        "account_holder": "Harbourside Logistics Ltd",
+    },
 }
 
 
@@ -736,7 +753,7 @@ def seed_orders(customers: dict[str, Customer], offerings: dict[str, ProductOffe
         advance(tv)
         # Issued at once and on its way by post: before activation she can still cancel it.
         submit_order(
-            new_order(alice, agent, [("mobile-unlimited", {"sim_type": "physical"})], details="Phone for her new job."),
+            new_order(alice, agent, [("mobile-unlimited", ALICE_NEW_JOB_LINE)], details="Phone for her new job."),
             by=agent,
         )
         # Held for special handling: a router upgrade with special requirements.
@@ -752,12 +769,12 @@ def seed_orders(customers: dict[str, Customer], offerings: dict[str, ProductOffe
         submit_order(change, by=agent)
         # Placed by Alice herself, then cancelled before the SIM shipped.
         second_line = new_order(
-            alice, alice_user, [("mobile-unlimited", {"sim_type": "physical"})], details="Second line for my son."
+            alice, alice_user, [("mobile-unlimited", ALICE_SONS_LINE)], details="Second line for my son."
         )
         submit_order(second_line, by=alice_user)
         request_cancellation(second_line, by=alice_user, reason="He kept his old contract after all.")
         # Still being captured.
-        new_order(alice, agent, [("mobile-unlimited", {"sim_type": "physical"})], details="Quote for a tablet SIM.")
+        new_order(alice, agent, [("mobile-unlimited", ALICE_TABLET_LINE)], details="Quote for a tablet SIM.")
 
     if not bob.orders.exists():
         # Done: the suspended line resumed, and the installed base says so.
@@ -775,8 +792,8 @@ def seed_orders(customers: dict[str, Customer], offerings: dict[str, ProductOffe
         porting = new_order(
             bob,
             agent,
-            [("mobile-unlimited", {"sim_type": "physical"})],
-            special_requirements="Port 07700 900123 from his employer's account.",
+            [("mobile-unlimited", BOBS_KEPT_NUMBER)],
+            special_requirements="Port 07700 900923 from his employer's account.",
             kind="problem_restoration",
             reference="TT-88812",
             details="Number lost when the employer's contract ended.",
