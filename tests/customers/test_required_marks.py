@@ -94,3 +94,17 @@ def test_the_order_pages_actions_say_what_the_mark_means(signed_in, agent, custo
     page = html(signed_in.get(reverse("console:order-detail", args=[order.number])))
 
     assert '<span class="required-mark" aria-hidden="true">*</span> Required</span>' in page
+
+
+@pytest.mark.django_db
+def test_the_delivery_step_marks_the_install_address(signed_in, agent, customer):
+    catalog = seed_catalog()
+    valid_address(customer)
+    request = record_initiating_request(customer=customer, by=agent, kind="sales_proposal", reference="Q-1")
+    order = create_draft_order(customer=customer, by=agent, initiating_request=request)
+    add_item(order, by=agent, offering=catalog["fibre-500"], characteristics={"router": "hub-6"})
+
+    page = html(signed_in.get(reverse("console:capture", args=[order.number, "delivery"])))
+
+    assert 'Install address<span class="required-mark" aria-hidden="true"> *</span>' in page
+    assert 'role="radiogroup" aria-required="true"' in page
