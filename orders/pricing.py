@@ -68,3 +68,13 @@ def configured_prices(offering: ProductOffering | None, characteristics) -> Pric
         one_off += charge.one_off * charge.entries
         recurring += charge.recurring * charge.entries
     return Prices(one_off, recurring)
+
+
+def repriced(item: OrderItem, offering: ProductOffering | None, before, after) -> Prices:
+    """An item's price once its configuration goes from `before` to `after`: what it was, moved by the
+    entries added or removed (at the catalog's charge per entry)."""
+    old, new = configured_prices(offering, before), configured_prices(offering, after)
+    return Prices(
+        item.one_off_price + new.one_off - old.one_off,
+        item.recurring_price + new.recurring - old.recurring,
+    )

@@ -17,8 +17,8 @@ from orders.models import (
     OrderState,
     ProductOffering,
 )
-from orders.pricing import configured_prices
 from orders.numbers import hold_chosen_number, number_spec, release_held_number
+from orders.pricing import configured_prices, repriced
 from orders.qualification import qualify
 from orders.services.outcomes import ActionRefused
 
@@ -165,13 +165,17 @@ def update_item(item: OrderItem, *, by: User, **fields) -> OrderItem:
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"Unknown item fields: {', '.join(sorted(unknown))}")
+    configured_before = item.characteristics
     for name, value in fields.items():
         setattr(item, name, value)
     if "offering" in fields:
         item.is_bespoke = item.offering.is_bespoke
-    if "offering" in fields or "characteristics" in fields:
-        # Entries charged per row (handsets) move the price as the configuration changes.
         prices = configured_prices(item.offering, item.characteristics)
+        item.one_off_price, item.recurring_price = prices.one_off, prices.recurring
+    elif "characteristics" in fields:
+        # Entries charged per row (handsets) move the price by what they add or take away; the price
+        # taken when the item was added stays, so a later catalog change still does not move it.
+        prices = repriced(item, item.offering, configured_before, item.characteristics)
         item.one_off_price, item.recurring_price = prices.one_off, prices.recurring
     item.save()
     if "offering" in fields or (item.offering_id and number_spec(item.offering.data_requirements)):

@@ -111,3 +111,25 @@ def test_the_items_price_follows_its_handsets_in_the_totals_and_the_tmf622_body(
     body = order_representation(rf.get("/"), order)
     total = {p["priceType"]: p["price"]["dutyFreeAmount"]["value"] for p in body["orderTotalPrice"]}
     assert (Decimal(str(total["oneTime"])), Decimal(str(total["recurring"]))) == (totals.one_off, totals.monthly)
+
+
+def test_reconfiguring_moves_the_price_by_the_entries_only_so_a_later_catalog_change_does_not(agent):
+    from orders.services import add_item, create_draft_order, update_item
+    from tests.factories import OrganisationFactory
+
+    pbx = OfferingFactory(
+        one_off_price=Decimal("150.00"), recurring_price=Decimal("9.50"), data_requirements=PER_HANDSET
+    )
+    item = add_item(
+        create_draft_order(customer=OrganisationFactory(), by=agent),
+        by=agent,
+        offering=pbx,
+        characteristics=handsets(2),
+    )
+    pbx.recurring_price = Decimal("12.00")  # the catalog's price goes up after the item was added
+    pbx.save()
+
+    update_item(item, by=agent, characteristics=handsets(3))
+    assert (item.one_off_price, item.recurring_price) == (Decimal("285.00"), Decimal("29.00"))
+    update_item(item, by=agent, characteristics=handsets(1))
+    assert (item.one_off_price, item.recurring_price) == (Decimal("195.00"), Decimal("16.00"))
