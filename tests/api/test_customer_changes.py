@@ -91,6 +91,7 @@ def test_an_unknown_installation_address_is_refused_and_nothing_changes(api, cus
         ({"characteristic": [{"name": "shoeSize", "value": "9"}]}, 422, "shoeSize"),
         ({"engagedParty": {"id": "someone-else"}}, 422, "engagedParty cannot be changed"),
         ({"id": "CUS-999999"}, 422, "id cannot be changed"),
+        ({"statusReason": None}, 422, "statusReason cannot be changed"),
         ([{"name": "a list"}], 400, "object"),
     ],
 )

@@ -30,6 +30,22 @@ def test_the_openapi_document_describes_every_resource(client):
     assert {"ProductOrder", "Error", "ProductOffering", "Customer", "Product"} <= set(schema["components"]["schemas"])
 
 
+def test_the_document_is_as_strict_as_the_server_about_fields_paging_and_customer_patches(client):
+    schema = client.get("/tmf-api/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    products = schema["paths"]["/tmf-api/productInventory/v4/product"]["get"]["parameters"]
+    parameters = {p["name"]: p for p in products}
+    patch = schema["paths"]["/tmf-api/customerManagement/v4/customer/{customer_id}"]["patch"]
+
+    attribute = re.compile(parameters["fields"]["schema"]["items"]["pattern"])
+    assert attribute.match("productPrice") and attribute.match(" productPrice.price\n")
+    assert not attribute.match("colour")
+    assert "suspended" in parameters["status"]["schema"]["items"]["enum"]
+    assert (parameters["fields"]["style"], parameters["fields"]["explode"]) == ("form", False)
+    assert parameters["offset"]["schema"]["minimum"] == parameters["limit"]["schema"]["minimum"] == 0
+    body = patch["requestBody"]["content"]["application/merge-patch+json"]["schema"]
+    assert schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]["additionalProperties"] is False
+
+
 def test_swagger_ui_is_served_locally_without_inline_scripts(client):
     response = client.get("/tmf-api/docs")
 

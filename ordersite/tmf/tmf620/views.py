@@ -22,7 +22,7 @@ class ProductOfferingList(TMFView):
     @extend_schema(
         operation_id="listProductOffering",
         summary="The offerings on the catalog and what each needs",
-        parameters=[*fields_parameter(), *paging_parameters(), *filter_parameters(OFFERING_FILTERS)],
+        parameters=[*fields_parameter(OFFERING_ATTRIBUTES), *paging_parameters(), *filter_parameters(OFFERING_FILTERS)],
         responses={200: list_of(PRODUCT_OFFERING), **ERRORS},
     )
     def get(self, request):
@@ -35,7 +35,7 @@ class ProductOfferingDetail(TMFView):
     @extend_schema(
         operation_id="retrieveProductOffering",
         summary="An offering and the characteristics it requires",
-        parameters=fields_parameter(),
+        parameters=fields_parameter(OFFERING_ATTRIBUTES),
         responses={200: PRODUCT_OFFERING, **ERRORS},
     )
     def get(self, request, offering_id: str):

@@ -93,7 +93,11 @@ COMPONENTS = {
     },
     "ProductOrder": {
         "type": "object",
-        "required": ["id", "href", "orderDate", "state", "relatedParty", "productOrderItem"],
+        "required": ["id", "href"],
+        "description": (
+            "A product order. `fields=` narrows it to id, href, @type and the attributes named; "
+            "without `fields` it always carries orderDate, state, relatedParty and productOrderItem."
+        ),
         "properties": {
             "id": string("The order number, e.g. ORD-000123"),
             "href": string(),
@@ -135,7 +139,11 @@ COMPONENTS = {
     },
     "CancelProductOrder": {
         "type": "object",
-        "required": ["id", "href", "productOrder", "state"],
+        "required": ["id", "href"],
+        "description": (
+            "A cancellation request. `fields=` narrows it to id, href, @type and the attributes named; "
+            "without `fields` it always carries productOrder and state."
+        ),
         "properties": {
             "id": string(),
             "href": string(),

@@ -68,7 +68,7 @@ class ProductOrderList(TMFView):
             "Orders of the customers this client may act for, and the orders it sent for other parties. "
             "Newest first; drafts being captured in other channels are not shown."
         ),
-        parameters=[*fields_parameter(), *paging_parameters(), *filter_parameters(ORDER_FILTERS)],
+        parameters=[*fields_parameter(ORDER_ATTRIBUTES), *paging_parameters(), *filter_parameters(ORDER_FILTERS)],
         responses={200: list_of(PRODUCT_ORDER), **ERRORS},
     )
     def get(self, request):
@@ -128,7 +128,7 @@ class ProductOrderDetail(TMFView):
     @extend_schema(
         operation_id="retrieveProductOrder",
         summary="A product order",
-        parameters=fields_parameter(),
+        parameters=fields_parameter(ORDER_ATTRIBUTES),
         responses={200: PRODUCT_ORDER, **ERRORS},
     )
     def get(self, request, order_id: str):
@@ -166,7 +166,11 @@ class CancelProductOrderList(TMFView):
     @extend_schema(
         operation_id="listCancelProductOrder",
         summary="List cancellation requests for the orders this client may see",
-        parameters=[*fields_parameter(), *paging_parameters(), *filter_parameters(CANCELLATION_FILTERS)],
+        parameters=[
+            *fields_parameter(CANCELLATION_ATTRIBUTES),
+            *paging_parameters(),
+            *filter_parameters(CANCELLATION_FILTERS),
+        ],
         responses={200: list_of(CANCEL_PRODUCT_ORDER), **ERRORS},
     )
     def get(self, request):
@@ -199,7 +203,7 @@ class CancelProductOrderDetail(TMFView):
     @extend_schema(
         operation_id="retrieveCancelProductOrder",
         summary="A cancellation request",
-        parameters=fields_parameter(),
+        parameters=fields_parameter(CANCELLATION_ATTRIBUTES),
         responses={200: CANCEL_PRODUCT_ORDER, **ERRORS},
     )
     def get(self, request, cancellation_id: str):

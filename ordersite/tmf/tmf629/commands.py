@@ -66,7 +66,7 @@ def change_customer(*, client: ApiClient, customer: Customer, patch: dict, data:
 
     Attributes a client may not change are refused (422) unless sent back as they are (`current`).
     """
-    fixed = sorted(key for key in patch if key not in PATCHABLE and patch[key] != current.get(key))
+    fixed = sorted(key for key in patch if key not in PATCHABLE and (key not in current or patch[key] != current[key]))
     if fixed:
         raise Unprocessable(
             f"{fixed[0]} cannot be changed; a customer's {', '.join(sorted(PATCHABLE))} can (JSON merge patch)."

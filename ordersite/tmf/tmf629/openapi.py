@@ -10,26 +10,30 @@ COMPONENTS = {
         "required": ["mediumType", "characteristic"],
         "properties": {
             "id": string("For postal addresses: the address id to use as an order item's place"),
-            "mediumType": string("email, phone or postalAddress"),
+            "mediumType": string("email, phone or postalAddress", minLength=1, maxLength=40, pattern=r"\S"),
             "preferred": {"type": "boolean"},
             "characteristic": {
                 "type": "object",
                 "properties": {
-                    "emailAddress": string(),
-                    "phoneNumber": string(),
-                    "street1": string("House number and street, e.g. 12 Mill Lane"),
-                    "street2": string("Flat, floor or unit"),
-                    "city": string(),
-                    "postCode": string(),
-                    "country": string(),
-                    "contactType": string("installation, billing or postal"),
+                    "emailAddress": string(maxLength=254),
+                    "phoneNumber": string(maxLength=30),
+                    "street1": string("House number and street, e.g. 12 Mill Lane", maxLength=120),
+                    "street2": string("Flat, floor or unit", maxLength=30),
+                    "city": string(maxLength=100),
+                    "postCode": string(maxLength=10),
+                    "country": string(maxLength=2),
+                    "contactType": string("installation, billing or postal", maxLength=20),
                 },
             },
         },
     },
     "Customer": {
         "type": "object",
-        "required": ["id", "href", "name", "engagedParty"],
+        "required": ["id", "href"],
+        "description": (
+            "A customer. `fields=` narrows it to id, href, @type and the attributes named; "
+            "without `fields` it always carries name and engagedParty."
+        ),
         "properties": {
             "id": string("The customer number"),
             "href": string(),
@@ -46,3 +50,35 @@ COMPONENTS = {
 }
 
 CUSTOMER = ref("Customer")
+
+# What PATCH reads (the serializer CustomerPatchIn) and what it lets a client send back unchanged.
+COMPONENTS["CustomerPatch"] = {
+    "type": "object",
+    "description": (
+        "A JSON merge patch of name, status, contactMedium and characteristic. The server also takes back "
+        "the other attributes of a customer it sent, unchanged; a change to them, or any other attribute, is 422."
+    ),
+    "additionalProperties": False,
+    "properties": {
+        "name": string(minLength=1, maxLength=200, pattern=r"\S"),
+        "status": string(enum=["prospect", "active", "suspended", "closed"]),
+        "contactMedium": {**array(ref("ContactMedium")), "maxItems": 10},
+        "characteristic": {
+            **array(
+                {
+                    "type": "object",
+                    "required": ["name", "value"],
+                    "properties": {
+                        "name": string(enum=["tradingName", "companyNumber"]),
+                        "value": string(maxLength=200),
+                        "valueType": string(maxLength=40),
+                        **TYPE,
+                    },
+                }
+            ),
+            "maxItems": 2,
+        },
+        "@type": string(enum=["Customer"]),
+    },
+}
+CUSTOMER_PATCH = ref("CustomerPatch")

@@ -7,7 +7,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from ordersite.tmf.tmf629.commands import change_customer, create_customer, delete_customer
-from ordersite.tmf.tmf629.openapi import CUSTOMER
+from ordersite.tmf.tmf629.openapi import CUSTOMER, CUSTOMER_PATCH
 from ordersite.tmf.tmf629.selectors import CUSTOMER_FILTERS, customers_of, filter_customers, with_addresses
 from ordersite.tmf.tmf629.serializers import CUSTOMER_ATTRIBUTES, CustomerIn, CustomerPatchIn, customer_representation
 from ordersite.tmf.tmf630.fields import select, selected_fields
@@ -24,7 +24,7 @@ class CustomerList(TMFView):
     @extend_schema(
         operation_id="listCustomer",
         summary="The customers this client may act for",
-        parameters=[*fields_parameter(), *paging_parameters(), *filter_parameters(CUSTOMER_FILTERS)],
+        parameters=[*fields_parameter(CUSTOMER_ATTRIBUTES), *paging_parameters(), *filter_parameters(CUSTOMER_FILTERS)],
         responses={200: list_of(CUSTOMER), **ERRORS},
     )
     def get(self, request):
@@ -54,7 +54,7 @@ class CustomerDetail(TMFView):
     @extend_schema(
         operation_id="retrieveCustomer",
         summary="A customer this client may act for",
-        parameters=fields_parameter(),
+        parameters=fields_parameter(CUSTOMER_ATTRIBUTES),
         responses={200: CUSTOMER, **ERRORS},
     )
     def get(self, request, customer_id: str):
@@ -73,8 +73,8 @@ class CustomerDetail(TMFView):
             "closed; an account holding products in service is not closed (409). Other attributes may be sent "
             "back unchanged; a change to them is 422. Nothing changes when anything is refused."
         ),
-        request={"application/merge-patch+json": CustomerPatchIn, "application/json": CustomerPatchIn},
-        parameters=fields_parameter(),
+        request={"application/merge-patch+json": CUSTOMER_PATCH, "application/json": CUSTOMER_PATCH},
+        parameters=fields_parameter(CUSTOMER_ATTRIBUTES),
         responses={200: CUSTOMER, **ERRORS},
     )
     def patch(self, request, customer_id: str):

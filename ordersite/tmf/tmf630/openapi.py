@@ -9,6 +9,8 @@ each API keeps its own components in its openapi module.
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 
@@ -81,18 +83,29 @@ def list_of(schema: dict) -> OpenApiResponse:
     return OpenApiResponse(array(schema), description="One page; X-Total-Count and X-Result-Count headers")
 
 
-def fields_parameter() -> list[OpenApiParameter]:
+def _attribute_pattern(available) -> str:
+    """One of the attributes, or a path inside one (productOrderItem.id selects productOrderItem)."""
+    names = "|".join(re.escape(name) for name in sorted(available))
+    return rf"^\s*({names})(\.[^,\u0000]*)?\s*$"  # no NUL: no query parameter may carry one
+
+
+def fields_parameter(available) -> list[OpenApiParameter]:
+    """`fields`: some of the resource's attributes, comma-separated (id, href and @type always come)."""
     return [
         OpenApiParameter(
-            "fields", str, description="Comma-separated attributes to return (id, href and @type always come)"
+            "fields",
+            {"type": "array", "items": {"type": "string", "pattern": _attribute_pattern(available)}, "minItems": 1},
+            style="form",
+            explode=False,
+            description="Comma-separated attributes to return (id, href and @type always come)",
         )
     ]
 
 
 def paging_parameters() -> list[OpenApiParameter]:
     return [
-        OpenApiParameter("offset", int, description="Index of the first result (0)"),
-        OpenApiParameter("limit", int, description="Page size (20; at most 100)"),
+        OpenApiParameter("offset", {"type": "integer", "minimum": 0}, description="Index of the first result (0)"),
+        OpenApiParameter("limit", {"type": "integer", "minimum": 0}, description="Page size (20; above 100 gives 100)"),
         OpenApiParameter(
             "X-Total-Count",
             int,
@@ -104,9 +117,23 @@ def paging_parameters() -> list[OpenApiParameter]:
     ]
 
 
-def filter_parameters(names) -> list[OpenApiParameter]:
+def filter_parameters(names, *, choices: dict | None = None) -> list[OpenApiParameter]:
+    """Exact-value filters; those in `choices` (name -> allowed values) list their values."""
+    choices = choices or {}
+
+    def schema(name: str):
+        if name not in choices:
+            return str
+        return {"type": "array", "items": {"type": "string", "enum": list(choices[name])}, "minItems": 1}
+
     return [
-        OpenApiParameter(name, str, description="Exact value; comma-separated values match any of them")
+        OpenApiParameter(
+            name,
+            schema(name),
+            style="form" if name in choices else None,
+            explode=False if name in choices else None,
+            description="Exact value; comma-separated values match any of them",
+        )
         for name in sorted(names)
     ]
 

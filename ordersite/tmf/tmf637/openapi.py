@@ -24,16 +24,12 @@ COMPONENTS = {
     },
     "Product": {
         "type": "object",
-        "required": [
-            "id",
-            "href",
-            "status",
-            "billingAccount",
-            "productOffering",
-            "productCharacteristic",
-            "productPrice",
-            "relatedParty",
-        ],
+        "required": ["id", "href"],
+        "description": (
+            "An installed product. `fields=` narrows it to id, href, @type and the attributes named; without "
+            "`fields` it always carries status, billingAccount, productOffering, productCharacteristic, "
+            "productPrice and relatedParty (the three lists as arrays, possibly empty)."
+        ),
         "properties": {
             "id": string("The product's id"),
             "href": string(),

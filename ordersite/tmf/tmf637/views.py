@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from customers.models import ProductStatus
 from ordersite.tmf.tmf630.fields import select, selected_fields
 from ordersite.tmf.tmf630.openapi import ERRORS, fields_parameter, filter_parameters, list_of, paging_parameters
 from ordersite.tmf.tmf630.views import TMFView
@@ -26,7 +27,11 @@ class ProductList(TMFView):
             "Newest first, whatever their status (filter on `status`, e.g. `active`). `relatedParty.id` is a "
             "customer number, `productOffering.id` an offering code."
         ),
-        parameters=[*fields_parameter(), *paging_parameters(), *filter_parameters(PRODUCT_FILTERS)],
+        parameters=[
+            *fields_parameter(PRODUCT_ATTRIBUTES),
+            *paging_parameters(),
+            *filter_parameters(PRODUCT_FILTERS, choices={"status": ProductStatus.values}),
+        ],
         responses={200: list_of(PRODUCT), **ERRORS},
     )
     def get(self, request):
@@ -39,7 +44,7 @@ class ProductDetail(TMFView):
     @extend_schema(
         operation_id="retrieveProduct",
         summary="An installed product of a customer this client may act for",
-        parameters=fields_parameter(),
+        parameters=fields_parameter(PRODUCT_ATTRIBUTES),
         responses={200: PRODUCT, **ERRORS},
     )
     def get(self, request, product_id: str):
