@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 
 from orders.models import (
     FulfilmentStep,
@@ -13,6 +15,12 @@ from orders.models import (
 class FulfilmentStepInline(admin.TabularInline):
     model = FulfilmentStep
     extra = 0
+    # Eight columns fit a laptop's width: short codes and names, a condition is a line of JSON.
+    formfield_overrides = {
+        models.SlugField: {"widget": forms.TextInput(attrs={"size": 14})},
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 22})},
+        models.JSONField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 24})},
+    }
     fields = (
         "sequence",
         "code",
@@ -29,7 +37,11 @@ class FulfilmentStepInline(admin.TabularInline):
         if db_field.name == "depends_on":
             offering_id = request.resolver_match.kwargs.get("object_id")
             kwargs["queryset"] = FulfilmentStep.objects.filter(offering_id=offering_id or 0)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+            kwargs["widget"] = forms.SelectMultiple(attrs={"size": 4})
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "depends_on":
+            field.label_from_instance = lambda step: step.name  # the offering is the page's
+        return field
 
 
 @admin.register(ProductOffering)
