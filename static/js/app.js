@@ -4,6 +4,7 @@
  *
  *   <form data-confirm="Cancel this order?">   asks before submitting (also on a <button> or <a>)
  *   <div id="request-error">                  (in base.html) where a failed htmx request is reported
+ *   <div class="table-responsive">            focusable by keyboard while its table scrolls sideways
  */
 (function () {
   "use strict";
@@ -60,5 +61,43 @@
 
   document.addEventListener("htmx:sendError", function () {
     showRequestError("The server could not be reached. Check your connection and try again.");
+  });
+
+  // A table wider than the screen scrolls inside its .table-responsive box. While it does, the box takes the
+  // keyboard focus (Tab, then the arrow keys scroll it), so that nobody needs a mouse to read its last columns.
+  // It is a group named after the table's caption or its section's heading: not a region, which would add a
+  // landmark repeating the section's own.
+  function scrollBoxName(box) {
+    var caption = box.querySelector("caption");
+    var section = box.closest("section, article, .card, main");
+    var heading = section && section.querySelector("h1, h2, h3, h4, .card-header");
+    var text = (caption || heading || {}).textContent || "";
+    return text.replace(/\s+/g, " ").trim() || "Table";
+  }
+
+  function makeScrollingTablesFocusable(root) {
+    root.querySelectorAll(".table-responsive").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "group");
+        box.setAttribute("aria-label", scrollBoxName(box));
+        box.setAttribute("data-scroll-region", "");
+      } else if (!scrolls && box.hasAttribute("data-scroll-region")) {
+        ["tabindex", "role", "aria-label", "data-scroll-region"].forEach(function (name) {
+          box.removeAttribute(name);
+        });
+      }
+    });
+  }
+
+  makeScrollingTablesFocusable(document);
+  var resizing;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizing);
+    resizing = window.setTimeout(function () { makeScrollingTablesFocusable(document); }, 150);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    makeScrollingTablesFocusable(event.target.parentNode || document);
   });
 })();
