@@ -35,6 +35,13 @@ def test_required_fields_are_marked_before_anything_is_submitted(console, page, 
     for label in ("Phone", "Email"):
         expect(field(form, label)).to_have_attribute("aria-describedby", re.compile("contact-rule"))
     snapshot(page, "agent_trip_required_new_customer")
+    page.get_by_role("button", name="Create and add the address").click()
+    summary = page.get_by_role("alert").filter(has_text="to fix")
+    expect(summary).to_contain_text("Full name or legal name: This field is required.")
+    expect(summary).to_contain_text("Phone: Give at least a phone number or an email address.")
+    snapshot(page, "agent_trip_required_new_customer_errors")
+    summary.get_by_role("link", name=re.compile("^Full name")).click()
+    expect(field(form, "Full name or legal name")).to_be_focused()
 
     page.goto(f"{live_server.url}/agent/customers/{shop.alice.number}/")
     page.get_by_role("link", name="New order").first.click()

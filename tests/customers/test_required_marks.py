@@ -108,3 +108,32 @@ def test_the_delivery_step_marks_the_install_address(signed_in, agent, customer)
 
     assert 'Install address<span class="required-mark" aria-hidden="true"> *</span>' in page
     assert 'role="radiogroup" aria-required="true"' in page
+
+
+@pytest.mark.django_db
+def test_a_failed_new_customer_lists_every_problem_linked_to_its_field(signed_in):
+    page = html(
+        signed_in.post(
+            reverse("console:customer-create"), {"kind": "individual", "name": "", "email": "x@", "phone": ""}
+        )
+    )
+
+    summary = page[page.index('id="error-summary"') : page.index("</ul>", page.index('id="error-summary"'))]
+    assert "2 things to fix" in summary
+    assert '<a href="#id_name">Full name or legal name: This field is required.</a>' in summary
+    assert '<a href="#id_email">Email: Enter an email address such as name@example.com.</a>' in summary
+
+
+@pytest.mark.django_db
+def test_a_refused_repackage_is_summarised_above_the_form(signed_in, customer):
+    catalog = seed_catalog()
+    product = InstalledProductFactory(
+        customer=customer,
+        offering=catalog["fibre-500"],
+        status=ProductStatus.ACTIVE,
+        install_address=valid_address(customer),
+    )
+
+    page = html(signed_in.post(reverse("console:product-action", args=[product.pk, "repackage"]), {"new_offering": ""}))
+
+    assert '<a href="#id_new_offering">Repackage into: Choose the offering to repackage into.</a>' in page
