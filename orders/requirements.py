@@ -40,17 +40,18 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from customers.telephone import KIND_RULES, NumberKind, kind_of, national, to_e164, unbroken
 from orders.field_paths import FieldError
 
 # Paths are parsed in orders.field_paths; the channels keep importing them from here.
 from orders.field_paths import ItemPath as ItemPath
 from orders.field_paths import item_path as item_path
 from orders.field_paths import split_reason as split_reason
+from orders.requirement_numbers import number_spec_errors, number_text, number_value_errors
+
+# The telephone_number type lives in orders.requirement_numbers; the channels keep importing it from here.
+from orders.requirement_numbers import number_subspecs as number_subspecs
 
 FIELD_TYPES = {"text", "number", "choice", "boolean", "date", "phone", "email", "group", "telephone_number"}
-# The keys a telephone_number value holds besides its porting fields.
-NUMBER_KEYS = ("number", "keep")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()-]{5,19}$")
 ALLOWED_KEYS = {
@@ -126,7 +127,10 @@ def _check_specs(specs: list, prefix: str, errors: list[str], top_level: list) -
         if kind == "choice":
             _check_choice_spec(spec, where, errors, top_level)
         if kind == "telephone_number":
-            _check_telephone_number_spec(spec, where, errors, prefix)
+            problems, porting = number_spec_errors(spec, where, top_level=not prefix)
+            errors.extend(problems)
+            if porting is not None:
+                _check_specs(porting, f"{where}.", errors, porting)
         if kind == "text" and "pattern" in spec:
             try:
                 re.compile(spec["pattern"])
@@ -175,23 +179,6 @@ def _check_price_per_entry(charge, where: str, errors: list[str]) -> None:
         number = _parse_number(amount) if isinstance(amount, (str, int)) else None
         if number is None or number < 0 or number != number.quantize(Decimal("0.01")):
             errors.append(f'{where}: price_per_entry {kind} must be an amount such as "6.50" (0 or more).')
-
-
-def _check_telephone_number_spec(spec: dict, where: str, errors: list[str], prefix: str) -> None:
-    if prefix:
-        errors.append(f"{where}: a telephone_number belongs at the top level, not in a group.")
-    if spec.get("number_kind", NumberKind.MOBILE) not in NumberKind.values:
-        errors.append(f"{where}: number_kind must be one of {', '.join(NumberKind.values)}.")
-    porting = spec.get("porting", [])
-    if not isinstance(porting, list):
-        errors.append(f"{where}: porting must be a list of field specs.")
-        return
-    if any(isinstance(f, dict) and f.get("name") in NUMBER_KEYS for f in porting):
-        errors.append(f"{where}: porting fields cannot be named {' or '.join(NUMBER_KEYS)}.")
-    if any(isinstance(f, dict) and f.get("type") in ("group", "telephone_number") for f in porting):
-        errors.append(f"{where}: porting fields are plain fields, not groups or numbers.")
-        return
-    _check_specs(porting, f"{where}.", errors, porting)
 
 
 def _check_choice_spec(spec: dict, where: str, errors: list[str], top_level: list) -> None:
@@ -250,7 +237,10 @@ def _validate_object(specs: list, values: dict, prefix: str, errors: list[FieldE
         if spec["type"] == "group":
             _validate_group(spec, value, path, errors, root)
         elif spec["type"] == "telephone_number":
-            _validate_telephone_number(spec, value, path, errors, root)
+            problems, porting = number_value_errors(spec, value, path)
+            errors.extend(problems)
+            if porting is not None:
+                _validate_object(spec.get("porting", []), porting, f"{path}.", errors, root)
         else:
             message = _value_error(spec, value, root)
             if message:
@@ -284,27 +274,6 @@ def _validate_group(spec: dict, rows, path: str, errors: list[FieldError], root:
                 errors.append(FieldError(f"{path}[{index}].{field['name']}", f"duplicates {path}[{seen[key]}]"))
             else:
                 seen[key] = index
-
-
-def _validate_telephone_number(spec: dict, value, path: str, errors: list[FieldError], root: dict) -> None:
-    """A number from the pool (the pool itself is asked when it is reserved), or one kept, with its porting data."""
-    if not isinstance(value, dict):
-        errors.append(FieldError(path, "choose a new number or keep one"))
-        return
-    rule = KIND_RULES[spec.get("number_kind", NumberKind.MOBILE)]
-    number = value.get("number")
-    if not value.get("keep"):
-        for key in sorted(set(value) - {"number", "keep"}):
-            errors.append(FieldError(f"{path}.{key}", "unknown field"))
-        if to_e164(number) is None or kind_of(number) != spec.get("number_kind", NumberKind.MOBILE):
-            errors.append(FieldError(path, f"must be {rule}"))
-        return
-    if _is_empty(number):
-        errors.append(FieldError(f"{path}.number", "give the number to keep"))
-    elif to_e164(number) is None or kind_of(number) != spec.get("number_kind", NumberKind.MOBILE):
-        errors.append(FieldError(f"{path}.number", f"must be {rule}"))
-    porting = {key: v for key, v in value.items() if key not in NUMBER_KEYS}
-    _validate_object(spec.get("porting", []), porting, f"{path}.", errors, root)
 
 
 def _value_error(spec: dict, value, root: dict) -> str | None:
@@ -550,14 +519,6 @@ def value_text(spec: dict | None, value, root: dict | None = None) -> str:
     return _plain(value)
 
 
-def number_text(value) -> str:
-    """A telephone_number value as people read it: "07700 900123", "07400 123456 (kept, moving over)"."""
-    if not isinstance(value, dict) or _is_empty(value.get("number")):
-        return "—"
-    shown = unbroken(national(str(value["number"])))
-    return f"{shown} (kept, moving over)" if value.get("keep") else shown
-
-
 def _plain(value) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
@@ -578,13 +539,6 @@ def spec_at(requirements, path: str) -> dict | None:
             return None
         specs = _inner_specs(spec)
     return spec
-
-
-def number_subspecs(spec: dict) -> list[dict]:
-    """What keeping a number asks: the number itself, then the porting data the catalog declares."""
-    rule = KIND_RULES[spec.get("number_kind", NumberKind.MOBILE)]
-    kept = {"name": "number", "label": "Number to keep", "type": "phone", "required": True, "help": f"Give {rule}."}
-    return [kept] + [s for s in spec.get("porting", []) if isinstance(s, dict)]
 
 
 def _inner_specs(spec: dict) -> list[dict]:
