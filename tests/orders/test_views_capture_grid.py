@@ -202,3 +202,12 @@ def test_in_self_service_copying_or_pasting_rows_shows_the_page_again_instead_of
     assert pasted.status_code == 200
     assert order.items.get().characteristics["rooms"] == [{"room": "Office"}, {"room": "Den"}]
     assert f'name="{prefix}-rooms-csv"' not in pasted.content.decode()  # that form uploads no file
+
+
+def test_the_catalog_says_what_each_handset_adds_to_the_price(signed_in, catalog):
+    from tests.selfservice_helpers import text_of
+
+    home = text_of(signed_in.get(reverse("console:agent-home")))
+
+    assert "Hosted Voice PBX" in home
+    assert "+ £6.50 a month and £45.00 one-off per handset" in home
