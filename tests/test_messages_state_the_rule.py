@@ -9,7 +9,7 @@ from django.urls import reverse
 from customers.models import Customer
 from orders.demo import seed_catalog
 from orders.models import ItemIntent
-from orders.services import add_item, create_draft_order, record_initiating_request
+from orders.services import add_item, create_draft_order, record_initiating_request, submit_order
 from ordersite.console.forms.customers import AddressForm, CustomerForm
 from ordersite.console.forms.orders import DeliveryStepForm, OrderFilterForm, RequestStepForm
 from ordersite.presentation.rules import RulesInMessages, django_default_messages
@@ -169,3 +169,21 @@ def test_a_phone_number_we_cannot_call_states_the_rule(phone):
 def test_phone_numbers_as_people_write_them_are_accepted(phone):
     form = CustomerForm(data={"kind": "individual", "name": "Fatima Khan", "phone": phone})
     assert form.is_valid(), form.errors
+
+
+@pytest.mark.django_db
+def test_the_order_pages_forms_state_their_rules_too(signed_in, agent, customer):
+    catalog = seed_catalog()
+    request = record_initiating_request(customer=customer, by=agent, kind="sales_proposal", reference="Q-1")
+    order = create_draft_order(customer=customer, by=agent, initiating_request=request, special_requirements="Loft")
+    add_item(order, by=agent, offering=catalog["mobile-unlimited"], characteristics={"sim_type": "esim"})
+    submit_order(order, by=agent)
+
+    note = signed_in.post(reverse("console:add-note", args=[order.number]), {"text": "n" * 4001})
+    feasibility = signed_in.post(reverse("console:record-feasibility", args=[order.number]), {"result": "maybe"})
+
+    assert note.context["note_form"].errors["text"] == ["Use at most 4000 characters; this has 4001."]
+    assert feasibility.context["feasibility_form"].errors["result"] == [
+        "Choose one of the options listed (maybe is not one)."
+    ]
+    assert not DJANGO_DEFAULTS.search(note.content.decode() + feasibility.content.decode())

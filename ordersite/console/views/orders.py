@@ -34,6 +34,7 @@ from ordersite.console.shortcuts import REFUSALS, detail_url, order_or_404, refu
 from ordersite.console.timeline import timeline
 from ordersite.console.wizard import step_url
 from ordersite.presentation.live import LiveParts, live_page, live_poll, polls_sign_in_again, steps_done
+from ordersite.presentation.rules import state_the_rules
 
 # --- the order list --------------------------------------------------------------------------------
 
@@ -125,6 +126,8 @@ def _order_action(request, number: str, form_class, form_name: str, run, *, anch
     if callable(form_kwargs.get("items")):
         form_kwargs["items"] = form_kwargs["items"](order)
     form = form_class(request.POST, request.FILES, **form_kwargs)
+    for field in form.fields.values():  # the decisions' forms live in the domain, below this channel's wording
+        state_the_rules(field)
     if not form.is_valid():
         messages.error(request, "Check the form below: something is missing.")
         return _render_detail(request, order, status=200, **{form_name: form, "open_form": form_name})
