@@ -44,6 +44,9 @@ from orders.models.orders import (  # noqa: F401
     may_submit,
     order_pk_from_number,
 )
+from orders.models.qualifications import (  # noqa: F401
+    OfferingQualification,
+)
 from orders.models.records import (  # noqa: F401
     CancellationRequest,
     FeasibilityAssessment,
