@@ -4,6 +4,12 @@ import re
 
 import pytest
 
+from ordersite.tmf.tmf620 import openapi as tmf620
+from ordersite.tmf.tmf622 import openapi as tmf622
+from ordersite.tmf.tmf629 import openapi as tmf629
+from ordersite.tmf.tmf630 import openapi as tmf630
+from ordersite.tmf.tmf637 import openapi as tmf637
+
 pytestmark = pytest.mark.django_db
 
 
@@ -27,7 +33,16 @@ def test_the_openapi_document_describes_every_resource(client):
     assert {"get", "patch", "delete"} <= set(schema["paths"]["/tmf-api/customerManagement/v4/customer/{customer_id}"])
     assert not any(path.endswith("/") for path in paths)
     assert schema["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer"
-    assert {"ProductOrder", "Error", "ProductOffering", "Customer", "Product"} <= set(schema["components"]["schemas"])
+    assert {"ProductOrder", "Error", "ProductOffering", "Customer", "Product", "InventoryProduct"} <= set(
+        schema["components"]["schemas"]
+    )
+
+
+def test_no_apis_component_replaces_anothers_of_the_same_name():
+    apis = (tmf620, tmf622, tmf629, tmf630, tmf637)
+    for api in apis:
+        elsewhere = {name for other in apis if other is not api for name in other.COMPONENTS}
+        assert not set(api.COMPONENTS) & elsewhere, api.__name__
 
 
 def test_the_document_is_as_strict_as_the_server_about_fields_paging_and_customer_patches(client):

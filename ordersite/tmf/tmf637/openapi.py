@@ -22,7 +22,8 @@ COMPONENTS = {
             **TYPE,
         },
     },
-    "Product": {
+    # Not "Product": TMF622's component of that name is the product inside an order item.
+    "InventoryProduct": {
         "type": "object",
         "required": ["id", "href"],
         "description": (
@@ -68,4 +69,4 @@ COMPONENTS = {
     },
 }
 
-PRODUCT = ref("Product")
+PRODUCT = ref("InventoryProduct")
