@@ -70,7 +70,7 @@
   function scrollBoxName(box) {
     var caption = box.querySelector("caption");
     var section = box.closest("section, article, .card, main");
-    var heading = section && section.querySelector("h1, h2, h3, h4, .card-header");
+    var heading = section && section.querySelector("h1, h2, h3, h4, h5, h6");
     var text = (caption || heading || {}).textContent || "";
     return text.replace(/\s+/g, " ").trim() || "Table";
   }
