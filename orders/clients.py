@@ -17,6 +17,10 @@ from orders.models import ApiClient
 # no group, so no page of the console or the admin opens for it, and no password to log in with.
 SERVICE_USER_PERMISSIONS = ["submit_order", "request_cancellation", "answer_information"]
 
+# Managing the catalog through TMF620 (create, change and retire offerings, their specifications and
+# prices) is the admin's permission to change offerings, granted to a client's user on purpose.
+CATALOG_MANAGEMENT_PERMISSION = "orders.change_productoffering"
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -54,3 +58,13 @@ def set_token(client: ApiClient, token: str | None = None) -> str:
     client.token_hash = hash_token(token)
     client.save(update_fields=["token_hash"])
     return token
+
+
+def grant_catalog_management(client: ApiClient) -> None:
+    """Let this client create, change and retire offerings, specifications and prices through TMF620."""
+    app_label, codename = CATALOG_MANAGEMENT_PERMISSION.split(".")
+    client.user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
+def may_manage_catalog(client: ApiClient) -> bool:
+    return client.user.has_perm(CATALOG_MANAGEMENT_PERMISSION)

@@ -64,6 +64,7 @@ def test_offerings_in_design_are_not_shown(api):
     assert_error(api.get(f"{OFFERINGS}/secret"), 404)
 
 
-def test_the_catalog_is_read_only(api, fibre):
-    assert_error(api.post(OFFERINGS, "{}", content_type="application/json"), 405)
-    assert_error(api.patch(f"{OFFERINGS}/fibre-api", "{}", content_type="application/merge-patch+json"), 405)
+def test_clients_without_catalog_management_only_read(api, fibre):
+    assert_error(api.post(OFFERINGS, "{}", content_type="application/json"), 403)
+    assert_error(api.patch(f"{OFFERINGS}/fibre-api", "{}", content_type="application/merge-patch+json"), 403)
+    assert_error(api.delete(f"{OFFERINGS}/fibre-api"), 403)

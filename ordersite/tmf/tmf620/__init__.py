@@ -1,1 +1,3 @@
-"""TMF620 Product Catalog v4: productOffering, read-only, with each offering's required characteristics."""
+"""TMF620 Product Catalog v4: offerings, their specifications and prices; managed by clients allowed to."""
+
+CATALOG_PATH = "/tmf-api/productCatalogManagement/v4"

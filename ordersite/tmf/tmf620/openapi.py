@@ -1,8 +1,21 @@
-"""OpenAPI components of TMF620 Product Catalog v4: the offering and its characteristics."""
+"""OpenAPI components of TMF620 Product Catalog v4: the offering, its specification and prices, and their changes."""
 
 from __future__ import annotations
 
+from orders.models import LifecycleStatus, OfferingCategory
 from ordersite.tmf.tmf630.openapi import DATE_TIME, TYPE, array, ref, string
+
+REFERENCE = {
+    "type": "object",
+    "required": ["id"],
+    "properties": {"id": string(), "href": string(), "name": string(), "@referredType": string()},
+}
+LIFECYCLE_STATUS = {"type": "string", "enum": list(LifecycleStatus.values)}
+CATEGORY_REFERENCE = {
+    "type": "object",
+    "required": ["id"],
+    "properties": {"id": {"type": "string", "enum": list(OfferingCategory.values)}, "name": string()},
+}
 
 COMPONENTS = {
     "ProductSpecificationCharacteristic": {
@@ -44,7 +57,8 @@ COMPONENTS = {
             "isSellable": {"type": "boolean"},
             "lastUpdate": DATE_TIME,
             "category": array({"type": "object", "properties": {"id": string(), "name": string()}}),
-            "productOfferingPrice": array({"type": "object", "properties": {"id": string(), "name": string()}}),
+            "productSpecification": REFERENCE,
+            "productOfferingPrice": array(REFERENCE),
             "prodSpecCharValueUse": array({"type": "object"}),
             "productSpecCharacteristic": array(ref("ProductSpecificationCharacteristic")),
             **TYPE,
@@ -52,4 +66,82 @@ COMPONENTS = {
     },
 }
 
+COMPONENTS |= {
+    "ProductSpecification": {
+        "type": "object",
+        "required": ["id", "href"],
+        "properties": {
+            "id": string("The id of the offering it specifies"),
+            "href": string(),
+            "name": string(),
+            "description": string(),
+            "isBundle": {"type": "boolean"},
+            "lifecycleStatus": string("Launched or Retired"),
+            "lastUpdate": DATE_TIME,
+            "productSpecCharacteristic": array(ref("ProductSpecificationCharacteristic")),
+            **TYPE,
+        },
+    },
+    "ProductOfferingPrice": {
+        "type": "object",
+        "required": ["id", "href"],
+        "properties": {
+            "id": string("offering id, then the group's path for a charge per entry, then one-off or recurring"),
+            "href": string(),
+            "name": string(),
+            "description": string(),
+            "isBundle": {"type": "boolean"},
+            "lifecycleStatus": string("The offering's"),
+            "lastUpdate": DATE_TIME,
+            "priceType": {"type": "string", "enum": ["oneTime", "recurring"]},
+            "recurringChargePeriodType": string("month"),
+            "recurringChargePeriodLength": {"type": "integer"},
+            "unitOfMeasure": {
+                "type": "object",
+                "properties": {"amount": {"type": "number"}, "units": string("The group charged per entry")},
+            },
+            "price": ref("Money"),
+            **TYPE,
+        },
+    },
+    "ProductOfferingPatch": {
+        "type": "object",
+        "minProperties": 1,
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 120},
+            "description": {"type": "string", "maxLength": 2000},
+            "lifecycleStatus": LIFECYCLE_STATUS,
+            "category": {"type": "array", "items": CATEGORY_REFERENCE, "minItems": 1, "maxItems": 1},
+        },
+    },
+    "ProductSpecificationPatch": {
+        "type": "object",
+        "minProperties": 1,
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 120},
+            "description": {"type": "string", "maxLength": 2000},
+            "lifecycleStatus": LIFECYCLE_STATUS,
+        },
+    },
+    "ProductOfferingPricePatch": {
+        "type": "object",
+        "required": ["price"],
+        "properties": {
+            "price": {
+                "type": "object",
+                "required": ["value"],
+                "properties": {
+                    "value": {"type": "number", "minimum": 0, "maximum": 99999999.99, "multipleOf": 0.01},
+                    "unit": string("The catalog's currency, GBP"),
+                },
+            }
+        },
+    },
+}
+
 PRODUCT_OFFERING = ref("ProductOffering")
+PRODUCT_SPECIFICATION = ref("ProductSpecification")
+PRODUCT_OFFERING_PRICE = ref("ProductOfferingPrice")
+OFFERING_PATCH = ref("ProductOfferingPatch")
+SPECIFICATION_PATCH = ref("ProductSpecificationPatch")
+PRICE_PATCH = ref("ProductOfferingPricePatch")

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from orders.models import LifecycleStatus, ProductOffering
 from orders.requirements import PHONE_PATTERN, choice_options, label_of, number_subspecs
+from ordersite.tmf.tmf620 import CATALOG_PATH
+from ordersite.tmf.tmf620.prices import price_reference, prices_of
 from ordersite.tmf.tmf630.dates import format_datetime
-
-CATALOG_PATH = "/tmf-api/productCatalogManagement/v4"
 
 VALUE_TYPES = {
     "text": "string",
@@ -116,25 +116,50 @@ def offering_href(request, offering: ProductOffering) -> str:
     return request.build_absolute_uri(f"{CATALOG_PATH}/productOffering/{offering.code}")
 
 
+def specification_href(request, offering: ProductOffering) -> str:
+    return request.build_absolute_uri(f"{CATALOG_PATH}/productSpecification/{offering.code}")
+
+
+def specification_reference(request, offering: ProductOffering) -> dict:
+    """Each offering has its own specification (isBundle is false): its data requirements, same id."""
+    return {
+        "id": offering.code,
+        "href": specification_href(request, offering),
+        "name": offering.name,
+        "@referredType": "ProductSpecification",
+    }
+
+
+def specification_representation(request, offering: ProductOffering) -> dict:
+    data = {
+        "id": offering.code,
+        "href": specification_href(request, offering),
+        "name": offering.name,
+        "description": offering.description,
+        "isBundle": False,
+        "lifecycleStatus": offering.lifecycle_status,
+        "lastUpdate": format_datetime(offering.updated_at),
+        "productSpecCharacteristic": characteristic_specs(offering.data_requirements),
+        "@type": "ProductSpecification",
+    }
+    return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+
+SPECIFICATION_ATTRIBUTES = {
+    "id",
+    "href",
+    "name",
+    "description",
+    "isBundle",
+    "lifecycleStatus",
+    "lastUpdate",
+    "productSpecCharacteristic",
+    "@type",
+}
+
+
 def offering_representation(request, offering: ProductOffering) -> dict:
     specs = characteristic_specs(offering.data_requirements)
-    prices = []
-    if offering.recurring_price:
-        prices.append(
-            {
-                "id": f"{offering.code}-recurring",
-                "name": f"{offering.recurring_price} {offering.currency} per month",
-                "@referredType": "ProductOfferingPrice",
-            }
-        )
-    if offering.one_off_price:
-        prices.append(
-            {
-                "id": f"{offering.code}-one-off",
-                "name": f"{offering.one_off_price} {offering.currency} one-off",
-                "@referredType": "ProductOfferingPrice",
-            }
-        )
     data = {
         "id": offering.code,
         "href": offering_href(request, offering),
@@ -147,7 +172,8 @@ def offering_representation(request, offering: ProductOffering) -> dict:
         "category": [
             {"id": offering.category, "name": str(offering.get_category_display()), "@referredType": "Category"}
         ],
-        "productOfferingPrice": prices,
+        "productSpecification": specification_reference(request, offering),
+        "productOfferingPrice": [price_reference(request, price) for price in prices_of(offering)],
         "prodSpecCharValueUse": [
             {
                 **{k: v for k, v in spec.items() if k in VALUE_USE_KEYS},
@@ -171,6 +197,7 @@ OFFERING_ATTRIBUTES = {
     "isSellable",
     "lastUpdate",
     "category",
+    "productSpecification",
     "productOfferingPrice",
     "prodSpecCharValueUse",
     "productSpecCharacteristic",

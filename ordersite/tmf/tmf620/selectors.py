@@ -5,9 +5,13 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from orders.models import LifecycleStatus, ProductOffering
-from ordersite.tmf.tmf630.filters import one_of, refuse_unknown_params, values
+from ordersite.tmf.tmf620.prices import PRICE_TYPES, OfferingPrice, price_name, prices_of
+from ordersite.tmf.tmf630.filters import date_filters, one_of, refuse_unknown_params, values
 
-OFFERING_FILTERS = {"id", "name", "lifecycleStatus", "category.id"}
+OFFERING_FILTERS = {"id", "name", "lifecycleStatus", "lastUpdate", "category.id"}
+SPECIFICATION_FILTERS = {"id", "name", "lifecycleStatus", "lastUpdate"}
+PRICE_FILTERS = {"id", "name", "lifecycleStatus", "lastUpdate", "priceType"}
+SHOWN_STATUSES = [s for s in LifecycleStatus.values if s != LifecycleStatus.IN_DESIGN]
 
 
 def offerings_on_catalog() -> QuerySet[ProductOffering]:
@@ -15,17 +19,49 @@ def offerings_on_catalog() -> QuerySet[ProductOffering]:
     return ProductOffering.objects.exclude(lifecycle_status=LifecycleStatus.IN_DESIGN).order_by("code")
 
 
-def filter_offerings(offerings: QuerySet, params) -> QuerySet:
-    refuse_unknown_params(params, OFFERING_FILTERS)
+def filter_offerings(offerings: QuerySet, params, known: set[str] = OFFERING_FILTERS) -> QuerySet:
+    """The offerings (or specifications, which are theirs one to one) matching the TMF620 filters."""
+    refuse_unknown_params(params, known)
     if "id" in params:
         offerings = offerings.filter(code__in=values(params, "id"))
     if "name" in params:
         offerings = offerings.filter(name__in=values(params, "name"))
     if "lifecycleStatus" in params:
-        shown = [s for s in LifecycleStatus.values if s != LifecycleStatus.IN_DESIGN]
         offerings = offerings.filter(
-            lifecycle_status__in=one_of("lifecycleStatus", values(params, "lifecycleStatus"), shown)
+            lifecycle_status__in=one_of("lifecycleStatus", values(params, "lifecycleStatus"), SHOWN_STATUSES)
         )
     if "category.id" in params:
         offerings = offerings.filter(category__in=values(params, "category.id"))
-    return offerings
+    return offerings.filter(**date_filters(params, "lastUpdate", "updated_at"))
+
+
+def prices_on_catalog(params) -> list[OfferingPrice]:
+    """The prices of the offerings on the catalog matching the filters: one query, however many."""
+    refuse_unknown_params(params, PRICE_FILTERS)
+    offerings = offerings_on_catalog().filter(**date_filters(params, "lastUpdate", "updated_at"))
+    if "lifecycleStatus" in params:
+        offerings = offerings.filter(
+            lifecycle_status__in=one_of("lifecycleStatus", values(params, "lifecycleStatus"), SHOWN_STATUSES)
+        )
+    prices = [price for offering in offerings for price in prices_of(offering)]
+    if "id" in params:
+        wanted = set(values(params, "id"))
+        prices = [price for price in prices if price.id in wanted]
+    if "name" in params:
+        wanted = set(values(params, "name"))
+        prices = [price for price in prices if price_name(price) in wanted]
+    if "priceType" in params:
+        wanted = set(one_of("priceType", values(params, "priceType"), sorted(set(PRICE_TYPES.values()))))
+        prices = [price for price in prices if PRICE_TYPES[price.kind] in wanted]
+    return prices
+
+
+def price_on_catalog(price_id: str) -> OfferingPrice | None:
+    """The price with this id: one query for the offerings whose code it may start with (codes have dashes)."""
+    parts = price_id.split("-")
+    candidates = ["-".join(parts[:n]) for n in range(1, len(parts))]
+    for offering in offerings_on_catalog().filter(code__in=candidates):
+        for price in prices_of(offering, free_too=True):
+            if price.id == price_id:
+                return price
+    return None

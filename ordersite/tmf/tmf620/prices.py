@@ -1,0 +1,124 @@
+"""TMF620 productOfferingPrice: an offering's one-off and monthly prices and the charges per entry of its groups.
+
+Prices are not rows of their own: they are the offering's `one_off_price` and `recurring_price` and
+each `price_per_entry` its data requirements declare (so much per handset), which is what orders are
+priced from (orders/pricing.py). Each has a stable id made of the offering's code, the group's path
+for a charge per entry, and the kind: "hosted-pbx-recurring", "hosted-pbx-handsets-one-off".
+A price of 0 is no price and is not listed, though its id answers, so that a PATCH can give it an amount.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from orders.models import ProductOffering
+from orders.requirements import entry_charges, label_of
+from ordersite.tmf.tmf620 import CATALOG_PATH
+from ordersite.tmf.tmf630.dates import format_datetime
+
+ONE_OFF, RECURRING = "one-off", "recurring"
+PRICE_TYPES = {ONE_OFF: "oneTime", RECURRING: "recurring"}
+PRICE_ATTRIBUTES = {
+    "id",
+    "href",
+    "name",
+    "description",
+    "isBundle",
+    "lifecycleStatus",
+    "lastUpdate",
+    "priceType",
+    "recurringChargePeriodType",
+    "recurringChargePeriodLength",
+    "unitOfMeasure",
+    "price",
+    "@type",
+}
+
+
+@dataclass(frozen=True)
+class OfferingPrice:
+    """One price of an offering: its own (group "") or a group's charge per entry."""
+
+    offering: ProductOffering
+    kind: str  # ONE_OFF or RECURRING
+    amount: Decimal
+    group: str = ""  # the group's path ("handsets") for a charge per entry
+    group_label: str = ""
+
+    @property
+    def id(self) -> str:
+        group = self.group.replace(".", "-")
+        return "-".join(part for part in (self.offering.code, group, self.kind) if part)
+
+
+def prices_of(offering: ProductOffering, *, free_too: bool = False) -> list[OfferingPrice]:
+    """The offering's non-zero prices: its own one-off and monthly price, then each group's per entry.
+
+    `free_too` adds those at 0, which are not listed but may be given an amount (PATCH).
+    """
+    prices = [
+        OfferingPrice(offering, ONE_OFF, offering.one_off_price),
+        OfferingPrice(offering, RECURRING, offering.recurring_price),
+    ]
+    labels = _group_labels(offering.data_requirements)
+    for charge in entry_charges(offering.data_requirements, {}):
+        label = labels.get(charge.spec_path, charge.spec_path)
+        prices.append(OfferingPrice(offering, ONE_OFF, charge.one_off, charge.spec_path, label))
+        prices.append(OfferingPrice(offering, RECURRING, charge.recurring, charge.spec_path, label))
+    return [price for price in prices if price.amount or free_too]
+
+
+def _group_labels(requirements, prefix: str = "") -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for spec in requirements or []:
+        if isinstance(spec, dict) and spec.get("type") == "group":
+            path = prefix + spec["name"]
+            labels[path] = label_of(spec)
+            labels.update(_group_labels(spec.get("fields"), f"{path}."))
+    return labels
+
+
+def price_href(request, price: OfferingPrice) -> str:
+    return request.build_absolute_uri(f"{CATALOG_PATH}/productOfferingPrice/{price.id}")
+
+
+def price_name(price: OfferingPrice) -> str:
+    per = f" per {price.group_label.lower()} entry" if price.group else ""
+    period = " per month" if price.kind == RECURRING else " one-off"
+    return f"{price.offering.name}: {price.amount} {price.offering.currency}{period}{per}"
+
+
+def price_representation(request, price: OfferingPrice) -> dict:
+    offering = price.offering
+    data = {
+        "id": price.id,
+        "href": price_href(request, price),
+        "name": price_name(price),
+        "description": (
+            f"Charged for each entry of {price.group_label} on an order for {offering.name}."
+            if price.group
+            else f"The {'monthly' if price.kind == RECURRING else 'one-off'} price of {offering.name}."
+        ),
+        "isBundle": False,
+        "lifecycleStatus": offering.lifecycle_status,
+        "lastUpdate": format_datetime(offering.updated_at),
+        "priceType": PRICE_TYPES[price.kind],
+        "price": {"unit": offering.currency, "value": float(price.amount)},
+        "@type": "ProductOfferingPrice",
+    }
+    if price.kind == RECURRING:
+        data["recurringChargePeriodType"] = "month"
+        data["recurringChargePeriodLength"] = 1
+    if price.group:
+        data["unitOfMeasure"] = {"amount": 1, "units": price.group_label}
+    return data
+
+
+def price_reference(request, price: OfferingPrice) -> dict:
+    return {
+        "id": price.id,
+        "href": price_href(request, price),
+        "name": price_name(price),
+        "@referredType": "ProductOfferingPrice",
+    }

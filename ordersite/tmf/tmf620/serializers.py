@@ -1,0 +1,61 @@
+"""TMF620 bodies a catalog-managing client sends: a new offering, and changes to offerings, specifications, prices."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from orders.models import LifecycleStatus, OfferingCategory
+from ordersite.tmf.tmf630.serializers import Text, TMFSerializer
+
+
+class RefIn(TMFSerializer):
+    id = Text(max_length=100)
+    href = Text(required=False, allow_blank=True, max_length=500)
+    name = Text(required=False, allow_blank=True, max_length=200)
+
+
+class CategoryRefIn(RefIn):
+    id = serializers.ChoiceField(
+        choices=OfferingCategory.values, help_text="broadband, mobile, tv, voice or connectivity"
+    )
+
+
+class OfferingIn(TMFSerializer):
+    """TMF620 ProductOffering_Create: a new offering, from an existing specification or from a category."""
+
+    name = Text(max_length=120)
+    description = Text(required=False, allow_blank=True, max_length=2000)
+    lifecycleStatus = serializers.ChoiceField(choices=LifecycleStatus.values, required=False)
+    category = CategoryRefIn(many=True, required=False, max_length=1)
+    productSpecification = RefIn(required=False)
+    productOfferingPrice = RefIn(many=True, required=False, max_length=2)
+    isBundle = serializers.BooleanField(required=False)
+
+    def validate_isBundle(self, value):
+        if value:
+            raise serializers.ValidationError("bundles are not offered here: isBundle is false")
+        return value
+
+
+class OfferingPatchIn(TMFSerializer):
+    """TMF620 ProductOffering_Update as a JSON merge patch: name, description, lifecycleStatus, category."""
+
+    name = Text(required=False, max_length=120)
+    description = Text(required=False, allow_blank=True, max_length=2000)
+    lifecycleStatus = serializers.ChoiceField(choices=LifecycleStatus.values, required=False)
+    category = CategoryRefIn(many=True, required=False, min_length=1, max_length=1)
+
+
+class MoneyIn(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    unit = Text(required=False, max_length=3)
+
+
+class PricePatchIn(TMFSerializer):
+    """TMF620 ProductOfferingPrice_Update as a JSON merge patch: the amount (price.value), 0 or more."""
+
+    price = MoneyIn()
+
+
+OFFERING_PATCHABLE = {"name", "description", "lifecycleStatus", "category"}
+PRICE_PATCHABLE = {"price"}

@@ -1,0 +1,332 @@
+"""TMF620 productSpecification and productOfferingPrice, and the catalog's writes for clients allowed to manage it."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from orders.catalog import orderable_offerings
+from orders.clients import create_api_client, grant_catalog_management
+from orders.demo import HOSTED_PBX_REQUIREMENTS
+from orders.models import LifecycleStatus, ProductOffering
+from tests.api.conftest import OFFERINGS, assert_error, assert_valid, post_json
+from tests.factories import OfferingFactory
+
+pytestmark = pytest.mark.django_db
+
+SPECIFICATIONS = "/tmf-api/productCatalogManagement/v4/productSpecification"
+PRICES = "/tmf-api/productCatalogManagement/v4/productOfferingPrice"
+
+
+@pytest.fixture
+def catalog_api(db):
+    """A client allowed to manage the catalog (the admin's permission to change offerings)."""
+    client, token = create_api_client(name="Catalog team")
+    grant_catalog_management(client)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+@pytest.fixture
+def pbx(db):
+    return OfferingFactory(
+        code="pbx",
+        name="Hosted PBX",
+        category="voice",
+        recurring_price=Decimal("9.50"),
+        data_requirements=HOSTED_PBX_REQUIREMENTS,
+    )
+
+
+def merge_patch(client, url, body):
+    return client.patch(url, json.dumps(body), content_type="application/merge-patch+json")
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def test_each_offering_has_its_specification_with_characteristics(api, fibre, pbx, django_assert_max_num_queries):
+    OfferingFactory(code="secret", lifecycle_status=LifecycleStatus.IN_DESIGN)
+    for index in range(5):
+        OfferingFactory(code=f"more-{index}")
+
+    with django_assert_max_num_queries(3):  # token, count, page
+        response = api.get(SPECIFICATIONS, {"limit": 100})
+
+    assert response.status_code == 200
+    specifications = {s["id"]: s for s in response.json()}
+    assert set(specifications) == {"fibre-api", "pbx", *(f"more-{i}" for i in range(5))}
+    for specification in specifications.values():
+        assert_valid(specification, "ProductSpecification", "TMF620")
+    handsets = {c["name"]: c for c in specifications["pbx"]["productSpecCharacteristic"]}["handsets"]
+    assert handsets["valueType"] == "object"
+    assert handsets["minCardinality"] >= 1
+
+    offering = api.get(f"{OFFERINGS}/pbx").json()
+    assert offering["productSpecification"]["id"] == "pbx"
+    assert api.get(offering["productSpecification"]["href"]).json() == specifications["pbx"]
+    assert_error(api.get(f"{SPECIFICATIONS}/secret"), 404)
+
+
+def test_specifications_are_filtered_and_selected(api, fibre, pbx):
+    response = api.get(SPECIFICATIONS, {"name": "Hosted PBX", "fields": "name"})
+
+    assert response.json() == [
+        {
+            "id": "pbx",
+            "href": f"http://testserver{SPECIFICATIONS}/pbx",
+            "name": "Hosted PBX",
+            "@type": "ProductSpecification",
+        }
+    ]
+    last_update = api.get(f"{SPECIFICATIONS}/pbx").json()["lastUpdate"]
+    assert [s["id"] for s in api.get(SPECIFICATIONS, {"lastUpdate": last_update}).json()] == ["pbx"]
+    assert_error(api.get(SPECIFICATIONS, {"category.id": "voice"}), 400)
+
+
+def test_prices_are_the_offerings_prices_and_charges_per_entry(api, pbx, mobile, django_assert_max_num_queries):
+    for index in range(5):
+        OfferingFactory(code=f"more-{index}", one_off_price=Decimal("10"))
+
+    with django_assert_max_num_queries(2):  # token, the offerings
+        response = api.get(PRICES, {"limit": 100})
+
+    prices = {p["id"]: p for p in response.json()}
+    assert response["X-Total-Count"] == str(len(prices))
+    for price in prices.values():
+        assert_valid(price, "ProductOfferingPrice", "TMF620")
+    assert prices["pbx-recurring"]["price"] == {"unit": "GBP", "value": 9.5}
+    assert prices["pbx-recurring"]["priceType"] == "recurring"
+    assert prices["pbx-recurring"]["recurringChargePeriodType"] == "month"
+    per_handset = prices["pbx-handsets-one-off"]
+    assert (per_handset["priceType"], per_handset["price"]["value"]) == ("oneTime", 45.0)
+    assert per_handset["unitOfMeasure"]["amount"] == 1
+    assert prices["pbx-handsets-recurring"]["price"]["value"] == 6.5
+    assert "pbx-one-off" not in prices  # a price of 0 is no price
+
+    offering = api.get(f"{OFFERINGS}/pbx").json()
+    assert {p["id"] for p in offering["productOfferingPrice"]} == {
+        "pbx-recurring",
+        "pbx-handsets-one-off",
+        "pbx-handsets-recurring",
+    }
+    for reference in offering["productOfferingPrice"]:
+        assert api.get(reference["href"]).json() == prices[reference["id"]]
+
+
+def test_prices_are_filtered_paged_and_unknown_ones_are_404(api, pbx, mobile):
+    one_off = api.get(PRICES, {"priceType": "oneTime"}).json()
+    assert {p["id"] for p in one_off} == {"pbx-handsets-one-off", "mobile-api-one-off"}
+    page = api.get(PRICES, {"limit": 2, "offset": 1, "fields": "priceType"})
+    assert page["X-Result-Count"] == "2"
+    assert set(page.json()[0]) == {"id", "href", "priceType", "@type"}
+    assert_error(api.get(PRICES, {"priceType": "weekly"}), 400)
+    assert_error(api.get(f"{PRICES}/pbx-weekly"), 404)
+    assert_error(api.get(f"{PRICES}/nothing"), 404)
+
+
+# --- who may write -------------------------------------------------------------------------------
+
+
+def test_clients_without_catalog_management_get_403_and_change_nothing(api, pbx):
+    before = ProductOffering.objects.values().get(pk=pbx.pk)
+
+    assert_error(post_json(api, OFFERINGS, {"name": "Mine", "category": [{"id": "voice"}]}), 403)
+    assert_error(merge_patch(api, f"{SPECIFICATIONS}/pbx", {"name": "Mine"}), 403)
+    assert_error(api.delete(f"{SPECIFICATIONS}/pbx"), 403)
+    assert_error(merge_patch(api, f"{PRICES}/pbx-recurring", {"price": {"value": 0}}), 403)
+    assert_error(api.delete(f"{PRICES}/pbx-recurring"), 403)
+    assert_error(post_json(api, PRICES, {"name": "Mine"}), 403)
+
+    assert ProductOffering.objects.values().get(pk=pbx.pk) == before
+
+
+# --- offerings -----------------------------------------------------------------------------------
+
+
+def test_an_offering_is_created_from_a_specification_and_can_be_ordered_at_once(catalog_api, pbx):
+    orderable_offerings({"pbx"})  # the in-memory catalog, loaded before the change
+
+    response = post_json(
+        catalog_api,
+        OFFERINGS,
+        {
+            "name": "Hosted PBX Plus",
+            "description": "More handsets.",
+            "productSpecification": {"id": "pbx", "@referredType": "ProductSpecification"},
+            "productOfferingPrice": [{"id": "pbx-recurring"}],
+        },
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert_valid(body, "ProductOffering", "TMF620")
+    assert response["Location"] == body["href"]
+    assert body["id"] == "hosted-pbx-plus"
+    assert (body["lifecycleStatus"], body["category"][0]["id"]) == ("Launched", "voice")
+    assert body["productSpecCharacteristic"] == catalog_api.get(f"{OFFERINGS}/pbx").json()["productSpecCharacteristic"]
+    assert {p["id"] for p in body["productOfferingPrice"]} == {
+        "hosted-pbx-plus-recurring",
+        "hosted-pbx-plus-handsets-one-off",
+        "hosted-pbx-plus-handsets-recurring",
+    }
+    assert orderable_offerings({"hosted-pbx-plus"})["hosted-pbx-plus"].recurring_price == Decimal("9.50")
+    # The same name again gets an id of its own.
+    again = post_json(catalog_api, OFFERINGS, {"name": "Hosted PBX Plus", "category": [{"id": "voice"}]})
+    assert again.json()["id"] == "hosted-pbx-plus-2"
+
+
+@pytest.mark.parametrize(
+    "body, attribute, status",
+    [
+        ({}, "name", 400),
+        ({"name": "x" * 121, "category": [{"id": "tv"}]}, "name", 400),
+        ({"name": "   ", "category": [{"id": "tv"}]}, "name", 400),  # blank, as the admin's validation says
+        ({"name": "New"}, "category", 400),
+        ({"name": "New", "category": [{"id": "radio"}]}, "category", 400),
+        ({"name": "New", "productSpecification": {"id": "9881"}}, "productSpecification.id", 400),
+        (
+            {"name": "New", "category": [{"id": "tv"}], "productOfferingPrice": [{"id": "none"}]},
+            "productOfferingPrice",
+            400,
+        ),
+        (
+            {
+                "name": "New",
+                "productSpecification": {"id": "pbx"},
+                "productOfferingPrice": [{"id": "pbx-handsets-one-off"}],
+            },
+            "productOfferingPrice",
+            400,
+        ),
+        ({"name": "New", "category": [{"id": "tv"}], "lifecycleStatus": "Active"}, "lifecycleStatus", 400),
+        ({"name": "New", "category": [{"id": "tv"}], "isBundle": True}, "isBundle", 400),
+        ({"name": 5, "category": [{"id": "tv"}]}, "name", 400),
+    ],
+)
+def test_a_refused_offering_says_why_and_nothing_is_created(catalog_api, pbx, body, attribute, status):
+    before = ProductOffering.objects.count()
+
+    error = assert_error(post_json(catalog_api, OFFERINGS, body), status)
+
+    assert error["message"].startswith(attribute)
+    assert ProductOffering.objects.count() == before
+
+
+def test_an_offering_is_renamed_recategorised_and_retired(catalog_api, pbx):
+    orderable_offerings({"pbx"})
+
+    response = merge_patch(catalog_api, f"{OFFERINGS}/pbx", {"name": "Cloud PBX", "category": [{"id": "connectivity"}]})
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["name"], response.json()["category"][0]["id"]) == ("Cloud PBX", "connectivity")
+    assert orderable_offerings({"pbx"})["pbx"].name == "Cloud PBX"  # the in-memory catalog follows
+
+    assert catalog_api.delete(f"{OFFERINGS}/pbx").status_code == 204
+    assert catalog_api.get(f"{OFFERINGS}/pbx").json()["lifecycleStatus"] == "Retired"
+    assert catalog_api.get(f"{SPECIFICATIONS}/pbx").json()["lifecycleStatus"] == "Retired"
+    assert catalog_api.delete(f"{OFFERINGS}/pbx").status_code == 204  # retiring twice is still retired
+    assert orderable_offerings({"pbx"})["pbx"].lifecycle_status == LifecycleStatus.RETIRED
+
+
+def test_an_offering_patch_refuses_what_it_cannot_change(catalog_api, pbx):
+    current = catalog_api.get(f"{OFFERINGS}/pbx").json()
+
+    assert_error(merge_patch(catalog_api, f"{OFFERINGS}/pbx", {"id": "other"}), 422)
+    assert_error(merge_patch(catalog_api, f"{OFFERINGS}/pbx", {"name": ""}), 400)
+    assert_error(merge_patch(catalog_api, f"{OFFERINGS}/pbx", {"name": None}), 400)
+    assert_error(merge_patch(catalog_api, f"{OFFERINGS}/pbx", {"lifecycleStatus": "Gone"}), 400)
+    assert_error(merge_patch(catalog_api, f"{OFFERINGS}/pbx", ["name"]), 400)
+    assert_error(merge_patch(catalog_api, f"{OFFERINGS}/nothing", {"name": "x"}), 404)
+    # Attributes sent back as they are do no harm.
+    same = merge_patch(catalog_api, f"{OFFERINGS}/pbx", {"id": "pbx", "isBundle": False, "name": "Cloud PBX"})
+    assert same.status_code == 200
+    assert same.json()["productSpecCharacteristic"] == current["productSpecCharacteristic"]
+
+
+def test_a_specification_changes_with_its_offering(catalog_api, pbx):
+    response = merge_patch(catalog_api, f"{SPECIFICATIONS}/pbx", {"description": "Phones in the cloud."})
+
+    assert response.status_code == 200, response.content
+    assert_valid(response.json(), "ProductSpecification", "TMF620")
+    assert catalog_api.get(f"{OFFERINGS}/pbx").json()["description"] == "Phones in the cloud."
+    assert_error(merge_patch(catalog_api, f"{SPECIFICATIONS}/pbx", {"category": [{"id": "tv"}]}), 422)
+    assert_error(merge_patch(catalog_api, f"{SPECIFICATIONS}/pbx", {"productSpecCharacteristic": []}), 422)
+    assert_error(post_json(catalog_api, SPECIFICATIONS, {"name": "Cisco Firepower NGFW"}), 422)
+
+
+# --- prices --------------------------------------------------------------------------------------
+
+
+def test_a_price_changes_and_the_catalog_orders_use_follows(catalog_api, pbx):
+    orderable_offerings({"pbx"})
+
+    response = merge_patch(catalog_api, f"{PRICES}/pbx-recurring", {"price": {"value": 12.5, "unit": "GBP"}})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["price"] == {"unit": "GBP", "value": 12.5}
+    assert orderable_offerings({"pbx"})["pbx"].recurring_price == Decimal("12.50")
+
+
+def test_a_charge_per_entry_changes_in_the_data_requirements(catalog_api, pbx):
+    response = merge_patch(catalog_api, f"{PRICES}/pbx-handsets-recurring", {"price": {"value": 7}})
+
+    assert response.status_code == 200, response.content
+    pbx.refresh_from_db()
+    handsets = next(spec for spec in pbx.data_requirements if spec["name"] == "handsets")
+    assert handsets["price_per_entry"] == {"one_off": "45.00", "recurring": "7.00"}
+
+    assert catalog_api.delete(f"{PRICES}/pbx-handsets-one-off").status_code == 204
+    pbx.refresh_from_db()
+    handsets = next(spec for spec in pbx.data_requirements if spec["name"] == "handsets")
+    assert handsets["price_per_entry"] == {"recurring": "7.00"}
+    assert catalog_api.get(f"{PRICES}/pbx-handsets-one-off").json()["price"]["value"] == 0  # may be given one again
+    assert "pbx-handsets-one-off" not in {p["id"] for p in catalog_api.get(PRICES).json()}
+
+
+def test_a_free_price_is_given_an_amount_and_taken_away(catalog_api, pbx):
+    assert catalog_api.get(f"{PRICES}/pbx-one-off").json()["price"]["value"] == 0
+
+    assert merge_patch(catalog_api, f"{PRICES}/pbx-one-off", {"price": {"value": 30}}).status_code == 200
+    assert "pbx-one-off" in {p["id"] for p in catalog_api.get(f"{OFFERINGS}/pbx").json()["productOfferingPrice"]}
+
+    assert catalog_api.delete(f"{PRICES}/pbx-one-off").status_code == 204
+    pbx.refresh_from_db()
+    assert pbx.one_off_price == 0
+
+
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ({"price": {"value": -1}}, 400),
+        ({"price": {"value": "abc"}}, 400),
+        ({"price": {"value": 123456789012}}, 400),
+        ({"price": {"value": 1.234}}, 400),
+        ({"price": {"value": 5, "unit": "EUR"}}, 400),
+        ({}, 400),
+        ({"price": {"value": 5}, "priceType": "oneTime"}, 422),
+    ],
+)
+def test_a_refused_price_change_changes_nothing(catalog_api, pbx, body, status):
+    assert_error(merge_patch(catalog_api, f"{PRICES}/pbx-recurring", body), status)
+
+    pbx.refresh_from_db()
+    assert pbx.recurring_price == Decimal("9.50")
+    assert_error(post_json(catalog_api, PRICES, {"name": "Recurring", "priceType": "recurring"}), 422)
+
+
+def test_the_openapi_document_describes_specifications_prices_and_writes(client):
+    schema = client.get("/tmf-api/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    paths = schema["paths"]
+    for resource, detail in (
+        ("productOffering", "offering_id"),
+        ("productSpecification", "specification_id"),
+        ("productOfferingPrice", "price_id"),
+    ):
+        assert {"get", "post"} <= set(paths[f"/tmf-api/productCatalogManagement/v4/{resource}"])
+        assert {"get", "patch", "delete"} <= set(paths[f"/tmf-api/productCatalogManagement/v4/{resource}/{{{detail}}}"])
+    price_patch = schema["components"]["schemas"]["ProductOfferingPricePatch"]
+    assert price_patch["properties"]["price"]["properties"]["value"]["minimum"] == 0
+    create = paths["/tmf-api/productCatalogManagement/v4/productOffering"]["post"]
+    assert "403" in create["responses"]
