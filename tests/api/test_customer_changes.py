@@ -92,6 +92,11 @@ def test_an_unknown_installation_address_is_refused_and_nothing_changes(api, cus
         ({"engagedParty": {"id": "someone-else"}}, 422, "engagedParty cannot be changed"),
         ({"id": "CUS-999999"}, 422, "id cannot be changed"),
         ({"statusReason": None}, 422, "statusReason cannot be changed"),
+        (
+            {"contactMedium": [{"mediumType": "phone", "preferred": "yes", "characteristic": {"phoneNumber": "1"}}]},
+            400,
+            "preferred",
+        ),
         ([{"name": "a list"}], 400, "object"),
     ],
 )

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from customers.models import Address, Customer, CustomerKind, CustomerStatus
 from ordersite.tmf.tmf630.dates import format_datetime
-from ordersite.tmf.tmf630.serializers import Text, TMFSerializer
+from ordersite.tmf.tmf630.serializers import Flag, Text, TMFSerializer
 
 CUSTOMER_PATH = "/tmf-api/customerManagement/v4"
 
@@ -42,7 +42,7 @@ class MediumCharacteristicIn(serializers.Serializer):
 
 class ContactMediumIn(serializers.Serializer):
     mediumType = Text(max_length=40)
-    preferred = serializers.BooleanField(required=False)
+    preferred = Flag(required=False)
     characteristic = MediumCharacteristicIn()
 
     def validate(self, data):

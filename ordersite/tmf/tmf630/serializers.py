@@ -14,6 +14,15 @@ class Text(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class Flag(serializers.BooleanField):
+    """A JSON true or false; not "yes", 1 or "true"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class WholeNumber(serializers.IntegerField):
     """A JSON integer; not a string, a boolean or 1.5."""
 
