@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from orders.models import Order, OrderState
+from tests.browser.test_accessibility import axe_problems
 from tests.browser.test_agent_journeys import console, shop  # noqa: F401  (the journeys' fixtures)
 from tests.browser.test_screens import SCREENSHOTS_DIR, snapshot
 
@@ -91,6 +92,7 @@ def test_an_agent_pastes_200_handsets_fixes_the_two_bad_ones_in_the_grid_and_sub
     expect(price).to_contain_text("£9,150.00 one-off")
     expect(price).to_contain_text("includes 200 handsets")
     look(page, "grid_200_pasted_with_two_errors")
+    assert axe_problems(page) == []  # errors shown in 200 rows included
 
     # Each error links to its cell; the agent fixes both there.
     agent.click(short)
@@ -193,6 +195,7 @@ def test_the_grid_is_worked_by_keyboard_and_its_price_follows_the_rows(
     saved = Order.objects.get(customer=shop.harbourside).items.get().characteristics["handsets"]
     assert saved[0]["speed_dials"] == [{"label": "Reception", "number": "+44 1632 960300"}]
     look(page, "grid_ten_handsets")
+    assert axe_problems(page) == []
 
     remove = page.get_by_role("button", name="Remove Handset 10")
     remove.focus()
