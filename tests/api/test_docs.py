@@ -9,6 +9,7 @@ from ordersite.tmf.tmf622 import openapi as tmf622
 from ordersite.tmf.tmf629 import openapi as tmf629
 from ordersite.tmf.tmf630 import openapi as tmf630
 from ordersite.tmf.tmf637 import openapi as tmf637
+from ordersite.tmf.tmf679 import openapi as tmf679
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def test_the_openapi_document_describes_every_resource(client):
 
 
 def test_no_apis_component_replaces_anothers_of_the_same_name():
-    apis = (tmf620, tmf622, tmf629, tmf630, tmf637)
+    apis = (tmf620, tmf622, tmf629, tmf630, tmf637, tmf679)
     for api in apis:
         elsewhere = {name for other in apis if other is not api for name in other.COMPONENTS}
         assert not set(api.COMPONENTS) & elsewhere, api.__name__
