@@ -11,7 +11,7 @@ from orders.clients import create_api_client, grant_catalog_management
 from orders.demo import HOSTED_PBX_REQUIREMENTS
 from orders.models import LifecycleStatus, ProductOffering
 from tests.api.conftest import OFFERINGS, assert_error, assert_valid, post_json
-from tests.factories import OfferingFactory
+from tests.factories import InstalledProductFactory, OfferingFactory, OrderItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -132,6 +132,8 @@ def test_clients_without_catalog_management_get_403_and_change_nothing(api, pbx)
     before = ProductOffering.objects.values().get(pk=pbx.pk)
 
     assert_error(post_json(api, OFFERINGS, {"name": "Mine", "category": [{"id": "voice"}]}), 403)
+    assert_error(post_json(api, SPECIFICATIONS, {"name": "Mine", "category": [{"id": "voice"}]}), 403)
+    assert_error(api.delete(f"{OFFERINGS}/pbx"), 403)
     assert_error(merge_patch(api, f"{SPECIFICATIONS}/pbx", {"name": "Mine"}), 403)
     assert_error(api.delete(f"{SPECIFICATIONS}/pbx"), 403)
     assert_error(merge_patch(api, f"{PRICES}/pbx-recurring", {"price": {"value": 0}}), 403)
@@ -155,6 +157,7 @@ def test_an_offering_is_created_from_a_specification_and_can_be_ordered_at_once(
             "description": "More handsets.",
             "productSpecification": {"id": "pbx", "@referredType": "ProductSpecification"},
             "productOfferingPrice": [{"id": "pbx-recurring"}],
+            "lifecycleStatus": "Launched",
         },
     )
 
@@ -171,9 +174,31 @@ def test_an_offering_is_created_from_a_specification_and_can_be_ordered_at_once(
         "hosted-pbx-plus-handsets-recurring",
     }
     assert orderable_offerings({"hosted-pbx-plus"})["hosted-pbx-plus"].recurring_price == Decimal("9.50")
-    # The same name again gets an id of its own.
+    # The same name again gets an id of its own; without a status it is in design, for catalog managers alone.
     again = post_json(catalog_api, OFFERINGS, {"name": "Hosted PBX Plus", "category": [{"id": "voice"}]})
-    assert again.json()["id"] == "hosted-pbx-plus-2"
+    assert (again.json()["id"], again.json()["lifecycleStatus"]) == ("hosted-pbx-plus-2", "In design")
+    assert "hosted-pbx-plus-2" not in orderable_offerings({"hosted-pbx-plus-2"})
+
+
+def test_offerings_in_design_are_seen_by_catalog_managers_alone(catalog_api, api, pbx, django_assert_max_num_queries):
+    OfferingFactory(code="draft", lifecycle_status=LifecycleStatus.IN_DESIGN)
+
+    assert catalog_api.get(f"{OFFERINGS}/draft").status_code == 200
+    assert catalog_api.get(f"{SPECIFICATIONS}/draft").status_code == 200
+    assert catalog_api.get(f"{PRICES}/draft-recurring").status_code == 200
+    assert [o["id"] for o in catalog_api.get(OFFERINGS, {"lifecycleStatus": "In design"}).json()] == ["draft"]
+    assert "draft" not in {o["id"] for o in catalog_api.get(OFFERINGS).json()}
+    assert [s["id"] for s in catalog_api.get(SPECIFICATIONS, {"lifecycleStatus": "In design,Launched"}).json()] == [
+        "draft",
+        "pbx",
+    ]
+    assert {p["id"] for p in catalog_api.get(PRICES, {"lifecycleStatus": "In design"}).json()} == {"draft-recurring"}
+    assert_error(api.get(f"{OFFERINGS}/draft"), 404)
+    assert_error(api.get(f"{SPECIFICATIONS}/draft"), 404)
+    assert_error(api.get(f"{PRICES}/draft-recurring"), 404)
+    assert_error(api.get(OFFERINGS, {"lifecycleStatus": "In design"}), 400)
+    with django_assert_max_num_queries(3):  # token, count, page: no permission check unless designs are asked for
+        api.get(SPECIFICATIONS)
 
 
 @pytest.mark.parametrize(
@@ -222,11 +247,36 @@ def test_an_offering_is_renamed_recategorised_and_retired(catalog_api, pbx):
     assert (response.json()["name"], response.json()["category"][0]["id"]) == ("Cloud PBX", "connectivity")
     assert orderable_offerings({"pbx"})["pbx"].name == "Cloud PBX"  # the in-memory catalog follows
 
-    assert catalog_api.delete(f"{OFFERINGS}/pbx").status_code == 204
-    assert catalog_api.get(f"{OFFERINGS}/pbx").json()["lifecycleStatus"] == "Retired"
+    retired = merge_patch(catalog_api, f"{OFFERINGS}/pbx", {"lifecycleStatus": "Retired"})
+    assert (retired.json()["lifecycleStatus"], retired.json()["isSellable"]) == ("Retired", False)
     assert catalog_api.get(f"{SPECIFICATIONS}/pbx").json()["lifecycleStatus"] == "Retired"
-    assert catalog_api.delete(f"{OFFERINGS}/pbx").status_code == 204  # retiring twice is still retired
     assert orderable_offerings({"pbx"})["pbx"].lifecycle_status == LifecycleStatus.RETIRED
+
+
+def test_an_offering_nothing_names_is_deleted_and_leaves_the_catalog(catalog_api, pbx):
+    assert "pbx" in orderable_offerings({"pbx"})
+
+    assert catalog_api.delete(f"{OFFERINGS}/pbx").status_code == 204
+
+    assert_error(catalog_api.get(f"{OFFERINGS}/pbx"), 404)
+    assert_error(catalog_api.get(f"{SPECIFICATIONS}/pbx"), 404)
+    assert_error(catalog_api.get(f"{PRICES}/pbx-recurring"), 404)
+    assert "pbx" not in orderable_offerings({"pbx"})
+
+
+@pytest.mark.parametrize("named_by", ["order", "product", "addon"])
+def test_an_offering_something_names_is_kept_with_the_reason(catalog_api, pbx, named_by):
+    if named_by == "order":
+        OrderItemFactory(offering=pbx)
+    elif named_by == "product":
+        InstalledProductFactory(offering=pbx)
+    else:
+        OfferingFactory(code="pbx-extra", is_addon=True).requires.add(pbx)
+
+    error = assert_error(catalog_api.delete(f"{SPECIFICATIONS}/pbx"), 409)
+
+    assert "retire it" in error["message"]
+    assert ProductOffering.objects.filter(code="pbx").exists()
 
 
 def test_an_offering_patch_refuses_what_it_cannot_change(catalog_api, pbx):
@@ -251,8 +301,116 @@ def test_a_specification_changes_with_its_offering(catalog_api, pbx):
     assert_valid(response.json(), "ProductSpecification", "TMF620")
     assert catalog_api.get(f"{OFFERINGS}/pbx").json()["description"] == "Phones in the cloud."
     assert_error(merge_patch(catalog_api, f"{SPECIFICATIONS}/pbx", {"category": [{"id": "tv"}]}), 422)
-    assert_error(merge_patch(catalog_api, f"{SPECIFICATIONS}/pbx", {"productSpecCharacteristic": []}), 422)
-    assert_error(post_json(catalog_api, SPECIFICATIONS, {"name": "Cisco Firepower NGFW"}), 422)
+
+
+def test_a_specification_is_created_for_an_offering_to_design(catalog_api, api):
+    body = {
+        "name": "Cisco Firepower NGFW",
+        "category": [{"id": "connectivity"}],
+        "productSpecCharacteristic": [
+            {"name": "site_name", "description": "Site name", "valueType": "string", "minCardinality": 1},
+            {
+                "name": "throughput",
+                "valueType": "string",
+                "productSpecCharacteristicValue": [{"value": "1G", "isDefault": True}, {"value": "10G"}],
+            },
+            {
+                "name": "users",
+                "valueType": "integer",
+                "productSpecCharacteristicValue": [{"valueFrom": "1", "valueTo": "500"}],
+            },
+            {"name": "zones", "valueType": "object", "minCardinality": 1, "maxCardinality": 8},
+            {"name": "zones.label", "valueType": "string", "minCardinality": 1, "isUnique": True},
+        ],
+    }
+
+    response = post_json(catalog_api, SPECIFICATIONS, body)
+
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert_valid(created, "ProductSpecification", "TMF620")
+    assert (created["id"], created["lifecycleStatus"]) == ("cisco-firepower-ngfw", "In design")
+    assert response["Location"] == created["href"]
+    offering = ProductOffering.objects.get(code="cisco-firepower-ngfw")
+    assert offering.data_requirements == [
+        {"name": "site_name", "label": "Site name", "type": "text", "required": True},
+        {"name": "throughput", "type": "choice", "choices": ["1G", "10G"], "default": "1G"},
+        {"name": "users", "type": "number", "integer": True, "min": 1, "max": 500},
+        {
+            "name": "zones",
+            "type": "group",
+            "fields": [{"name": "label", "type": "text", "required": True, "unique": True}],
+            "min": 1,
+            "max": 8,
+        },
+    ]
+    assert catalog_api.get(created["href"]).json() == created
+    assert_error(api.get(created["href"]), 404)
+    # An offering on it, launched, is on the catalog.
+    launched = post_json(
+        catalog_api,
+        OFFERINGS,
+        {"name": "Firewall", "productSpecification": {"id": created["id"]}, "lifecycleStatus": "Launched"},
+    )
+    assert launched.json()["productSpecCharacteristic"] == created["productSpecCharacteristic"]
+    assert api.get(f"{OFFERINGS}/firewall").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "characteristics, attribute",
+    [
+        ([{"name": "Site Name", "valueType": "string"}], "productSpecCharacteristic"),  # the admin's validation
+        (
+            [{"name": "site", "valueType": "string"}, {"name": "site", "valueType": "string"}],
+            "productSpecCharacteristic[1].name",
+        ),
+        ([{"name": "zones.label", "valueType": "string"}], "productSpecCharacteristic[0].name"),
+        ([{"name": "zones", "valueType": "object"}], "productSpecCharacteristic"),  # a group without fields
+        ([{"name": "code", "valueType": "string", "regex": "^[0-9]+$"}], "productSpecCharacteristic[0].regex"),
+        ([{"name": "site", "valueType": "colour"}], "productSpecCharacteristic[0].valueType"),
+        (
+            [{"name": "site", "valueType": "string", "minCardinality": -1}],
+            "productSpecCharacteristic[0].minCardinality",
+        ),
+        (
+            [{"name": "n", "valueType": "number", "productSpecCharacteristicValue": [{"valueFrom": "ten"}]}],
+            "productSpecCharacteristic[0]",
+        ),
+        (
+            [{"name": "n", "valueType": "number", "productSpecCharacteristicValue": [{"valueFrom": 9, "valueTo": 1}]}],
+            "productSpecCharacteristic",
+        ),
+        ("none", "productSpecCharacteristic"),
+    ],
+)
+def test_refused_characteristics_say_why_and_nothing_is_created(catalog_api, characteristics, attribute):
+    body = {"name": "Spec", "category": [{"id": "tv"}], "productSpecCharacteristic": characteristics}
+
+    error = assert_error(post_json(catalog_api, SPECIFICATIONS, body), 400)
+
+    assert error["message"].startswith(attribute), error["message"]
+    assert not ProductOffering.objects.filter(code="spec").exists()
+
+
+def test_characteristics_sent_back_as_shown_keep_what_tmf620_cannot_say(catalog_api, pbx):
+    shown = catalog_api.get(f"{SPECIFICATIONS}/pbx").json()["productSpecCharacteristic"]
+    added = {"name": "site_notes", "description": "Site notes", "valueType": "string"}
+
+    response = merge_patch(catalog_api, f"{SPECIFICATIONS}/pbx", {"productSpecCharacteristic": [*shown, added]})
+
+    assert response.status_code == 200, response.content
+    pbx.refresh_from_db()
+    assert pbx.data_requirements == [
+        *HOSTED_PBX_REQUIREMENTS,
+        {"name": "site_notes", "label": "Site notes", "type": "text"},
+    ]
+    assert response.json()["productSpecCharacteristic"][:-1] == shown
+
+    # Leaving one out removes it.
+    without = [c for c in shown if c["name"] != "main_number"]
+    merge_patch(catalog_api, f"{SPECIFICATIONS}/pbx", {"productSpecCharacteristic": without})
+    pbx.refresh_from_db()
+    assert "main_number" not in {spec["name"] for spec in pbx.data_requirements}
 
 
 # --- prices --------------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
-"""TMF620 writes: a catalog-managing client creates, changes and retires offerings and changes their prices.
+"""TMF620 writes: a catalog-managing client creates, changes, retires and deletes offerings and their
+specifications, and changes their prices.
 
 The offering row is the one record: its specification is its data requirements and its prices are
 its amounts (see prices.py), so each command changes that row, through the admin's validation
 (`full_clean`: the model's fields and `clean`, which checks the data requirements), in one
-transaction. Saving moves the offering's `updated_at`, which is what invalidates the in-memory
-catalog orders are placed against (orders/catalog.py) in every process.
+transaction. Saving moves the offering's `updated_at`, and deleting changes the number of offerings,
+which is what invalidates the in-memory catalog orders are placed against (orders/catalog.py) in
+every process. What a client creates starts In design: nobody can order it until it is Launched.
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.text import slugify
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from orders.clients import may_manage_catalog
 from orders.models import ApiClient, LifecycleStatus, ProductOffering
+from ordersite.tmf.tmf620.characteristics import requirements_from
 from ordersite.tmf.tmf620.prices import ONE_OFF, OfferingPrice
-from ordersite.tmf.tmf620.selectors import offerings_on_catalog, price_on_catalog
-from ordersite.tmf.tmf630.errors import Unprocessable
+from ordersite.tmf.tmf620.selectors import offering_shown, price_shown
+from ordersite.tmf.tmf620.serializers import OFFERING_PATCHABLE, PRICE_PATCHABLE, SPECIFICATION_PATCHABLE
+from ordersite.tmf.tmf630.errors import Conflict, Unprocessable
 
 # The model's fields as a TMF620 client knows them, for the messages of a refused change.
 ATTRIBUTE_OF_FIELD = {
@@ -29,7 +34,7 @@ ATTRIBUTE_OF_FIELD = {
     "description": "description",
     "lifecycle_status": "lifecycleStatus",
     "category": "category",
-    "data_requirements": "productSpecification.productSpecCharacteristic",
+    "data_requirements": "productSpecCharacteristic",
     "one_off_price": "productOfferingPrice",
     "recurring_price": "productOfferingPrice",
     "currency": "productOfferingPrice.price.unit",
@@ -50,7 +55,7 @@ def create_offering(*, client: ApiClient, data: dict) -> ProductOffering:
     offering = ProductOffering(
         name=data["name"].strip(),
         description=data.get("description", ""),
-        lifecycle_status=data.get("lifecycleStatus", LifecycleStatus.LAUNCHED),
+        lifecycle_status=data.get("lifecycleStatus", LifecycleStatus.IN_DESIGN),
     )
     if "productSpecification" in data:
         source = _existing(data["productSpecification"]["id"], "productSpecification.id", "productSpecification")
@@ -72,35 +77,84 @@ def create_offering(*, client: ApiClient, data: dict) -> ProductOffering:
 def change_offering(*, client: ApiClient, offering: ProductOffering, patch: dict, data: dict, current: dict):
     """Apply a merge patch (`data` as OfferingPatchIn read `patch`); other attributes only as they are."""
     require_catalog_management(client)
-    _refuse_fixed(patch, current, {"name", "description", "lifecycleStatus", "category"}, "an offering")
+    _refuse_fixed(patch, current, OFFERING_PATCHABLE, "an offering")
     offering = ProductOffering.objects.select_for_update().get(pk=offering.pk)
-    if "name" in data:
-        offering.name = data["name"].strip()
-    if "description" in data:
-        offering.description = data["description"]
-    if "lifecycleStatus" in data:
-        offering.lifecycle_status = data["lifecycleStatus"]
+    _apply_common(offering, data)
     if "category" in data:
         offering.category = data["category"][0]["id"]
     _save(offering)
     return offering
 
 
+def _apply_common(offering: ProductOffering, data: dict) -> None:
+    if "name" in data:
+        offering.name = data["name"].strip()
+    if "description" in data:
+        offering.description = data["description"]
+    if "lifecycleStatus" in data:
+        offering.lifecycle_status = data["lifecycleStatus"]
+
+
 @transaction.atomic
-def retire_offering(*, client: ApiClient, offering: ProductOffering) -> None:
-    """DELETE retires: orders and products keep naming the offering, so it stays, no longer on sale."""
+def create_specification(*, client: ApiClient, data: dict) -> ProductOffering:
+    """A specification to design an offering on: an offering In design (unless said otherwise), without a price."""
+    require_catalog_management(client)
+    offering = ProductOffering(
+        name=data["name"].strip(),
+        description=data.get("description", ""),
+        lifecycle_status=data.get("lifecycleStatus", LifecycleStatus.IN_DESIGN),
+        category=data["category"][0]["id"],
+        data_requirements=requirements_from(data.get("productSpecCharacteristic", []), []),
+    )
+    offering.code = _free_code(offering.name)
+    _save(offering)
+    return offering
+
+
+@transaction.atomic
+def change_specification(*, client: ApiClient, offering: ProductOffering, patch: dict, data: dict, current: dict):
+    """Apply a merge patch to a specification, which is its offering's name, description, status and data
+    requirements; productSpecCharacteristic replaces them all (those sent back as shown stay as they are)."""
+    require_catalog_management(client)
+    _refuse_fixed(patch, current, SPECIFICATION_PATCHABLE, "a specification")
+    offering = ProductOffering.objects.select_for_update().get(pk=offering.pk)
+    _apply_common(offering, data)
+    if "productSpecCharacteristic" in data:
+        offering.data_requirements = requirements_from(data["productSpecCharacteristic"], offering.data_requirements)
+    _save(offering)
+    return offering
+
+
+@transaction.atomic
+def delete_offering(*, client: ApiClient, offering: ProductOffering) -> None:
+    """Delete an offering (and its specification and prices) that nothing names; anything else is kept (409),
+    since orders, products and add-ons must keep what they name: it is retired instead (lifecycleStatus)."""
     require_catalog_management(client)
     offering = ProductOffering.objects.select_for_update().get(pk=offering.pk)
-    if offering.lifecycle_status != LifecycleStatus.RETIRED:
-        offering.lifecycle_status = LifecycleStatus.RETIRED
-        _save(offering)
+    reasons = []
+    if offering.order_items.exists():
+        reasons.append("orders name it")
+    if offering.installed_products.exists():
+        reasons.append("customers hold it")
+    addons = list(offering.addons.values_list("code", flat=True)[:3])
+    if addons:
+        reasons.append(f"add-ons need it ({', '.join(addons)})")
+    if reasons:
+        raise Conflict(
+            f"{offering.code} is kept because {' and '.join(reasons)}: retire it instead "
+            "(PATCH lifecycleStatus Retired), which takes it off sale."
+        )
+    try:
+        offering.delete()
+    except ProtectedError as error:
+        raise Conflict(f"{offering.code} is kept because other records name it: retire it instead.") from error
 
 
 @transaction.atomic
 def change_price(*, client: ApiClient, price: OfferingPrice, patch: dict, data: dict, current: dict) -> OfferingPrice:
     """A new amount for an offering's price or a group's charge per entry (0 removes that price)."""
     require_catalog_management(client)
-    _refuse_fixed(patch, current, {"price"}, "a price")
+    _refuse_fixed(patch, current, PRICE_PATCHABLE, "a price")
     unit = data["price"].get("unit")
     offering = ProductOffering.objects.select_for_update().get(pk=price.offering.pk)
     if unit and unit != offering.currency:
@@ -127,14 +181,14 @@ def _refuse_fixed(patch: dict, current: dict, patchable: set[str], what: str) ->
 
 
 def _existing(offering_id: str, attribute: str, resource: str) -> ProductOffering:
-    offering = offerings_on_catalog().filter(code=offering_id).first()
+    offering = offering_shown(offering_id, may_see_designs=lambda: True)
     if offering is None:
         raise ValidationError({attribute: f"no {resource} {offering_id} in this catalog"})
     return offering
 
 
 def _price(price_id: str, attribute: str) -> OfferingPrice:
-    price = price_on_catalog(price_id)
+    price = price_shown(price_id, may_see_designs=lambda: True)
     if price is None:
         raise ValidationError({attribute: f"no productOfferingPrice {price_id} in this catalog"})
     return price

@@ -19,7 +19,26 @@ def offerings_on_catalog() -> QuerySet[ProductOffering]:
     return ProductOffering.objects.exclude(lifecycle_status=LifecycleStatus.IN_DESIGN).order_by("code")
 
 
-def filter_offerings(offerings: QuerySet, params, known: set[str] = OFFERING_FILTERS) -> QuerySet:
+def asks_for_designs(params) -> bool:
+    """Offerings in design are listed only when asked for (lifecycleStatus=In design), to those who design them."""
+    return LifecycleStatus.IN_DESIGN in values(params, "lifecycleStatus")
+
+
+def offerings_shown(*, designing: bool) -> QuerySet[ProductOffering]:
+    return ProductOffering.objects.order_by("code") if designing else offerings_on_catalog()
+
+
+def offering_shown(offering_id: str, *, may_see_designs) -> ProductOffering | None:
+    """The offering with this id, unless it is in design and `may_see_designs()` says no (asked only then)."""
+    offering = ProductOffering.objects.filter(code=offering_id).first()
+    if offering is None or (offering.lifecycle_status == LifecycleStatus.IN_DESIGN and not may_see_designs()):
+        return None
+    return offering
+
+
+def filter_offerings(
+    offerings: QuerySet, params, known: set[str] = OFFERING_FILTERS, *, designing: bool = False
+) -> QuerySet:
     """The offerings (or specifications, which are theirs one to one) matching the TMF620 filters."""
     refuse_unknown_params(params, known)
     if "id" in params:
@@ -27,21 +46,23 @@ def filter_offerings(offerings: QuerySet, params, known: set[str] = OFFERING_FIL
     if "name" in params:
         offerings = offerings.filter(name__in=values(params, "name"))
     if "lifecycleStatus" in params:
+        allowed = LifecycleStatus.values if designing else SHOWN_STATUSES
         offerings = offerings.filter(
-            lifecycle_status__in=one_of("lifecycleStatus", values(params, "lifecycleStatus"), SHOWN_STATUSES)
+            lifecycle_status__in=one_of("lifecycleStatus", values(params, "lifecycleStatus"), allowed)
         )
     if "category.id" in params:
         offerings = offerings.filter(category__in=values(params, "category.id"))
     return offerings.filter(**date_filters(params, "lastUpdate", "updated_at"))
 
 
-def prices_on_catalog(params) -> list[OfferingPrice]:
-    """The prices of the offerings on the catalog matching the filters: one query, however many."""
+def prices_on_catalog(params, *, designing: bool = False) -> list[OfferingPrice]:
+    """The prices of the offerings shown matching the filters: one query, however many."""
     refuse_unknown_params(params, PRICE_FILTERS)
-    offerings = offerings_on_catalog().filter(**date_filters(params, "lastUpdate", "updated_at"))
+    offerings = offerings_shown(designing=designing).filter(**date_filters(params, "lastUpdate", "updated_at"))
     if "lifecycleStatus" in params:
+        allowed = LifecycleStatus.values if designing else SHOWN_STATUSES
         offerings = offerings.filter(
-            lifecycle_status__in=one_of("lifecycleStatus", values(params, "lifecycleStatus"), SHOWN_STATUSES)
+            lifecycle_status__in=one_of("lifecycleStatus", values(params, "lifecycleStatus"), allowed)
         )
     prices = [price for offering in offerings for price in prices_of(offering)]
     if "id" in params:
@@ -56,11 +77,14 @@ def prices_on_catalog(params) -> list[OfferingPrice]:
     return prices
 
 
-def price_on_catalog(price_id: str) -> OfferingPrice | None:
-    """The price with this id: one query for the offerings whose code it may start with (codes have dashes)."""
+def price_shown(price_id: str, *, may_see_designs) -> OfferingPrice | None:
+    """The price with this id: one query for the offerings whose code it may start with (codes have dashes);
+    an offering's in design only if `may_see_designs()`."""
     parts = price_id.split("-")
     candidates = ["-".join(parts[:n]) for n in range(1, len(parts))]
-    for offering in offerings_on_catalog().filter(code__in=candidates):
+    for offering in ProductOffering.objects.filter(code__in=candidates):
+        if offering.lifecycle_status == LifecycleStatus.IN_DESIGN and not may_see_designs():
+            continue
         for price in prices_of(offering, free_too=True):
             if price.id == price_id:
                 return price

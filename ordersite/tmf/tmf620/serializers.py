@@ -46,6 +46,60 @@ class OfferingPatchIn(TMFSerializer):
     category = CategoryRefIn(many=True, required=False, min_length=1, max_length=1)
 
 
+class CharacteristicValueIn(TMFSerializer):
+    value = serializers.JSONField(required=False)
+    valueType = Text(required=False, max_length=20)
+    isDefault = serializers.BooleanField(required=False)
+    valueFrom = serializers.JSONField(required=False)
+    valueTo = serializers.JSONField(required=False)
+    rangeInterval = Text(required=False, max_length=20)
+
+    def validate(self, attrs):
+        for key in ("value", "valueFrom", "valueTo"):
+            if key in attrs and (isinstance(attrs[key], (dict, list, bool)) or attrs[key] is None):
+                raise serializers.ValidationError({key: "a string or a number"})
+        return attrs
+
+
+class CharacteristicIn(TMFSerializer):
+    """A data requirement: its name (group.field inside a group), value type, cardinality and allowed values."""
+
+    name = Text(max_length=81)
+    description = Text(required=False, allow_blank=True, max_length=500)
+    valueType = serializers.ChoiceField(choices=["string", "number", "integer", "boolean", "date", "object"])
+    configurable = serializers.BooleanField(required=False)
+    minCardinality = serializers.IntegerField(required=False, min_value=0, max_value=1000)
+    maxCardinality = serializers.IntegerField(required=False, min_value=0, max_value=1000)
+    isUnique = serializers.BooleanField(required=False)
+    regex = Text(required=False, allow_blank=True, max_length=500)
+    productSpecCharacteristicValue = CharacteristicValueIn(many=True, required=False, max_length=100)
+
+
+class SpecificationIn(TMFSerializer):
+    """TMF620 ProductSpecification_Create: the data requirements of an offering to design, in a category."""
+
+    name = Text(max_length=120)
+    description = Text(required=False, allow_blank=True, max_length=2000)
+    lifecycleStatus = serializers.ChoiceField(choices=LifecycleStatus.values, required=False)
+    category = CategoryRefIn(many=True, min_length=1, max_length=1, help_text="Ours, beyond TMF620: the offering's")
+    productSpecCharacteristic = CharacteristicIn(many=True, required=False, max_length=200)
+    isBundle = serializers.BooleanField(required=False)
+
+    def validate_isBundle(self, value):
+        if value:
+            raise serializers.ValidationError("bundles are not offered here: isBundle is false")
+        return value
+
+
+class SpecificationPatchIn(TMFSerializer):
+    """TMF620 ProductSpecification_Update as a JSON merge patch."""
+
+    name = Text(required=False, max_length=120)
+    description = Text(required=False, allow_blank=True, max_length=2000)
+    lifecycleStatus = serializers.ChoiceField(choices=LifecycleStatus.values, required=False)
+    productSpecCharacteristic = CharacteristicIn(many=True, required=False, max_length=200)
+
+
 class MoneyIn(serializers.Serializer):
     value = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
     unit = Text(required=False, max_length=3)
@@ -58,4 +112,5 @@ class PricePatchIn(TMFSerializer):
 
 
 OFFERING_PATCHABLE = {"name", "description", "lifecycleStatus", "category"}
+SPECIFICATION_PATCHABLE = {"name", "description", "lifecycleStatus", "productSpecCharacteristic"}
 PRICE_PATCHABLE = {"price"}

@@ -1,5 +1,8 @@
 """TMF620 productOffering, productSpecification and productOfferingPrice: read by every client, written by
-clients allowed to manage the catalog (orders.clients.CATALOG_MANAGEMENT_PERMISSION; others get 403)."""
+clients allowed to manage the catalog (orders.clients.CATALOG_MANAGEMENT_PERMISSION; others get 403).
+
+Offerings in design are for those clients alone: by id, and in lists when asked for (lifecycleStatus=In design).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from orders.clients import may_manage_catalog
 from ordersite.tmf.tmf620 import commands
 from ordersite.tmf.tmf620.openapi import (
     OFFERING_PATCH,
@@ -27,12 +31,20 @@ from ordersite.tmf.tmf620.selectors import (
     OFFERING_FILTERS,
     PRICE_FILTERS,
     SPECIFICATION_FILTERS,
+    asks_for_designs,
     filter_offerings,
-    offerings_on_catalog,
-    price_on_catalog,
+    offering_shown,
+    offerings_shown,
+    price_shown,
     prices_on_catalog,
 )
-from ordersite.tmf.tmf620.serializers import OfferingIn, OfferingPatchIn, PricePatchIn
+from ordersite.tmf.tmf620.serializers import (
+    OfferingIn,
+    OfferingPatchIn,
+    PricePatchIn,
+    SpecificationIn,
+    SpecificationPatchIn,
+)
 from ordersite.tmf.tmf630.errors import Unprocessable
 from ordersite.tmf.tmf630.fields import select, selected_fields
 from ordersite.tmf.tmf630.openapi import ERRORS, fields_parameter, filter_parameters, list_of, paging_parameters
@@ -40,14 +52,27 @@ from ordersite.tmf.tmf630.paging import created, list_response, page_of
 from ordersite.tmf.tmf630.views import TMFView
 
 MERGE_PATCH = "`application/merge-patch+json` (or `application/json`). "
+DELETES = (
+    "An offering (with its specification and prices) that no order, product or add-on names is deleted. One "
+    "that is named is kept, so that order history is never lost: 409 saying why (retire it with a PATCH of "
+    "lifecycleStatus Retired: off sale, still readable)."
+)
 WRITES = " Only for clients allowed to manage the catalog (else 403); one transaction; nothing changes when refused."
 
 
-def _offering_or_404(offering_id: str, resource: str = "productOffering"):
-    offering = offerings_on_catalog().filter(code=offering_id).first()
-    if offering is None:
-        raise NotFound(f"No {resource} {offering_id}.")
-    return offering
+class CatalogView(TMFView):
+    def may_see_designs(self) -> bool:
+        return may_manage_catalog(self.client)
+
+    def designing(self) -> bool:
+        """Whether a list shows offerings in design: asked for, by a client who designs them."""
+        return asks_for_designs(self.request.query_params) and self.may_see_designs()
+
+    def offering_or_404(self, offering_id: str, resource: str = "productOffering"):
+        offering = offering_shown(offering_id, may_see_designs=self.may_see_designs)
+        if offering is None:
+            raise NotFound(f"No {resource} {offering_id}.")
+        return offering
 
 
 def _merge_patch(request) -> dict:
@@ -56,7 +81,7 @@ def _merge_patch(request) -> dict:
     return request.data
 
 
-class ProductOfferingList(TMFView):
+class ProductOfferingList(CatalogView):
     @extend_schema(
         operation_id="listProductOffering",
         summary="The offerings on the catalog and what each needs",
@@ -65,7 +90,8 @@ class ProductOfferingList(TMFView):
     )
     def get(self, request):
         fields = selected_fields(request.query_params, available=OFFERING_ATTRIBUTES)
-        offerings = filter_offerings(offerings_on_catalog(), request.query_params)
+        designing = self.designing()
+        offerings = filter_offerings(offerings_shown(designing=designing), request.query_params, designing=designing)
         return self.page(offerings, offering_representation, fields)
 
     @extend_schema(
@@ -75,8 +101,8 @@ class ProductOfferingList(TMFView):
             "`name`, and a `category` ({id: broadband, mobile, tv, voice or connectivity}) or a "
             "`productSpecification` ({id} of an offering here) whose data requirements, charges per entry and "
             "category the new offering takes. `productOfferingPrice` references to existing prices give it "
-            "their amounts (at most a one-off and a monthly one). `lifecycleStatus` is Launched unless given. "
-            "The id is made from the name." + WRITES
+            "their amounts (at most a one-off and a monthly one). `lifecycleStatus` is In design unless given: "
+            "nobody can order it until it is Launched (PATCH). The id is made from the name." + WRITES
         ),
         request=OfferingIn,
         responses={201: PRODUCT_OFFERING, **ERRORS},
@@ -88,7 +114,7 @@ class ProductOfferingList(TMFView):
         return created(representation, representation["href"])
 
 
-class ProductOfferingDetail(TMFView):
+class ProductOfferingDetail(CatalogView):
     @extend_schema(
         operation_id="retrieveProductOffering",
         summary="An offering and the characteristics it requires",
@@ -96,7 +122,7 @@ class ProductOfferingDetail(TMFView):
         responses={200: PRODUCT_OFFERING, **ERRORS},
     )
     def get(self, request, offering_id: str):
-        offering = _offering_or_404(offering_id)
+        offering = self.offering_or_404(offering_id)
         fields = selected_fields(request.query_params, available=OFFERING_ATTRIBUTES)
         return Response(select(offering_representation(request, offering), fields))
 
@@ -111,7 +137,7 @@ class ProductOfferingDetail(TMFView):
     )
     def patch(self, request, offering_id: str):
         commands.require_catalog_management(self.client)
-        offering = _offering_or_404(offering_id)
+        offering = self.offering_or_404(offering_id)
         changed = commands.change_offering(
             client=self.client,
             offering=offering,
@@ -123,19 +149,17 @@ class ProductOfferingDetail(TMFView):
 
     @extend_schema(
         operation_id="deleteProductOffering",
-        summary="Retire an offering",
-        description=(
-            "Orders and products keep naming an offering, so it is not erased: it becomes Retired (no longer on "
-            "sale, still listed and readable)." + WRITES
-        ),
+        summary="Delete an offering nothing names",
+        description=DELETES + WRITES,
         responses={204: None, **ERRORS},
     )
     def delete(self, request, offering_id: str):
-        commands.retire_offering(client=self.client, offering=_offering_or_404(offering_id))
+        commands.require_catalog_management(self.client)
+        commands.delete_offering(client=self.client, offering=self.offering_or_404(offering_id))
         return Response(status=204)
 
 
-class ProductSpecificationList(TMFView):
+class ProductSpecificationList(CatalogView):
     @extend_schema(
         operation_id="listProductSpecification",
         summary="Each offering's specification: the data requirements as productSpecCharacteristic",
@@ -148,29 +172,35 @@ class ProductSpecificationList(TMFView):
     )
     def get(self, request):
         fields = selected_fields(request.query_params, available=SPECIFICATION_ATTRIBUTES)
-        offerings = filter_offerings(offerings_on_catalog(), request.query_params, SPECIFICATION_FILTERS)
+        designing = self.designing()
+        offerings = filter_offerings(
+            offerings_shown(designing=designing), request.query_params, SPECIFICATION_FILTERS, designing=designing
+        )
         return self.page(offerings, specification_representation, fields)
 
     @extend_schema(
         operation_id="createProductSpecification",
-        summary="Not here: a specification comes with its offering",
+        summary="Specify an offering to design: its data requirements",
         description=(
-            "Each offering has its own specification (same id), so a specification is created by creating "
-            "the offering (POST productOffering, with a productSpecification to copy): 422 with that reason."
+            "`name`, `category` (ours, beyond TMF620: [{id: broadband, mobile, tv, voice or connectivity}]), and "
+            "`productSpecCharacteristic`: each a data requirement, named group.field inside a group (an object "
+            "characteristic, which comes first); minCardinality 1 makes it required, productSpecCharacteristicValue "
+            "values make a choice (maxCardinality above 1: several), a valueFrom/valueTo range bounds a number or "
+            "date. A regex is refused: a pattern needs its rule in words (the admin). The specification is an "
+            "offering In design with the same id, without a price: POST productOffering with it, or PATCH its "
+            "lifecycleStatus and prices." + WRITES
         ),
-        request=None,
-        responses={**ERRORS},
+        request=SpecificationIn,
+        responses={201: PRODUCT_SPECIFICATION, **ERRORS},
     )
     def post(self, request):
         commands.require_catalog_management(self.client)
-        raise Unprocessable(
-            "A productSpecification here is an offering's data requirements and has the offering's id: create the "
-            "offering (POST productOffering, with productSpecification naming one to copy) and its specification "
-            "comes with it."
-        )
+        offering = commands.create_specification(client=self.client, data=self.validated(SpecificationIn))
+        representation = specification_representation(request, offering)
+        return created(representation, representation["href"])
 
 
-class ProductSpecificationDetail(TMFView):
+class ProductSpecificationDetail(CatalogView):
     @extend_schema(
         operation_id="retrieveProductSpecification",
         summary="An offering's specification: its data requirements, value types, cardinality and allowed values",
@@ -178,47 +208,46 @@ class ProductSpecificationDetail(TMFView):
         responses={200: PRODUCT_SPECIFICATION, **ERRORS},
     )
     def get(self, request, specification_id: str):
-        offering = _offering_or_404(specification_id, "productSpecification")
+        offering = self.offering_or_404(specification_id, "productSpecification")
         fields = selected_fields(request.query_params, available=SPECIFICATION_ATTRIBUTES)
         return Response(select(specification_representation(request, offering), fields))
 
     @extend_schema(
         operation_id="patchProductSpecification",
-        summary="Rename, describe, launch or retire a specification with its offering (JSON merge patch)",
+        summary="Change a specification's data requirements, name, description or status (JSON merge patch)",
         description=MERGE_PATCH
-        + "`name`, `description` and `lifecycleStatus`, which are its offering's; other attributes may be sent "
-        "back as they are (else 422)." + WRITES,
+        + "`productSpecCharacteristic` replaces the data requirements (as in POST; those sent back as shown stay "
+        "exactly as they were); `name`, `description` and `lifecycleStatus` are its offering's too. Other "
+        "attributes may be sent back as they are (else 422). Orders already placed keep what they captured." + WRITES,
         request={"application/merge-patch+json": SPECIFICATION_PATCH, "application/json": SPECIFICATION_PATCH},
         responses={200: PRODUCT_SPECIFICATION, **ERRORS},
     )
     def patch(self, request, specification_id: str):
         commands.require_catalog_management(self.client)
-        offering = _offering_or_404(specification_id, "productSpecification")
-        patch = _merge_patch(request)
-        if "category" in patch:
-            raise Unprocessable("category is not an attribute of a productSpecification (PATCH the productOffering).")
-        changed = commands.change_offering(
+        offering = self.offering_or_404(specification_id, "productSpecification")
+        changed = commands.change_specification(
             client=self.client,
             offering=offering,
-            patch=patch,
-            data=self.validated(OfferingPatchIn),
+            patch=_merge_patch(request),
+            data=self.validated(SpecificationPatchIn),
             current=specification_representation(request, offering),
         )
         return Response(specification_representation(request, changed))
 
     @extend_schema(
         operation_id="deleteProductSpecification",
-        summary="Retire a specification with its offering",
-        description="The specification and its offering become Retired; neither is erased." + WRITES,
+        summary="Delete a specification, with its offering, that nothing names",
+        description=DELETES + WRITES,
         responses={204: None, **ERRORS},
     )
     def delete(self, request, specification_id: str):
-        offering = _offering_or_404(specification_id, "productSpecification")
-        commands.retire_offering(client=self.client, offering=offering)
+        commands.require_catalog_management(self.client)
+        offering = self.offering_or_404(specification_id, "productSpecification")
+        commands.delete_offering(client=self.client, offering=offering)
         return Response(status=204)
 
 
-class ProductOfferingPriceList(TMFView):
+class ProductOfferingPriceList(CatalogView):
     @extend_schema(
         operation_id="listProductOfferingPrice",
         summary="The offerings' one-off and monthly prices and their groups' charges per entry",
@@ -227,7 +256,7 @@ class ProductOfferingPriceList(TMFView):
     )
     def get(self, request):
         fields = selected_fields(request.query_params, available=PRICE_ATTRIBUTES)
-        prices = prices_on_catalog(request.query_params)
+        prices = prices_on_catalog(request.query_params, designing=self.designing())
         rows, total = page_of(prices, request.query_params, count=lambda: len(prices))
         return list_response([select(price_representation(request, price), fields) for price in rows], total=total)
 
@@ -250,7 +279,7 @@ class ProductOfferingPriceList(TMFView):
         )
 
 
-class ProductOfferingPriceDetail(TMFView):
+class ProductOfferingPriceDetail(CatalogView):
     @extend_schema(
         operation_id="retrieveProductOfferingPrice",
         summary="A price: an offering's one-off or monthly price, or a group's charge per entry",
@@ -289,12 +318,13 @@ class ProductOfferingPriceDetail(TMFView):
         responses={204: None, **ERRORS},
     )
     def delete(self, request, price_id: str):
+        commands.require_catalog_management(self.client)
         price = self._price_or_404(price_id)
         commands.change_price(client=self.client, price=price, patch={}, data={"price": {"value": 0}}, current={})
         return Response(status=204)
 
     def _price_or_404(self, price_id: str):
-        price = price_on_catalog(price_id)
+        price = price_shown(price_id, may_see_designs=self.may_see_designs)
         if price is None:
             raise NotFound(f"No productOfferingPrice {price_id}.")
         return price
