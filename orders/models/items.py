@@ -83,6 +83,11 @@ class OrderItem(ConcurrentTransitionMixin, models.Model):
     characteristics = models.JSONField(default=dict, blank=True)
     quantity = models.PositiveSmallIntegerField(default=1)
     install_address = models.ForeignKey("customers.Address", models.PROTECT, null=True, blank=True, related_name="+")
+    # The TMF679 qualification item the client ordered on, checked to be its own, for this customer and offering.
+    qualification = models.ForeignKey(
+        "orders.OfferingQualification", models.PROTECT, null=True, blank=True, related_name="order_items"
+    )
+    qualification_item_id = models.CharField(max_length=20, blank=True)
     is_bespoke = models.BooleanField(default=False)
     relies_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="needed_by")
     one_off_price = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))

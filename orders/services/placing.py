@@ -14,6 +14,7 @@ from orders.models import (
     ACTION_FOR_INTENT,
     InitiatingRequest,
     ItemIntent,
+    OfferingQualification,
     Order,
     OrderEvent,
     OrderItem,
@@ -44,6 +45,8 @@ class ItemRequest:
     product: InstalledProduct | None = None
     new_owner: Customer | None = None
     relies_on: list[str] = field(default_factory=list)
+    qualification: OfferingQualification | None = None  # the TMF679 answer the client ordered on
+    qualification_item_id: str = ""
 
 
 @transaction.atomic(savepoint=False)
@@ -181,6 +184,8 @@ def _order_item(order: Order, request: ItemRequest) -> OrderItem:
         one_off_price=prices.one_off,
         recurring_price=prices.recurring,
         is_bespoke=offering.is_bespoke if offering else False,
+        qualification=request.qualification,
+        qualification_item_id=request.qualification_item_id,
     )
 
 

@@ -15,7 +15,7 @@ from jsonschema import Draft4Validator
 
 from orders.clients import create_api_client
 from orders.models import LifecycleStatus, OfferingCategory, OfferingQualification
-from tests.api.conftest import assert_error, post_json
+from tests.api.conftest import ORDERS, add, assert_error, order_body, post_json
 from tests.factories import OfferingFactory, valid_address
 
 QUALIFICATIONS = "/tmf-api/productOfferingQualification/v4/productOfferingQualification"
@@ -249,3 +249,86 @@ def test_without_a_token_nothing_is_answered(db):
     assert_error(Client().get(QUALIFICATIONS), 401)
     client, token = create_api_client(name="Someone")
     assert Client(HTTP_AUTHORIZATION=f"Bearer {token}").get(QUALIFICATIONS).json() == []
+
+
+# A later order refers to the qualification it was made on (TMF622 v4 productOfferingQualificationItem).
+
+
+def qualified_fibre(api, customer, fibre) -> dict:
+    return post_json(api, QUALIFICATIONS, body(customer, offering_item(fibre, "Q1"))).json()
+
+
+def order_on(api, customer, fibre, **reference) -> dict:
+    item = {**add(fibre, router="hub-6"), **reference}
+    response = post_json(api, ORDERS, order_body(customer, item))
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def refusals(order) -> list[str]:
+    return [message["message"] for message in order.get("productOrderErrorMessage", [])]
+
+
+def test_an_order_item_keeps_the_qualification_item_it_was_ordered_on(api, customer, fibre):
+    qualification = qualified_fibre(api, customer, fibre)
+    reference = {"id": "Q1", "productOfferingQualificationId": qualification["id"]}
+
+    order = order_on(api, customer, fibre, productOfferingQualificationItem=reference)
+
+    assert order["state"] != "rejected", refusals(order)
+    [item] = order["productOrderItem"]
+    assert item["productOfferingQualificationItem"]["id"] == "Q1"
+    assert item["productOfferingQualificationItem"]["productOfferingQualificationHref"] == qualification["href"]
+    assert item["qualification"][0]["id"] == qualification["id"]
+    assert api.get(f"{ORDERS}/{order['id']}").json()["productOrderItem"][0]["qualification"] == item["qualification"]
+
+
+def test_naming_only_the_qualification_finds_its_item_for_the_offering(api, customer, fibre):
+    qualification = qualified_fibre(api, customer, fibre)
+
+    order = order_on(api, customer, fibre, qualification=[{"id": qualification["id"]}])
+
+    assert order["productOrderItem"][0]["productOfferingQualificationItem"]["id"] == "Q1"
+
+
+def test_another_clients_qualification_cannot_back_an_order(api, other_api, stranger, customer, fibre):
+    theirs = post_json(other_api, QUALIFICATIONS, body(stranger, offering_item(fibre, "Q1"))).json()
+    reference = {"id": "Q1", "productOfferingQualificationId": theirs["id"]}
+
+    order = order_on(api, customer, fibre, productOfferingQualificationItem=reference)
+
+    assert order["state"] == "rejected"
+    assert refusals(order) == [
+        f"productOrderItem 1, productOfferingQualificationItem: '{theirs['id']}' is not a qualification this client "
+        "asked for"
+    ]
+
+
+@pytest.mark.parametrize(
+    "item_id, problem", [("Q9", "has no item 'Q9'"), ("Q2", "qualification item 'Q2' is not about 'fibre-api'")]
+)
+def test_a_qualification_item_that_is_not_there_or_about_another_offering_is_refused(
+    api, customer, fibre, mobile, item_id, problem
+):
+    qualification = post_json(
+        api, QUALIFICATIONS, body(customer, offering_item(fibre, "Q1"), offering_item(mobile, "Q2"))
+    ).json()
+    reference = {"id": item_id, "productOfferingQualificationId": qualification["id"]}
+
+    order = order_on(api, customer, fibre, productOfferingQualificationItem=reference)
+
+    assert order["state"] == "rejected" and problem in refusals(order)[0]
+
+
+def test_a_qualification_about_another_party_cannot_back_this_customers_order(api, customer, fibre):
+    about_someone_else = post_json(api, QUALIFICATIONS, KIT_BODY).json()
+
+    order = order_on(api, customer, fibre, qualification=[{"id": about_someone_else["id"]}])
+
+    assert order["state"] == "rejected" and "is about another party" in refusals(order)[0]
+
+
+def test_a_qualification_reference_without_its_ids_is_a_400(api, customer, fibre):
+    item = {**add(fibre, router="hub-6"), "productOfferingQualificationItem": {"id": "Q1"}}
+
+    assert_error(post_json(api, ORDERS, order_body(customer, item)), 400)

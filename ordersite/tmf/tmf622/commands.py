@@ -34,6 +34,7 @@ from orders.models import (
 )
 from orders.pricing import CHARGED_INTENTS
 from orders.requirements import FieldError
+from ordersite.tmf.tmf622.qualifications import check_reference, qualifications_named, reference_in
 from ordersite.tmf.tmf622.serializers import relies_on
 from ordersite.tmf.tmf629.selectors import customer_for
 from ordersite.tmf.tmf630.errors import Conflict, Unprocessable
@@ -116,7 +117,7 @@ def _place(client: ApiClient, data: dict, digest: str, idempotency_key: str) -> 
     elif customer is None:
         refusals.append(FieldError("relatedParty", f"{party['id']!r} is not a customer this client may order for"))
 
-    catalog = _Catalog(customer, data["productOrderItem"])
+    catalog = _Catalog(customer, data["productOrderItem"], client)
     requests = []
     for index, item in enumerate(data["productOrderItem"]):
         request, problems = catalog.request_for(item)
@@ -184,8 +185,9 @@ def _order_fields(data: dict) -> dict:
 class _Catalog:
     """Everything the order's items name, each kind loaded in one query, so items cost no statements."""
 
-    def __init__(self, customer: Customer | None, items: list[dict]):
+    def __init__(self, customer: Customer | None, items: list[dict], client: ApiClient):
         self.customer = customer
+        self.qualifications = qualifications_named(client, items)
         codes = {item["productOffering"]["id"].strip() for item in items if item.get("productOffering")}
         self.offerings = orderable_offerings(codes)
         self.products = {}
@@ -266,6 +268,14 @@ class _Catalog:
             elif intent in CHARGED_INTENTS:
                 address = self.installation_address()
 
+        qualification, qualification_item_id = None, ""
+        reference = reference_in(item)
+        if reference is not None:
+            qualification, qualification_item_id, problem = check_reference(
+                reference, self.qualifications, self.customer, code or (offering.code if offering else "")
+            )
+            problems += [problem] if problem else []
+
         request = services.ItemRequest(
             item_id=item["id"],
             offering=offering,
@@ -276,6 +286,8 @@ class _Catalog:
             install_address=address,
             product=installed,
             relies_on=relies_on(item),
+            qualification=qualification,
+            qualification_item_id=qualification_item_id,
         )
         return request, problems
 

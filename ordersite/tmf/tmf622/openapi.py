@@ -70,6 +70,24 @@ COMPONENTS = {
                 {"type": "object", "properties": {"id": string(), "relationshipType": string("reliesOn")}}
             ),
             "itemPrice": array(ref("OrderPrice")),
+            "productOfferingQualificationItem": {
+                "type": "object",
+                "description": "The TMF679 qualification item this item was ordered on",
+                "required": ["id", "productOfferingQualificationId"],
+                "properties": {
+                    "id": string(),
+                    "productOfferingQualificationId": string(),
+                    "productOfferingQualificationHref": string(),
+                    "@referredType": string(),
+                },
+            },
+            "qualification": array(
+                {
+                    "type": "object",
+                    "required": ["id"],
+                    "properties": {"id": string(), "href": string(), "@referredType": string()},
+                }
+            ),
             **TYPE,
         },
     },

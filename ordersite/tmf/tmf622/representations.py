@@ -119,11 +119,33 @@ def item_representation(request, item: OrderItem) -> dict:
     prices = _prices(item)
     if prices:
         data["itemPrice"] = prices
+    if item.qualification_id is not None:
+        data.update(qualification_references(request, item.qualification_id, item.qualification_item_id))
     data["@type"] = "ProductOrderItem"
     return data
 
 
-_FIELD_NAMES = {"offering": "productOffering", "install_address": "place", "product": "product"}
+_FIELD_NAMES = {
+    "offering": "productOffering",
+    "install_address": "place",
+    "product": "product",
+    "qualification": "productOfferingQualificationItem",
+}
+QUALIFICATIONS_PATH = "/tmf-api/productOfferingQualification/v4/productOfferingQualification"
+
+
+def qualification_references(request, qualification_id: int, item_id: str) -> dict:
+    """The TMF679 qualification item an order item was ordered on, as the TMF622 v4 item refers to it."""
+    href = request.build_absolute_uri(f"{QUALIFICATIONS_PATH}/{qualification_id}")
+    return {
+        "productOfferingQualificationItem": {
+            "id": item_id,
+            "productOfferingQualificationId": str(qualification_id),
+            "productOfferingQualificationHref": href,
+            "@referredType": "ProductOfferingQualificationItem",
+        },
+        "qualification": [{"id": str(qualification_id), "href": href, "@referredType": "ProductOfferingQualification"}],
+    }
 
 
 def _tmf_field(path: str) -> str:

@@ -72,6 +72,18 @@ class RelationshipIn(TMFSerializer):
     relationshipType = Text(max_length=40)
 
 
+class QualificationItemRefIn(TMFSerializer):
+    """TMF622 v4 ProductOfferingQualificationItemRef: an item of a TMF679 qualification this client asked for."""
+
+    id = Text(max_length=20)
+    productOfferingQualificationId = Text(max_length=40)
+    href = Text(required=False, allow_blank=True, max_length=500)
+    name = Text(required=False, allow_blank=True, max_length=200)
+    productOfferingQualificationHref = Text(required=False, allow_blank=True, max_length=500)
+    productOfferingQualificationName = Text(required=False, allow_blank=True, max_length=200)
+    at_fields = {"@referredType": optional_text(max_length=100), "@type": optional_text(max_length=100)}
+
+
 class ProductOrderItemIn(TMFSerializer):
     id = Text(max_length=20)
     action = serializers.ChoiceField(choices=ItemAction.values)
@@ -82,13 +94,17 @@ class ProductOrderItemIn(TMFSerializer):
     productOrderItem = serializers.ListField(required=False)
     appointment = serializers.DictField(required=False)
     billingAccount = serializers.DictField(required=False)
-    productOfferingQualificationItem = serializers.DictField(required=False)
+    productOfferingQualificationItem = QualificationItemRefIn(
+        required=False, help_text="The TMF679 qualification item this item was qualified by."
+    )
     quoteItem = serializers.DictField(required=False)
     itemPrice = objects()
     itemTerm = objects()
     itemTotalPrice = objects()
     payment = objects()
-    qualification = objects()
+    qualification = ReferenceIn(
+        many=True, required=False, max_length=1, help_text="The TMF679 qualification (its item for this offering)."
+    )
     at_fields = {"@type": optional_text(max_length=100)}
 
     def validate_productOrderItem(self, value):
