@@ -526,6 +526,7 @@ def seed_demo(password: str = DEMO_PASSWORD) -> dict[str, str]:
     with override_settings(FULFILMENT_DOWNSTREAM="manual"):
         seed_orders(customers, offerings)
     seed_api_client()
+    seed_catalog_client()
     return users
 
 
@@ -903,4 +904,24 @@ def seed_api_client():
     elif client.token_hash != hash_token(DEMO_API_TOKEN):
         set_token(client, DEMO_API_TOKEN)
     client.customers.set(Customer.objects.filter(email__in=[row[0] for row in CUSTOMERS]))
+    return client
+
+
+DEMO_CATALOG_TOKEN = "demo-catalog-token"
+
+
+def seed_catalog_client():
+    """The demo catalog team's TMF620 client: `Bearer demo-catalog-token`, may change the catalog, acts for no one.
+
+    The demo partner only reads the catalog, as a reseller would; writes need this client.
+    """
+    from orders.clients import create_api_client, grant_catalog_management, hash_token, set_token
+    from orders.models import ApiClient
+
+    client = ApiClient.objects.filter(name="Demo catalog team").first()
+    if client is None:
+        client, _ = create_api_client(name="Demo catalog team", channel=Channel.API, token=DEMO_CATALOG_TOKEN)
+    elif client.token_hash != hash_token(DEMO_CATALOG_TOKEN):
+        set_token(client, DEMO_CATALOG_TOKEN)
+    grant_catalog_management(client)
     return client

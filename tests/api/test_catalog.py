@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_offerings_are_listed_with_their_characteristics(api, fibre, mobile, django_assert_num_queries):
     OfferingFactory(code="secret", lifecycle_status=LifecycleStatus.IN_DESIGN)
 
-    with django_assert_num_queries(3):  # token, count, page
+    with django_assert_num_queries(4):  # token, catalog-management permission, count, page
         response = api.get(OFFERINGS)
 
     assert response["X-Total-Count"] == "2"

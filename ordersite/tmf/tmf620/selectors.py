@@ -19,11 +19,6 @@ def offerings_on_catalog() -> QuerySet[ProductOffering]:
     return ProductOffering.objects.exclude(lifecycle_status=LifecycleStatus.IN_DESIGN).order_by("code")
 
 
-def asks_for_designs(params) -> bool:
-    """Offerings in design are listed only when asked for (lifecycleStatus=In design), to those who design them."""
-    return LifecycleStatus.IN_DESIGN in values(params, "lifecycleStatus")
-
-
 def offerings_shown(*, designing: bool) -> QuerySet[ProductOffering]:
     return ProductOffering.objects.order_by("code") if designing else offerings_on_catalog()
 

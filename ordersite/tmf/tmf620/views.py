@@ -1,7 +1,7 @@
 """TMF620 productOffering, productSpecification and productOfferingPrice: read by every client, written by
 clients allowed to manage the catalog (orders.clients.CATALOG_MANAGEMENT_PERMISSION; others get 403).
 
-Offerings in design are for those clients alone: by id, and in lists when asked for (lifecycleStatus=In design).
+Offerings in design are for those clients alone: they see them listed and by id, others never.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from ordersite.tmf.tmf620.selectors import (
     OFFERING_FILTERS,
     PRICE_FILTERS,
     SPECIFICATION_FILTERS,
-    asks_for_designs,
     filter_offerings,
     offering_shown,
     offerings_shown,
@@ -62,11 +61,10 @@ WRITES = " Only for clients allowed to manage the catalog (else 403); one transa
 
 class CatalogView(TMFView):
     def may_see_designs(self) -> bool:
-        return may_manage_catalog(self.client)
-
-    def designing(self) -> bool:
-        """Whether a list shows offerings in design: asked for, by a client who designs them."""
-        return asks_for_designs(self.request.query_params) and self.may_see_designs()
+        """Whether this client designs offerings, and so sees those in design: asked once a request."""
+        if not hasattr(self, "_may_see_designs"):
+            self._may_see_designs = may_manage_catalog(self.client)
+        return self._may_see_designs
 
     def offering_or_404(self, offering_id: str, resource: str = "productOffering"):
         offering = offering_shown(offering_id, may_see_designs=self.may_see_designs)
@@ -90,7 +88,7 @@ class ProductOfferingList(CatalogView):
     )
     def get(self, request):
         fields = selected_fields(request.query_params, available=OFFERING_ATTRIBUTES)
-        designing = self.designing()
+        designing = self.may_see_designs()
         offerings = filter_offerings(offerings_shown(designing=designing), request.query_params, designing=designing)
         return self.page(offerings, offering_representation, fields)
 
@@ -172,7 +170,7 @@ class ProductSpecificationList(CatalogView):
     )
     def get(self, request):
         fields = selected_fields(request.query_params, available=SPECIFICATION_ATTRIBUTES)
-        designing = self.designing()
+        designing = self.may_see_designs()
         offerings = filter_offerings(
             offerings_shown(designing=designing), request.query_params, SPECIFICATION_FILTERS, designing=designing
         )
@@ -256,7 +254,7 @@ class ProductOfferingPriceList(CatalogView):
     )
     def get(self, request):
         fields = selected_fields(request.query_params, available=PRICE_ATTRIBUTES)
-        prices = prices_on_catalog(request.query_params, designing=self.designing())
+        prices = prices_on_catalog(request.query_params, designing=self.may_see_designs())
         rows, total = page_of(prices, request.query_params, count=lambda: len(prices))
         return list_response([select(price_representation(request, price), fields) for price in rows], total=total)
 
