@@ -138,7 +138,7 @@ def test_clients_without_catalog_management_get_403_and_change_nothing(api, pbx)
     assert_error(api.delete(f"{SPECIFICATIONS}/pbx"), 403)
     assert_error(merge_patch(api, f"{PRICES}/pbx-recurring", {"price": {"value": 0}}), 403)
     assert_error(api.delete(f"{PRICES}/pbx-recurring"), 403)
-    assert_error(post_json(api, PRICES, {"name": "Mine"}), 403)
+    assert_error(post_json(api, PRICES, {"name": "Mine", "productOffering": {"id": "pbx"}}), 403)
 
     assert ProductOffering.objects.values().get(pk=pbx.pk) == before
 
@@ -437,17 +437,72 @@ def test_a_charge_per_entry_changes_in_the_data_requirements(catalog_api, pbx):
     pbx.refresh_from_db()
     handsets = next(spec for spec in pbx.data_requirements if spec["name"] == "handsets")
     assert handsets["price_per_entry"] == {"recurring": "7.00"}
-    assert catalog_api.get(f"{PRICES}/pbx-handsets-one-off").json()["price"]["value"] == 0  # may be given one again
+    assert_error(catalog_api.get(f"{PRICES}/pbx-handsets-one-off"), 404)
     assert "pbx-handsets-one-off" not in {p["id"] for p in catalog_api.get(PRICES).json()}
 
 
-def test_a_free_price_is_given_an_amount_and_taken_away(catalog_api, pbx):
-    assert catalog_api.get(f"{PRICES}/pbx-one-off").json()["price"]["value"] == 0
+def test_an_offering_is_given_a_price_and_it_is_taken_away(catalog_api, pbx):
+    assert_error(catalog_api.get(f"{PRICES}/pbx-one-off"), 404)  # a price of 0 is no price
+    body = {
+        "name": "Set-up",
+        "priceType": "oneTime",
+        "price": {"value": 30, "unit": "GBP"},
+        "productOffering": {"id": "pbx"},
+    }
 
-    assert merge_patch(catalog_api, f"{PRICES}/pbx-one-off", {"price": {"value": 30}}).status_code == 200
+    response = post_json(catalog_api, PRICES, body)
+
+    assert response.status_code == 201, response.content
+    assert_valid(response.json(), "ProductOfferingPrice", "TMF620")
+    assert (response.json()["id"], response["Location"]) == ("pbx-one-off", response.json()["href"])
     assert "pbx-one-off" in {p["id"] for p in catalog_api.get(f"{OFFERINGS}/pbx").json()["productOfferingPrice"]}
+    assert_error(post_json(catalog_api, PRICES, body), 409)  # it has one: PATCH it
 
     assert catalog_api.delete(f"{PRICES}/pbx-one-off").status_code == 204
+    pbx.refresh_from_db()
+    assert pbx.one_off_price == 0
+    assert_error(catalog_api.get(f"{PRICES}/pbx-one-off"), 404)
+
+
+def test_a_group_is_given_a_charge_per_entry(catalog_api, pbx):
+    body = {
+        "name": "Per group",
+        "priceType": "recurring",
+        "price": {"value": 2},
+        "productOffering": {"id": "pbx"},
+        "unitOfMeasure": {"amount": 1, "units": "user_groups"},
+    }
+
+    response = post_json(catalog_api, PRICES, body)
+
+    assert response.status_code == 201, response.content
+    assert response.json()["id"] == "pbx-user_groups-recurring"
+    pbx.refresh_from_db()
+    groups = next(spec for spec in pbx.data_requirements if spec["name"] == "user_groups")
+    assert groups["price_per_entry"] == {"recurring": "2.00"}
+
+
+@pytest.mark.parametrize(
+    "change, attribute",
+    [
+        ({"productOffering": {"id": "nothing"}}, "productOffering.id"),
+        ({"productOffering": None}, "productOffering"),
+        ({"priceType": "usage"}, "priceType"),
+        ({"price": {"value": 0}}, "price.value"),
+        ({"price": {"value": 5, "unit": "EUR"}}, "price.unit"),
+        ({"unitOfMeasure": {"amount": 1, "units": "desks"}}, "unitOfMeasure.units"),
+        ({"unitOfMeasure": {"amount": 3, "units": "handsets"}}, "unitOfMeasure.amount"),
+        ({"recurringChargePeriodType": "month"}, "recurringChargePeriodType"),
+        ({"isBundle": True}, "isBundle"),
+    ],
+)
+def test_a_refused_new_price_says_why_and_changes_nothing(catalog_api, pbx, change, attribute):
+    body = {"name": "Set-up", "priceType": "oneTime", "price": {"value": 30}, "productOffering": {"id": "pbx"}}
+    body = {k: v for k, v in (body | change).items() if v is not None}
+
+    error = assert_error(post_json(catalog_api, PRICES, body), 400)
+
+    assert error["message"].startswith(attribute), error["message"]
     pbx.refresh_from_db()
     assert pbx.one_off_price == 0
 
@@ -469,7 +524,6 @@ def test_a_refused_price_change_changes_nothing(catalog_api, pbx, body, status):
 
     pbx.refresh_from_db()
     assert pbx.recurring_price == Decimal("9.50")
-    assert_error(post_json(catalog_api, PRICES, {"name": "Recurring", "priceType": "recurring"}), 422)
 
 
 def test_the_openapi_document_describes_specifications_prices_and_writes(client):

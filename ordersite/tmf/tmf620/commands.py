@@ -21,8 +21,9 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from orders.clients import may_manage_catalog
 from orders.models import ApiClient, LifecycleStatus, ProductOffering
+from orders.requirements import label_of
 from ordersite.tmf.tmf620.characteristics import requirements_from
-from ordersite.tmf.tmf620.prices import ONE_OFF, OfferingPrice
+from ordersite.tmf.tmf620.prices import ONE_OFF, RECURRING, OfferingPrice, prices_of
 from ordersite.tmf.tmf620.selectors import offering_shown, price_shown
 from ordersite.tmf.tmf620.serializers import OFFERING_PATCHABLE, PRICE_PATCHABLE, SPECIFICATION_PATCHABLE
 from ordersite.tmf.tmf630.errors import Conflict, Unprocessable
@@ -170,6 +171,40 @@ def change_price(*, client: ApiClient, price: OfferingPrice, patch: dict, data: 
         offering.recurring_price = amount
     _save(offering)
     return OfferingPrice(offering, price.kind, amount, price.group, price.group_label)
+
+
+@transaction.atomic
+def create_price(*, client: ApiClient, data: dict) -> OfferingPrice:
+    """Give an offering a price it does not have: its own one-off or monthly one, or a group's charge per entry."""
+    require_catalog_management(client)
+    offering = _existing(data["productOffering"]["id"], "productOffering.id", "productOffering")
+    kind = ONE_OFF if data["priceType"] == "oneTime" else RECURRING
+    group = ""
+    if "unitOfMeasure" in data:
+        units = data["unitOfMeasure"]["units"].strip()
+        group = _group_named(offering.data_requirements, units)
+        if group is None:
+            raise ValidationError({"unitOfMeasure.units": f"{offering.code} has no group {units} to charge per entry"})
+    existing = next((p for p in prices_of(offering) if p.kind == kind and p.group == group), None)
+    if existing is not None:
+        raise Conflict(f"{offering.code} has this price already ({existing.id}): PATCH it to change its amount.")
+    if data.get("recurringChargePeriodType") and kind != RECURRING:
+        raise ValidationError({"recurringChargePeriodType": "only a recurring price has a period"})
+    slot = OfferingPrice(offering, kind, Decimal("0"), group)
+    return change_price(client=client, price=slot, patch={}, data={"price": data["price"]}, current={})
+
+
+def _group_named(requirements, units: str, prefix: str = "") -> str | None:
+    """The path of the group `units` names (by path, name or label), searching nested groups too."""
+    for spec in requirements or []:
+        if isinstance(spec, dict) and spec.get("type") == "group":
+            path = prefix + spec["name"]
+            if units in (path, spec["name"], label_of(spec)):
+                return path
+            inner = _group_named(spec.get("fields"), units, f"{path}.")
+            if inner:
+                return inner
+    return None
 
 
 def _refuse_fixed(patch: dict, current: dict, patchable: set[str], what: str) -> None:

@@ -4,7 +4,7 @@ Prices are not rows of their own: they are the offering's `one_off_price` and `r
 each `price_per_entry` its data requirements declare (so much per handset), which is what orders are
 priced from (orders/pricing.py). Each has a stable id made of the offering's code, the group's path
 for a charge per entry, and the kind: "hosted-pbx-recurring", "hosted-pbx-handsets-one-off".
-A price of 0 is no price and is not listed, though its id answers, so that a PATCH can give it an amount.
+A price of 0 is no price: it is not shown, and POST productOfferingPrice gives an offering one.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class OfferingPrice:
 def prices_of(offering: ProductOffering, *, free_too: bool = False) -> list[OfferingPrice]:
     """The offering's non-zero prices: its own one-off and monthly price, then each group's per entry.
 
-    `free_too` adds those at 0, which are not listed but may be given an amount (PATCH).
+    `free_too` adds those at 0: the places a new price may go.
     """
     prices = [
         OfferingPrice(offering, ONE_OFF, offering.one_off_price),

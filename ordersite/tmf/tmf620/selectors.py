@@ -80,7 +80,7 @@ def price_shown(price_id: str, *, may_see_designs) -> OfferingPrice | None:
     for offering in ProductOffering.objects.filter(code__in=candidates):
         if offering.lifecycle_status == LifecycleStatus.IN_DESIGN and not may_see_designs():
             continue
-        for price in prices_of(offering, free_too=True):
+        for price in prices_of(offering):
             if price.id == price_id:
                 return price
     return None

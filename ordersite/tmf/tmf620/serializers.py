@@ -105,6 +105,38 @@ class MoneyIn(serializers.Serializer):
     unit = Text(required=False, max_length=3)
 
 
+class UnitOfMeasureIn(serializers.Serializer):
+    amount = serializers.IntegerField(min_value=1, max_value=1)
+    units = Text(max_length=120, help_text="The group charged per entry: its name (handsets) or label")
+
+
+class PriceIn(TMFSerializer):
+    """TMF620 ProductOfferingPrice_Create, plus the offering it prices (ours: TMF620 v4 prices name none).
+
+    With unitOfMeasure {amount 1, units: a group}, a charge per entry of that group."""
+
+    name = Text(max_length=200, help_text="Shown as given back: a price's name is made from its offering and amount")
+    priceType = serializers.ChoiceField(choices=["oneTime", "recurring"])
+    price = MoneyIn()
+    productOffering = RefIn(help_text="The offering this price belongs to (ours, beyond TMF620 v4)")
+    unitOfMeasure = UnitOfMeasureIn(required=False)
+    recurringChargePeriodType = serializers.ChoiceField(choices=["month"], required=False)
+    recurringChargePeriodLength = serializers.IntegerField(min_value=1, max_value=1, required=False)
+    isBundle = serializers.BooleanField(required=False)
+    description = Text(required=False, allow_blank=True, max_length=2000)
+    lifecycleStatus = Text(required=False, max_length=20)
+
+    def validate_isBundle(self, value):
+        if value:
+            raise serializers.ValidationError("bundles are not offered here: isBundle is false")
+        return value
+
+    def validate_price(self, value):
+        if not value["value"]:
+            raise serializers.ValidationError({"value": "a price is more than 0"})
+        return value
+
+
 class PricePatchIn(TMFSerializer):
     """TMF620 ProductOfferingPrice_Update as a JSON merge patch: the amount (price.value), 0 or more."""
 

@@ -40,11 +40,11 @@ from ordersite.tmf.tmf620.selectors import (
 from ordersite.tmf.tmf620.serializers import (
     OfferingIn,
     OfferingPatchIn,
+    PriceIn,
     PricePatchIn,
     SpecificationIn,
     SpecificationPatchIn,
 )
-from ordersite.tmf.tmf630.errors import Unprocessable
 from ordersite.tmf.tmf630.fields import select, selected_fields
 from ordersite.tmf.tmf630.openapi import ERRORS, fields_parameter, filter_parameters, list_of, paging_parameters
 from ordersite.tmf.tmf630.paging import created, list_response, page_of
@@ -260,21 +260,22 @@ class ProductOfferingPriceList(CatalogView):
 
     @extend_schema(
         operation_id="createProductOfferingPrice",
-        summary="Not here: a price belongs to its offering",
+        summary="Give an offering a price it does not have",
         description=(
-            "TMF620 v4 prices do not name their offering, and here every price is an offering's: give an "
-            "offering's price an amount with PATCH productOfferingPrice/{offering id}-one-off (or -recurring): "
-            "422 with that reason."
+            "`productOffering` {id} (ours: TMF620 v4 prices name no offering, and every price here is an "
+            "offering's), `priceType` oneTime or recurring (a month), `price` {value above 0, unit GBP}; with "
+            "`unitOfMeasure` {amount: 1, units: a group's name or label}, a charge for each entry of that group "
+            "(so much per handset). The id and name are made from the offering's: 409 when it has that price "
+            "already (PATCH it instead). Orders already placed keep their price." + WRITES
         ),
-        request=None,
-        responses={**ERRORS},
+        request=PriceIn,
+        responses={201: PRODUCT_OFFERING_PRICE, **ERRORS},
     )
     def post(self, request):
         commands.require_catalog_management(self.client)
-        raise Unprocessable(
-            "A productOfferingPrice here is an offering's price and has an id made from the offering's: give one an "
-            "amount with PATCH productOfferingPrice/{offering id}-one-off or -recurring."
-        )
+        price = commands.create_price(client=self.client, data=self.validated(PriceIn))
+        representation = price_representation(request, price)
+        return created(representation, representation["href"])
 
 
 class ProductOfferingPriceDetail(CatalogView):
@@ -293,7 +294,7 @@ class ProductOfferingPriceDetail(CatalogView):
         summary="Change a price's amount (JSON merge patch)",
         description=MERGE_PATCH
         + "`price` {value, unit}: the amount, 0 or more, in the catalog's currency; 0 takes the price away "
-        "(its id still answers, so it can be given an amount again). Orders already placed keep their price." + WRITES,
+        "(POST gives it back). Orders already placed keep their price." + WRITES,
         request={"application/merge-patch+json": PRICE_PATCH, "application/json": PRICE_PATCH},
         responses={200: PRODUCT_OFFERING_PRICE, **ERRORS},
     )
