@@ -582,7 +582,7 @@ def test_the_order_page_costs_the_same_queries_for_3_or_30_rows_per_inline(
     add_rows(27)
     with django_assert_num_queries(SHARED + own):
         response = client.get(url)
-    rows = {f.opts.model._meta.model_name: len(f.formset.forms) for f in response.context["inline_admin_formsets"]}
+    rows = {f.opts.model._meta.model_name: len(f.formset.rows) for f in response.context["inline_admin_formsets"]}
     assert rows["ordernote"] == rows["orderevent"] == rows["outboxevent"] == rows["cancellationrequest"] == 30
     assert rows["orderitem"] == 31  # the one held_order() made, and 30 more
 

@@ -8,7 +8,16 @@ import re
 import pytest
 from django.utils import timezone
 
-from orders.models import FeasibilityAssessment, Order, OrderEvent, OrderNote, OrderState
+from orders.models import (
+    FeasibilityAssessment,
+    FulfilmentTask,
+    InformationRequest,
+    Order,
+    OrderEvent,
+    OrderNote,
+    OrderState,
+    OutboxEvent,
+)
 from tests.factories import CustomerFactory, OfferingFactory, OrderFactory, OrderItemFactory, SupervisorFactory
 
 pytestmark = pytest.mark.django_db
@@ -240,3 +249,38 @@ def test_a_finished_order_says_when_it_ended_instead_of_when_it_was_expected(cli
 
     Order.objects.filter(pk=order.pk).update(state=S.IN_PROGRESS)
     assert "Expected completion" in client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("queue", "needs_special_handling"),
+    [("order", True), ("specialhandlingreview", True), ("fallout", False)],
+)
+def test_each_back_office_order_page_costs_the_same_queries_however_long_its_record(
+    client, jo, django_assert_max_num_queries, queue, needs_special_handling
+):
+    """Tasks, published events and questions too: each read-only section is one query, never one a row."""
+    order = OrderFactory(state=S.HELD, needs_special_handling=needs_special_handling)
+    first = OrderItemFactory(order=order)
+    client.force_login(jo)
+    url = f"/admin/orders/{queue}/{order.pk}/change/"
+    assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(30) as captured:
+        client.get(url)
+    few = len(captured)
+
+    for index in range(15):
+        item = OrderItemFactory(order=order, characteristics={"handsets": [{"extension": str(300 + index)}]})
+        FulfilmentTask.objects.create(order=order, item=item, code=f"step-{index}", name=f"Step {index}", system="crm")
+        OutboxEvent.objects.create(order=order, event_type=OutboxEvent.Type.STATE_CHANGE, payload={"n": index})
+        InformationRequest.objects.create(
+            order=order, question=f"Question {index}?", deadline=dt.date(2030, 1, 1), asked_by=SupervisorFactory()
+        )
+        OrderNote.objects.create(order=order, author=SupervisorFactory(), text=f"note {index}")
+        OrderEvent.objects.create(
+            order=order, item=first, transition="hold", from_state=S.IN_PROGRESS, to_state=S.HELD, actor=jo
+        )
+    with django_assert_max_num_queries(few):
+        response = client.get(url)
+    html = response.content.decode()
+    assert html.count('class="field-question"') == 15
+    assert "Step 14" in html and "note 14" in html
