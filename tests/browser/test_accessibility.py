@@ -173,6 +173,7 @@ class Visitor:
             if response is None or "text/html" not in (response.headers.get("content-type") or ""):
                 return False
             self.status = response.status
+            redirected = response.request.redirected_from is not None
             if response.status == 405:
                 self.actions += 1
                 return True
@@ -182,6 +183,8 @@ class Visitor:
                 self.refusals.add(response.status)
         where = urlsplit(self.page.url)
         shown = f"{self.label}{where.path}{'?' + where.query if where.query else ''}"
+        if url and redirected:  # sent on (to sign in, say): the page it landed on, whatever its ?next=
+            shown = f"{self.label}{where.path}"
         if shown in self.seen:
             return True
         self.seen.add(shown)
@@ -310,7 +313,7 @@ def test_sign_in_and_error_pages_have_no_serious_accessibility_problem(browser, 
     anyone.label = "[second step] "
     anyone.check()
 
-    assert_no_serious_problem(anyone, pages_at_least=10)
+    assert_no_serious_problem(anyone, pages_at_least=8)
 
 
 FOCUS_RING = """() => {
