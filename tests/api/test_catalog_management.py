@@ -477,6 +477,8 @@ def test_a_group_is_given_a_charge_per_entry(catalog_api, pbx):
 
     assert response.status_code == 201, response.content
     assert response.json()["id"] == "pbx-user_groups-recurring"
+    assert catalog_api.get(PRICES, {"name": response.json()["name"]}).json() == [response.json()]
+    assert_error(merge_patch(catalog_api, response.json()["href"], {"name": "Renamed"}), 422)
     pbx.refresh_from_db()
     groups = next(spec for spec in pbx.data_requirements if spec["name"] == "user_groups")
     assert groups["price_per_entry"] == {"recurring": "2.00"}
@@ -515,7 +517,7 @@ def test_a_refused_new_price_says_why_and_changes_nothing(catalog_api, pbx, chan
         ({"price": {"value": 123456789012}}, 400),
         ({"price": {"value": 1.234}}, 400),
         ({"price": {"value": 5, "unit": "EUR"}}, 400),
-        ({}, 400),
+        ({"price": None}, 400),
         ({"price": {"value": 5}, "priceType": "oneTime"}, 422),
     ],
 )

@@ -156,6 +156,8 @@ def change_price(*, client: ApiClient, price: OfferingPrice, patch: dict, data: 
     """A new amount for an offering's price or a group's charge per entry (0 removes that price)."""
     require_catalog_management(client)
     _refuse_fixed(patch, current, PRICE_PATCHABLE, "a price")
+    if "price" not in data:
+        return price
     unit = data["price"].get("unit")
     offering = ProductOffering.objects.select_for_update().get(pk=price.offering.pk)
     if unit and unit != offering.currency:
@@ -170,7 +172,8 @@ def change_price(*, client: ApiClient, price: OfferingPrice, patch: dict, data: 
     else:
         offering.recurring_price = amount
     _save(offering)
-    return OfferingPrice(offering, price.kind, amount, price.group, price.group_label)
+    changed = [p for p in prices_of(offering, free_too=True) if (p.kind, p.group) == (price.kind, price.group)]
+    return changed[0]
 
 
 @transaction.atomic

@@ -140,7 +140,7 @@ class PriceIn(TMFSerializer):
 class PricePatchIn(TMFSerializer):
     """TMF620 ProductOfferingPrice_Update as a JSON merge patch: the amount (price.value), 0 or more."""
 
-    price = MoneyIn()
+    price = MoneyIn(required=False)
 
 
 OFFERING_PATCHABLE = {"name", "description", "lifecycleStatus", "category"}
