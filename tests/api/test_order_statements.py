@@ -9,9 +9,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from customers.models import InstalledProduct
 from orders.models import FulfilmentTask, Order, OrderState
 from tests.api.conftest import ORDERS, add, order_body, post_json
-from tests.factories import FulfilmentStepFactory, OfferingFactory
+from tests.factories import FulfilmentStepFactory, InstalledProductFactory, OfferingFactory
 
 # Reads: client, its permissions (1), the customer, the catalog's version (the offerings themselves
 # come from memory, orders.catalog), the installation address. Writes: the initiating request, the
@@ -84,6 +85,31 @@ def test_an_add_on_costs_one_statement_more_however_many_there_are(api, customer
     # The prerequisite is looked up among the customer's products, once for all the add-ons.
     assert statements_to_create(api, order_body(customer, *one)) == STATEMENTS_PER_ORDER + 1
     assert statements_to_create(api, order_body(customer, *three)) == STATEMENTS_PER_ORDER + 1
+
+
+# An order of one add-on: no installation address to read and no fulfilment steps to plan, but the
+# look-up of its prerequisite among the customer's products.
+ADD_ON_ALONE = 16
+
+
+def test_an_add_on_costs_the_same_for_a_customer_holding_ten_thousand_products(api, customer, planned_fibre, mobile):
+    """An order's cost does not grow with the installed base: the prerequisite check reads only held prerequisites."""
+    boost = OfferingFactory(code="boost-api", is_addon=True, requires_install_address=False)
+    boost.requires.add(planned_fibre)
+    InstalledProductFactory(customer=customer, offering=planned_fibre)
+    body = order_body(customer, add(boost))
+    statements_to_create(api, body)  # loads the catalog
+    few = statements_to_create(api, body)
+
+    line = InstalledProductFactory.build(customer=customer, offering=mobile)
+    InstalledProduct.objects.bulk_create(
+        InstalledProduct(customer=customer, offering=mobile, name=line.name, status=line.status) for _ in range(10_000)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert statements_to_create(api, body) == few == ADD_ON_ALONE
+    prerequisite_check = [q["sql"] for q in queries if "_installedproduct" in q["sql"] and "SELECT" in q["sql"]]
+    assert len(prerequisite_check) == 1
+    assert '"offering_id" IN' in prerequisite_check[0]  # only the prerequisites, never the 10,001 products
 
 
 def test_an_external_id_costs_no_statement(api, customer, planned_fibre):
