@@ -440,6 +440,11 @@ def test_a_charge_per_entry_changes_in_the_data_requirements(catalog_api, pbx):
     assert_error(catalog_api.get(f"{PRICES}/pbx-handsets-one-off"), 404)
     assert "pbx-handsets-one-off" not in {p["id"] for p in catalog_api.get(PRICES).json()}
 
+    # The group's last charge going takes its price_per_entry away.
+    assert catalog_api.delete(f"{PRICES}/pbx-handsets-recurring").status_code == 204
+    pbx.refresh_from_db()
+    assert "price_per_entry" not in next(spec for spec in pbx.data_requirements if spec["name"] == "handsets")
+
 
 def test_an_offering_is_given_a_price_and_it_is_taken_away(catalog_api, pbx):
     assert_error(catalog_api.get(f"{PRICES}/pbx-one-off"), 404)  # a price of 0 is no price

@@ -172,8 +172,9 @@ def change_price(*, client: ApiClient, price: OfferingPrice, patch: dict, data: 
     else:
         offering.recurring_price = amount
     _save(offering)
-    changed = [p for p in prices_of(offering, free_too=True) if (p.kind, p.group) == (price.kind, price.group)]
-    return changed[0]
+    # A group whose last charge went is no longer among the offering's prices: the price as asked, at 0.
+    gone = OfferingPrice(offering, price.kind, Decimal(amount), price.group, price.group_label)
+    return next((p for p in prices_of(offering, free_too=True) if (p.kind, p.group) == (price.kind, price.group)), gone)
 
 
 @transaction.atomic
