@@ -100,7 +100,8 @@ def test_prices_are_the_offerings_prices_and_charges_per_entry(api, pbx, mobile,
     assert prices["pbx-recurring"]["recurringChargePeriodType"] == "month"
     per_handset = prices["pbx-handsets-one-off"]
     assert (per_handset["priceType"], per_handset["price"]["value"]) == ("oneTime", 45.0)
-    assert per_handset["unitOfMeasure"]["amount"] == 1
+    assert per_handset["unitOfMeasure"] == {"amount": 1, "units": "handset"}
+    assert per_handset["name"] == "Hosted PBX: 45.00 GBP one-off per handset"
     assert prices["pbx-handsets-recurring"]["price"]["value"] == 6.5
     assert "pbx-one-off" not in prices  # a price of 0 is no price
 
@@ -475,7 +476,7 @@ def test_a_group_is_given_a_charge_per_entry(catalog_api, pbx):
         "priceType": "recurring",
         "price": {"value": 2},
         "productOffering": {"id": "pbx"},
-        "unitOfMeasure": {"amount": 1, "units": "user_groups"},
+        "unitOfMeasure": {"amount": 1, "units": "user group"},
     }
 
     response = post_json(catalog_api, PRICES, body)

@@ -21,7 +21,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from orders.clients import may_manage_catalog
 from orders.models import ApiClient, LifecycleStatus, ProductOffering
-from orders.requirements import label_of
+from orders.requirements import label_of, row_noun
 from ordersite.tmf.tmf620.characteristics import requirements_from
 from ordersite.tmf.tmf620.prices import ONE_OFF, RECURRING, OfferingPrice, prices_of
 from ordersite.tmf.tmf620.selectors import offering_shown, price_shown
@@ -173,7 +173,7 @@ def change_price(*, client: ApiClient, price: OfferingPrice, patch: dict, data: 
         offering.recurring_price = amount
     _save(offering)
     # A group whose last charge went is no longer among the offering's prices: the price as asked, at 0.
-    gone = OfferingPrice(offering, price.kind, Decimal(amount), price.group, price.group_label)
+    gone = OfferingPrice(offering, price.kind, Decimal(amount), price.group, price.entry)
     return next((p for p in prices_of(offering, free_too=True) if (p.kind, p.group) == (price.kind, price.group)), gone)
 
 
@@ -199,11 +199,11 @@ def create_price(*, client: ApiClient, data: dict) -> OfferingPrice:
 
 
 def _group_named(requirements, units: str, prefix: str = "") -> str | None:
-    """The path of the group `units` names (by path, name or label), searching nested groups too."""
+    """The path of the group `units` names (its path, name, label or entry: "handset"), nested groups too."""
     for spec in requirements or []:
         if isinstance(spec, dict) and spec.get("type") == "group":
             path = prefix + spec["name"]
-            if units in (path, spec["name"], label_of(spec)):
+            if units.lower() in {path.lower(), spec["name"], label_of(spec).lower(), row_noun(spec).lower()}:
                 return path
             inner = _group_named(spec.get("fields"), units, f"{path}.")
             if inner:

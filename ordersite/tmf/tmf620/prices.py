@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from orders.models import ProductOffering
-from orders.requirements import entry_charges, label_of
+from orders.requirements import entry_charges, row_noun
 from ordersite.tmf.tmf620 import CATALOG_PATH
 from ordersite.tmf.tmf630.dates import format_datetime
 
@@ -44,7 +44,7 @@ class OfferingPrice:
     kind: str  # ONE_OFF or RECURRING
     amount: Decimal
     group: str = ""  # the group's path ("handsets") for a charge per entry
-    group_label: str = ""
+    entry: str = ""  # what one entry of it is called ("handset")
 
     @property
     def id(self) -> str:
@@ -61,22 +61,23 @@ def prices_of(offering: ProductOffering, *, free_too: bool = False) -> list[Offe
         OfferingPrice(offering, ONE_OFF, offering.one_off_price),
         OfferingPrice(offering, RECURRING, offering.recurring_price),
     ]
-    labels = _group_labels(offering.data_requirements)
+    nouns = _entry_nouns(offering.data_requirements)
     for charge in entry_charges(offering.data_requirements, {}):
-        label = labels.get(charge.spec_path, charge.spec_path)
-        prices.append(OfferingPrice(offering, ONE_OFF, charge.one_off, charge.spec_path, label))
-        prices.append(OfferingPrice(offering, RECURRING, charge.recurring, charge.spec_path, label))
+        noun = nouns.get(charge.spec_path, charge.spec_path)
+        prices.append(OfferingPrice(offering, ONE_OFF, charge.one_off, charge.spec_path, noun))
+        prices.append(OfferingPrice(offering, RECURRING, charge.recurring, charge.spec_path, noun))
     return [price for price in prices if price.amount or free_too]
 
 
-def _group_labels(requirements, prefix: str = "") -> dict[str, str]:
-    labels: dict[str, str] = {}
+def _entry_nouns(requirements, prefix: str = "") -> dict[str, str]:
+    """What one entry of each group is called, by the group's path: "handsets" -> "handset"."""
+    nouns: dict[str, str] = {}
     for spec in requirements or []:
         if isinstance(spec, dict) and spec.get("type") == "group":
             path = prefix + spec["name"]
-            labels[path] = label_of(spec)
-            labels.update(_group_labels(spec.get("fields"), f"{path}."))
-    return labels
+            nouns[path] = row_noun(spec).lower()
+            nouns.update(_entry_nouns(spec.get("fields"), f"{path}."))
+    return nouns
 
 
 def price_href(request, price: OfferingPrice) -> str:
@@ -84,7 +85,7 @@ def price_href(request, price: OfferingPrice) -> str:
 
 
 def price_name(price: OfferingPrice) -> str:
-    per = f" per {price.group_label.lower()} entry" if price.group else ""
+    per = f" per {price.entry}" if price.group else ""
     period = " per month" if price.kind == RECURRING else " one-off"
     return f"{price.offering.name}: {price.amount} {price.offering.currency}{period}{per}"
 
@@ -96,7 +97,7 @@ def price_representation(request, price: OfferingPrice) -> dict:
         "href": price_href(request, price),
         "name": price_name(price),
         "description": (
-            f"Charged for each entry of {price.group_label} on an order for {offering.name}."
+            f"Charged for each {price.entry} on an order for {offering.name}."
             if price.group
             else f"The {'monthly' if price.kind == RECURRING else 'one-off'} price of {offering.name}."
         ),
@@ -111,7 +112,7 @@ def price_representation(request, price: OfferingPrice) -> dict:
         data["recurringChargePeriodType"] = "month"
         data["recurringChargePeriodLength"] = 1
     if price.group:
-        data["unitOfMeasure"] = {"amount": 1, "units": price.group_label}
+        data["unitOfMeasure"] = {"amount": 1, "units": price.entry}
     return data
 
 

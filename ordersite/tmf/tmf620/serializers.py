@@ -107,7 +107,7 @@ class MoneyIn(serializers.Serializer):
 
 class UnitOfMeasureIn(serializers.Serializer):
     amount = serializers.IntegerField(min_value=1, max_value=1)
-    units = Text(max_length=120, help_text="The group charged per entry: its name (handsets) or label")
+    units = Text(max_length=120, help_text="The group charged per entry: its name (handsets), label or entry (handset)")
 
 
 class PriceIn(TMFSerializer):
