@@ -5,12 +5,15 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from hypothesis import given
+from hypothesis import strategies as st
 
 from orders.catalog import orderable_offerings
 from orders.clients import create_api_client, grant_catalog_management, may_manage_catalog
 from orders.demo import HOSTED_PBX_REQUIREMENTS, seed_api_client, seed_catalog_client
 from orders.models import LifecycleStatus, ProductOffering
 from tests.api.conftest import OFFERINGS, assert_error, assert_valid, post_json
+from tests.api.test_fuzzing import FUZZ, maybe
 from tests.factories import InstalledProductFactory, OfferingFactory, OrderItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -557,3 +560,93 @@ def test_the_demo_catalog_team_manages_the_catalog_and_the_demo_partner_only_rea
     assert may_manage_catalog(catalog_team)
     assert not may_manage_catalog(partner)
     assert seed_catalog_client().pk == catalog_team.pk  # seeding again changes nothing
+
+
+# --- whatever is sent, never a server error -------------------------------------------------------
+
+characteristic_bodies = st.fixed_dictionaries(
+    {
+        "name": maybe(st.sampled_from(["site", "zones", "zones.label", "Bad Name", "x" * 50, ""])),
+        "valueType": maybe(st.sampled_from(["string", "number", "integer", "boolean", "date", "object", "colour"])),
+    },
+    optional={
+        "minCardinality": maybe(st.integers(-2, 5)),
+        "maxCardinality": maybe(st.integers(-2, 5)),
+        "productSpecCharacteristicValue": maybe(
+            st.lists(
+                maybe(
+                    st.fixed_dictionaries(
+                        {},
+                        optional={
+                            "value": maybe(st.text(max_size=5)),
+                            "valueFrom": maybe(st.one_of(st.text(max_size=5), st.integers())),
+                            "valueTo": maybe(st.one_of(st.text(max_size=5), st.integers())),
+                            "isDefault": maybe(st.booleans()),
+                        },
+                    )
+                ),
+                max_size=3,
+            )
+        ),
+        "isUnique": maybe(st.booleans()),
+        "regex": maybe(st.text(max_size=5)),
+    },
+)
+catalog_bodies = st.fixed_dictionaries(
+    {},
+    optional={
+        "name": maybe(st.text(max_size=130)),
+        "description": maybe(st.text(max_size=20)),
+        "lifecycleStatus": maybe(st.sampled_from(LifecycleStatus.values)),
+        "category": maybe(st.lists(st.fixed_dictionaries({"id": maybe(st.sampled_from(["tv", "radio"]))}), max_size=2)),
+        "productSpecification": maybe(st.fixed_dictionaries({"id": maybe(st.sampled_from(["pbx", "9881"]))})),
+        "productOfferingPrice": maybe(
+            st.lists(
+                st.fixed_dictionaries({"id": maybe(st.sampled_from(["pbx-recurring", "pbx-handsets-one-off", "x"]))}),
+                max_size=3,
+            )
+        ),
+        "productSpecCharacteristic": maybe(st.lists(characteristic_bodies, max_size=4)),
+        "productOffering": maybe(st.fixed_dictionaries({"id": maybe(st.sampled_from(["pbx", "nothing"]))})),
+        "priceType": maybe(st.sampled_from(["oneTime", "recurring", "usage"])),
+        "price": maybe(
+            st.fixed_dictionaries(
+                {"value": maybe(st.one_of(st.integers(-5, 10**12), st.floats(allow_nan=False, allow_infinity=False)))},
+                optional={"unit": maybe(st.sampled_from(["GBP", "EUR"]))},
+            )
+        ),
+        "unitOfMeasure": maybe(
+            st.fixed_dictionaries(
+                {
+                    "amount": maybe(st.integers(0, 2)),
+                    "units": maybe(st.sampled_from(["handset", "user_groups", "desk"])),
+                }
+            )
+        ),
+    },
+)
+
+
+@FUZZ
+@given(
+    body=catalog_bodies,
+    target=st.sampled_from(
+        [
+            ("post", OFFERINGS),
+            ("post", SPECIFICATIONS),
+            ("post", PRICES),
+            ("patch", f"{OFFERINGS}/pbx"),
+            ("patch", f"{SPECIFICATIONS}/pbx"),
+            ("patch", f"{PRICES}/pbx-recurring"),
+        ]
+    ),
+)
+def test_catalog_writes_from_arbitrary_bodies_never_fail_on_our_side(catalog_api, pbx, body, target):
+    method, url = target
+    content_type = "application/json" if method == "post" else "application/merge-patch+json"
+
+    response = getattr(catalog_api, method)(url, json.dumps(body), content_type=content_type)
+
+    assert response.status_code in (200, 201, 400, 409, 422), response.content[:500]
+    if response.status_code >= 400:
+        assert_error(response, response.status_code)
