@@ -523,6 +523,7 @@ def test_a_refused_new_price_says_why_and_changes_nothing(catalog_api, pbx, chan
     [
         ({"price": {"value": -1}}, 400),
         ({"price": {"value": "abc"}}, 400),
+        ({"price": {"value": "5.00"}}, 400),  # a number, as the OpenAPI says
         ({"price": {"value": 123456789012}}, 400),
         ({"price": {"value": 1.234}}, 400),
         ({"price": {"value": 5, "unit": "EUR"}}, 400),
@@ -552,6 +553,11 @@ def test_the_openapi_document_describes_specifications_prices_and_writes(client)
     assert price_patch["properties"]["price"]["properties"]["value"]["minimum"] == 0
     create = paths["/tmf-api/productCatalogManagement/v4/productOffering"]["post"]
     assert "403" in create["responses"]
+    new_price = paths["/tmf-api/productCatalogManagement/v4/productOfferingPrice"]["post"]["requestBody"]
+    money = new_price["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    money = schema["components"]["schemas"][money]["properties"]["price"]["$ref"].rsplit("/", 1)[1]
+    assert schema["components"]["schemas"][money]["properties"]["value"]["type"] == "number"
+    assert schema["components"]["schemas"][money]["properties"]["value"]["minimum"] == 0
 
 
 def test_the_demo_catalog_team_manages_the_catalog_and_the_demo_partner_only_reads_it(db):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders.models import LifecycleStatus, OfferingCategory
@@ -100,8 +101,21 @@ class SpecificationPatchIn(TMFSerializer):
     productSpecCharacteristic = CharacteristicIn(many=True, required=False, max_length=200)
 
 
+@extend_schema_field({"type": "number", "minimum": 0, "maximum": 99999999.99, "multipleOf": 0.01})
+class Amount(serializers.DecimalField):
+    """A JSON number of pounds and pence, 0 or more (as the OpenAPI says; not a string)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=10, decimal_places=2, min_value=0, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, float)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class MoneyIn(serializers.Serializer):
-    value = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    value = Amount()
     unit = Text(required=False, max_length=3)
 
 
