@@ -399,7 +399,9 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "OrderDesk TM Forum Open APIs",
     "DESCRIPTION": (
-        "TMF622 Product Ordering v4, TMF629 Customer v4 and TMF620 productOffering (read-only). "
+        "TMF622 Product Ordering v4, TMF629 Customer v4, TMF620 Product Catalog v4 (changes need the "
+        "catalog-management permission), TMF679 Product Offering Qualification v4 and TMF637 Product "
+        "Inventory v4 (read-only). "
         "Authenticate with `Authorization: Bearer <token>`; every error carries a TMF630 Error body."
     ),
     "VERSION": "4.0.0",
