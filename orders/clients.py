@@ -6,8 +6,11 @@ import hashlib
 import secrets
 
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
 
 from customers.commands import create_holding_customer
 from customers.models import Channel, User
@@ -23,8 +26,62 @@ SERVICE_USER_PERMISSIONS = ["submit_order", "request_cancellation", "answer_info
 CATALOG_MANAGEMENT_PERMISSION = "orders.change_productoffering"
 
 
+# Every API call names its client: the client and its user are kept in the shared cache, by the token's
+# hash, so a call does not read them (one statement, ~2 ms of CPU an order). Saving or deleting a client,
+# or saving its user, forgets it at once and again at commit; the time limit bounds what a change made
+# around the ORM (QuerySet.update) could leave behind.
+CREDENTIAL_SECONDS = 300
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def client_for_token(token: str) -> ApiClient | None:
+    """The active client, with its active user, that this bearer token names; None when none does."""
+    token_hash = hash_token(token)
+    key = _credential_key(token_hash)
+    client = cache.get(key)
+    if client is None:
+        client = (
+            ApiClient.objects.select_related("user")
+            .filter(token_hash=token_hash, is_active=True, user__is_active=True)
+            .first()
+        )
+        if client is None:
+            return None
+        cache.set(key, client, CREDENTIAL_SECONDS)  # before anything caches permissions on the user
+    return client
+
+
+def _credential_key(token_hash: str) -> str:
+    return f"api-client:{token_hash}"
+
+
+def _forget(token_hashes) -> None:
+    keys = [_credential_key(token_hash) for token_hash in token_hashes if token_hash]
+    if keys:
+        cache.delete_many(keys)
+        # A call between now and the commit could cache the row as it was: forget it again then.
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+@receiver(pre_save, sender=ApiClient)
+def _client_changing(sender, instance: ApiClient, raw=False, **kwargs) -> None:
+    if instance.pk and not raw:  # the token it had, which a new token must stop at once (set_token)
+        _forget(ApiClient.objects.filter(pk=instance.pk).values_list("token_hash", flat=True))
+
+
+@receiver([post_save, post_delete], sender=ApiClient)
+def _client_changed(sender, instance: ApiClient, **kwargs) -> None:
+    _forget([instance.token_hash])
+
+
+@receiver([post_save, post_delete], sender=User)
+def _user_changed(sender, instance: User, update_fields=None, **kwargs) -> None:
+    if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
+        return  # a sign-in changes nothing a client's call reads
+    _forget(ApiClient.objects.filter(user_id=instance.pk).values_list("token_hash", flat=True))
 
 
 @transaction.atomic

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
+from orders.clients import set_token
 from orders.models import ApiOrderSubmission, InitiatingRequest, Order, OrderItem
 from ordersite.tmf.tmf630 import parsers
 from ordersite.tmf.tmf630.authentication import ApiClientRateThrottle
@@ -141,6 +143,25 @@ def test_a_deactivated_client_is_refused(api, partner):
     partner.save()
 
     assert_error(api.get(ORDERS), 401)
+
+
+def test_a_token_kept_in_the_cache_stops_working_when_revoked_replaced_or_its_user_deactivated(api, partner):
+    assert api.get(ORDERS).status_code == 200  # now kept in the cache (orders.clients.client_for_token)
+    old = Client(HTTP_AUTHORIZATION=f"Bearer {partner.token}")
+    new = Client(HTTP_AUTHORIZATION=f"Bearer {set_token(partner)}")
+    assert_error(old.get(ORDERS), 401)
+    assert new.get(ORDERS).status_code == 200
+
+    partner.user.is_active = False
+    partner.user.save()
+    assert_error(new.get(ORDERS), 401)
+
+    partner.user.is_active = True
+    partner.user.save()
+    assert new.get(ORDERS).status_code == 200
+    partner.is_active = False
+    partner.save(update_fields=["is_active"])
+    assert_error(new.get(ORDERS), 401)
 
 
 def test_only_the_hash_of_a_token_is_stored(partner):

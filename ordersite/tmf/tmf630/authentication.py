@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 
-from orders.clients import hash_token
+from orders.clients import client_for_token
 from orders.models import ApiClient
 
 
@@ -24,11 +24,7 @@ class ApiClientAuthentication(authentication.BaseAuthentication):
             token = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("Invalid token.") from None
-        client = (
-            ApiClient.objects.select_related("user")
-            .filter(token_hash=hash_token(token), is_active=True, user__is_active=True)
-            .first()
-        )
+        client = client_for_token(token)
         if client is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         return client.user, client
