@@ -192,7 +192,6 @@ def test_fields_gives_exactly_the_attributes_named(api, query, keys):
         {"productOfferingQualificationItem": []},
         {"productOfferingQualificationItem": None},
         {"expectedQualificationDate": "2017-10-05"},
-        {"productOfferingQualificationItem": [{"id": "1"}]},
         {"provideAlternative": "yes"},
     ],
 )
@@ -203,6 +202,18 @@ def test_a_malformed_qualification_is_a_400_and_nothing_is_stored(api, change):
 
     assert_error(post_json(api, QUALIFICATIONS, sent), 400)
     assert not OfferingQualification.objects.exists()
+
+
+def test_an_item_naming_nothing_is_not_qualified_with_the_reason(api, customer):
+    data = post_json(api, QUALIFICATIONS, body(customer, {"id": "1"})).json()
+
+    assert reasons(data["productOfferingQualificationItem"][0]) == {"nothing_named"}
+
+
+def test_dates_before_the_year_1000_are_written_with_four_digits(api):
+    data = post_json(api, QUALIFICATIONS, {**KIT_BODY, "expectedQualificationDate": "0627-09-07T06:52:56Z"}).json()
+
+    assert data["expectedQualificationDate"] == "0627-09-07T06:52:56.000Z"
 
 
 def test_an_unknown_qualification_is_a_404(api):
@@ -332,3 +343,15 @@ def test_a_qualification_reference_without_its_ids_is_a_400(api, customer, fibre
     item = {**add(fibre, router="hub-6"), "productOfferingQualificationItem": {"id": "Q1"}}
 
     assert_error(post_json(api, ORDERS, order_body(customer, item)), 400)
+
+
+def test_a_qualification_costs_the_same_number_of_queries_whatever_its_items(
+    api, customer, fibre, mobile, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8) as one:
+        post_json(api, QUALIFICATIONS, body(customer, offering_item(fibre)))
+    many = [offering_item(fibre, "1"), offering_item(mobile, "2"), {"id": "3", "category": {"id": "broadband"}}]
+    many += [{"id": str(n), "productOffering": {"id": f"unknown-{n}"}} for n in range(4, 30)]
+    with django_assert_max_num_queries(len(one)):
+        created = post_json(api, QUALIFICATIONS, body(customer, *many, provideAlternative=True))
+    assert len(created.json()["productOfferingQualificationItem"]) == 29

@@ -15,7 +15,8 @@ def format_datetime(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
     value = value.astimezone(dt.UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    # The year padded to four digits: strftime writes the year 627 as "627", which is no date-time.
+    return f"{value.year:04d}" + value.strftime("-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
 def format_date(value: dt.date | None) -> str | None:

@@ -24,6 +24,7 @@ UNKNOWN_OFFERING = "unknown_offering"
 UNKNOWN_CATEGORY = "unknown_category"
 UNKNOWN_PLACE = "unknown_place"
 NONE_IN_CATEGORY = "none_in_category"
+NOTHING_NAMED = "nothing_named"
 
 
 @dataclass
@@ -95,7 +96,7 @@ def _read(client: ApiClient, party: dict | None, data: dict) -> _Asked:
     customer = customer_for(client, party["id"]) if party else None
     items = data["productOfferingQualificationItem"]
     codes = {item["productOffering"]["id"].strip() for item in items if item.get("productOffering")}
-    categories = {item["category"]["id"].strip().lower() for item in items if not item.get("productOffering")}
+    categories = {item["category"]["id"].strip().lower() for item in items if item.get("category")}
     wanted = Q(code__in=codes) | Q(category__in=categories, lifecycle_status=LifecycleStatus.LAUNCHED)
     if data.get("provideAlternative"):  # alternatives come from the named offerings' categories
         wanted |= Q(lifecycle_status=LifecycleStatus.LAUNCHED)
@@ -170,6 +171,9 @@ def _answer(item: dict, asked: _Asked, *, provide_alternative, provide_only_avai
         if reasons and provide_alternative and offering is not None:
             proposals = _eligible(asked, offering.category, besides=offering.pk)
         result = Result.QUALIFIED if not reasons else Result.ALTERNATE if proposals else Result.UNQUALIFIED
+    elif not item.get("category"):
+        reasons.append(Reason(NOTHING_NAMED, "Name a productOffering or a category to qualify."))
+        result = Result.UNQUALIFIED
     else:
         category = item["category"]
         answer["category"] = _plain(category, ("id", "name", "version"))

@@ -18,7 +18,7 @@ COMPONENTS = {
         "properties": {
             "code": string(
                 "not_on_sale, customer_kind, address_not_validated, not_serviceable, missing_prerequisite, "
-                "unknown_party, unknown_offering, unknown_category, unknown_place or none_in_category"
+                "unknown_party, unknown_offering, unknown_category, unknown_place, none_in_category or nothing_named"
             ),
             "label": string("The reason in a sentence"),
         },
@@ -43,7 +43,10 @@ COMPONENTS = {
     },
     "ProductOfferingQualification": {
         "type": "object",
-        "required": ["id", "href", "state", "productOfferingQualificationItem"],
+        "description": (
+            "Without `fields`, every attribute below but channel, place and expectedQualificationDate (when not "
+            "sent) comes; `fields=` returns exactly the attributes named."
+        ),
         "properties": {
             "id": string(),
             "href": string(),

@@ -15,6 +15,7 @@ from ordersite.tmf.tmf630.filters import date_filters, one_of, refuse_unknown_pa
 
 DATE_SUFFIXES = ("", ".gt", ".gte", ".lt", ".lte")
 RESULTS = OfferingQualification.Result.values
+TASK_STATES = ["acknowledged", "terminatedWithError", "inProgress", "done"]  # TMF679 v4 TaskStateType
 QUALIFICATION_FILTERS = {
     "id",
     "state",
@@ -61,9 +62,7 @@ def filter_qualifications(qualifications: QuerySet, params) -> QuerySet:
     params = unquoted(params)
     if "id" in params:
         qualifications = qualifications.filter(pk__in=[pk for pk in map(qualification_pk, values(params, "id")) if pk])
-    if "state" in params and "done" not in one_of(
-        "state", values(params, "state"), ["acknowledged", "terminatedWithError", "inProgress", "done"]
-    ):
+    if "state" in params and "done" not in one_of("state", values(params, "state"), TASK_STATES):
         qualifications = qualifications.none()  # every qualification is answered at once
     if "qualificationResult" in params:
         qualifications = qualifications.filter(

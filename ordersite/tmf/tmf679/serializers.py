@@ -1,9 +1,9 @@
 """TMF679 requests: a qualification as clients send it, strictly typed.
 
-Message-level problems (no items, an item naming neither an offering nor a category, a date without
-a time, wrong types) are a 400 and nothing is stored. Parties, offerings, categories and places we
-do not know are business-level: the qualification is made, and those items are not qualified, with
-the reason.
+Message-level problems (no items, a date without a time, wrong types) are a 400 and nothing is
+stored. Parties, offerings, categories and places we
+do not know, and an item naming neither an offering nor a category, are business-level: the
+qualification is made, and those items are not qualified, with the reason.
 """
 
 from __future__ import annotations
@@ -37,22 +37,22 @@ class DateTime(serializers.DateTimeField):
         return super().to_internal_value(value)
 
 
-class RefIn(TMFSerializer):
+class QualificationRefIn(TMFSerializer):
     id = Text(max_length=100)
     href = Text(required=False, allow_blank=True, max_length=500)
     name = Text(required=False, allow_blank=True, max_length=200)
     at_fields = {"@referredType": optional_text(max_length=100), "@type": optional_text(max_length=100)}
 
 
-class CategoryRefIn(RefIn):
+class QualificationCategoryIn(QualificationRefIn):
     version = Text(required=False, allow_blank=True, max_length=40)
 
 
-class RelatedPartyIn(RefIn):
+class QualificationPartyIn(QualificationRefIn):
     role = Text(required=False, allow_blank=True, max_length=100)
 
 
-class PlaceIn(RefIn):
+class QualificationPlaceIn(QualificationRefIn):
     id = Text(max_length=40, help_text="The id of one of the customer's addresses (TMF629 contactMedium id).")
     role = Text(required=False, allow_blank=True, max_length=100)
 
@@ -61,8 +61,8 @@ class QualificationItemIn(TMFSerializer):
     id = Text(max_length=20)
     action = serializers.ChoiceField(choices=ItemAction.values, required=False)
     expectedActivationDate = DateTime(required=False)
-    productOffering = RefIn(required=False, help_text="The offering to qualify (TMF620 productOffering id).")
-    category = CategoryRefIn(
+    productOffering = QualificationRefIn(required=False, help_text="The offering to qualify (a TMF620 offering id).")
+    category = QualificationCategoryIn(
         required=False, help_text="Without productOffering: which of this category's offerings can be had."
     )
     product = serializers.DictField(required=False)
@@ -70,20 +70,18 @@ class QualificationItemIn(TMFSerializer):
     qualificationItemRelationship = objects()
     at_fields = {"@type": optional_text(max_length=100), "@baseType": optional_text(max_length=100)}
 
-    def validate(self, attrs):
-        if not attrs.get("productOffering") and not attrs.get("category"):
-            raise serializers.ValidationError("name a productOffering or a category")
-        return attrs
-
 
 class ProductOfferingQualificationIn(TMFSerializer):
     """TMF679 ProductOfferingQualification_Create (with expectedQualificationDate, which clients send)."""
 
-    productOfferingQualificationItem = QualificationItemIn(many=True, min_length=1, max_length=MAX_ITEMS)
-    relatedParty = RelatedPartyIn(many=True, required=False, max_length=20)
-    channel = RefIn(required=False)
-    place = PlaceIn(many=True, required=False, max_length=1)
-    category = CategoryRefIn(required=False)
+    # Lists as ListField, whose bounds the OpenAPI document shows (minItems, maxItems).
+    productOfferingQualificationItem = serializers.ListField(
+        child=QualificationItemIn(), min_length=1, max_length=MAX_ITEMS
+    )
+    relatedParty = serializers.ListField(child=QualificationPartyIn(), required=False, max_length=20)
+    channel = QualificationRefIn(required=False)
+    place = serializers.ListField(child=QualificationPlaceIn(), required=False, max_length=1)
+    category = QualificationCategoryIn(required=False)
     description = Text(required=False, allow_blank=True, max_length=200)
     expectedQualificationDate = DateTime(required=False)
     requestedPOQCompletionDate = DateTime(required=False)

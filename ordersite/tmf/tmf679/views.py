@@ -5,7 +5,7 @@ Views only translate: HTTP and TMF630 conventions here, reads in selectors, the 
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
@@ -19,11 +19,32 @@ from ordersite.tmf.tmf679.openapi import PRODUCT_OFFERING_QUALIFICATION
 from ordersite.tmf.tmf679.representation import QUALIFICATION_ATTRIBUTES, qualification_representation
 from ordersite.tmf.tmf679.selectors import (
     QUALIFICATION_FILTERS,
+    RESULTS,
+    TASK_STATES,
     filter_qualifications,
     qualification_for_client,
     qualifications_visible_to,
 )
 from ordersite.tmf.tmf679.serializers import ProductOfferingQualificationIn
+
+DATE_FILTERS = {name for name in QUALIFICATION_FILTERS if "Date" in name}
+
+
+def _filter_parameters() -> list[OpenApiParameter]:
+    exact = filter_parameters(
+        QUALIFICATION_FILTERS - DATE_FILTERS,
+        choices={"state": TASK_STATES, "qualificationResult": RESULTS},
+    )
+    dates = [
+        OpenApiParameter(
+            name,
+            {"type": "string", "format": "date-time"},
+            description="A date-time such as 2017-09-21T12:00:00Z, possibly in double quotes; it stands for the "
+            "span its precision covers (that second here)",
+        )
+        for name in sorted(DATE_FILTERS)
+    ]
+    return exact + dates
 
 
 def _fields(request) -> set[str] | None:
@@ -45,7 +66,7 @@ class QualificationList(TMFView):
         parameters=[
             *fields_parameter(QUALIFICATION_ATTRIBUTES),
             *paging_parameters(),
-            *filter_parameters(QUALIFICATION_FILTERS),
+            *_filter_parameters(),
         ],
         responses={200: list_of(PRODUCT_OFFERING_QUALIFICATION), **ERRORS},
     )
@@ -65,8 +86,8 @@ class QualificationList(TMFView):
             "offerings can be had: they come as `alternateProductOfferingProposal`. A party this client may not "
             "act for, or an offering, category or place we do not know, is not an error: those items are "
             "`unqualified`, with the reason in `eligibilityUnavailabilityReason` (unless "
-            "`provideUnavailabilityReason` is false). No items, an item naming neither an offering nor a "
-            "category, or a date without a time is a 400 and nothing is stored. A TMF622 order item may refer "
+            "`provideUnavailabilityReason` is false); so is an item naming neither. No items, or a date without "
+            "a time, is a 400 and nothing is stored. A TMF622 order item may refer "
             "to a qualification item (`productOfferingQualificationItem`)."
         ),
         request=ProductOfferingQualificationIn,
