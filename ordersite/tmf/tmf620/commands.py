@@ -1,24 +1,18 @@
-"""TMF620 writes: a catalog-managing client creates, changes, retires and deletes offerings and their
-specifications, and changes their prices.
+"""TMF620 bodies read into the catalog's commands (orders/catalog_changes.py), and their refusals as TMF errors.
 
 The offering row is the one record: its specification is its data requirements and its prices are
-its amounts (see prices.py), so each command changes that row, through the admin's validation
-(`full_clean`: the model's fields and `clean`, which checks the data requirements), in one
-transaction. Saving moves the offering's `updated_at`, and deleting changes the number of offerings,
-which is what invalidates the in-memory catalog orders are placed against (orders/catalog.py) in
-every process. What a client creates starts In design: nobody can order it until it is Launched.
+its amounts (see prices.py). What a client creates starts In design: nobody can order it until it
+is Launched.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as ModelValidationError
-from django.db import transaction
-from django.db.models import ProtectedError
-from django.utils.text import slugify
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
+from orders import catalog_changes
 from orders.clients import may_manage_catalog
 from orders.models import ApiClient, LifecycleStatus, ProductOffering
 from orders.requirements import label_of, row_noun
@@ -40,6 +34,7 @@ ATTRIBUTE_OF_FIELD = {
     "recurring_price": "productOfferingPrice",
     "currency": "productOfferingPrice.price.unit",
 }
+KIND_OF_PRICE = {ONE_OFF: catalog_changes.ONE_OFF, RECURRING: catalog_changes.RECURRING}
 
 
 def require_catalog_management(client: ApiClient) -> None:
@@ -47,168 +42,143 @@ def require_catalog_management(client: ApiClient) -> None:
         raise PermissionDenied("This client may read the catalog but not change it (no catalog-management permission).")
 
 
-@transaction.atomic
+@contextmanager
+def _as_tmf_errors():
+    """The commands' refusals as TMF620 errors: fields named as the client knows them."""
+    try:
+        yield
+    except ModelValidationError as error:
+        raise ValidationError(
+            {ATTRIBUTE_OF_FIELD.get(field, field): messages for field, messages in error.message_dict.items()}
+        ) from error
+    except catalog_changes.OfferingInUse as error:
+        raise Conflict(
+            f"{error}: retire it instead (PATCH lifecycleStatus Retired), which takes it off sale."
+        ) from error
+    except catalog_changes.PriceExists as error:
+        raise Conflict("The offering has this price already: PATCH it to change its amount.") from error
+
+
 def create_offering(*, client: ApiClient, data: dict) -> ProductOffering:
     """A new offering. With a productSpecification (an offering's id here) it takes that offering's data
     requirements (with their charges per entry) and, unless one is given, its category; with
     productOfferingPrice references it takes those prices' amounts."""
-    require_catalog_management(client)
-    offering = ProductOffering(
-        name=data["name"].strip(),
-        description=data.get("description", ""),
-        lifecycle_status=data.get("lifecycleStatus", LifecycleStatus.IN_DESIGN),
-    )
+    fields = {
+        "name": data["name"].strip(),
+        "description": data.get("description", ""),
+        "lifecycle_status": data.get("lifecycleStatus", LifecycleStatus.IN_DESIGN),
+    }
     if "productSpecification" in data:
         source = _existing(data["productSpecification"]["id"], "productSpecification.id", "productSpecification")
-        offering.data_requirements = source.data_requirements
-        offering.category = source.category
-        offering.currency = source.currency
+        fields |= {
+            "data_requirements": source.data_requirements,
+            "category": source.category,
+            "currency": source.currency,
+        }
     if data.get("category"):
-        offering.category = data["category"][0]["id"]
-    if not offering.category:
+        fields["category"] = data["category"][0]["id"]
+    if not fields.get("category"):
         raise ValidationError({"category": "an offering needs a category (or a productSpecification to take it from)"})
     for index, reference in enumerate(data.get("productOfferingPrice", [])):
-        _take_price(offering, _price(reference["id"], f"productOfferingPrice[{index}].id"), index)
-    offering.code = _free_code(offering.name)
-    _save(offering)
-    return offering
+        price = _price(reference["id"], f"productOfferingPrice[{index}].id")
+        if price.group:
+            raise ValidationError(
+                {f"productOfferingPrice[{index}].id": "a charge per entry comes with its productSpecification"}
+            )
+        fields["one_off_price" if price.kind == ONE_OFF else "recurring_price"] = price.amount
+    with _as_tmf_errors():
+        return catalog_changes.create_offering(by=client.user, fields=fields)
 
 
-@transaction.atomic
-def change_offering(*, client: ApiClient, offering: ProductOffering, patch: dict, data: dict, current: dict):
-    """Apply a merge patch (`data` as OfferingPatchIn read `patch`); other attributes only as they are."""
-    require_catalog_management(client)
-    _refuse_fixed(patch, current, OFFERING_PATCHABLE, "an offering")
-    offering = ProductOffering.objects.select_for_update().get(pk=offering.pk)
-    _apply_common(offering, data)
-    if "category" in data:
-        offering.category = data["category"][0]["id"]
-    _save(offering)
-    return offering
-
-
-def _apply_common(offering: ProductOffering, data: dict) -> None:
-    if "name" in data:
-        offering.name = data["name"].strip()
-    if "description" in data:
-        offering.description = data["description"]
-    if "lifecycleStatus" in data:
-        offering.lifecycle_status = data["lifecycleStatus"]
-
-
-@transaction.atomic
 def create_specification(*, client: ApiClient, data: dict) -> ProductOffering:
     """A specification to design an offering on: an offering In design (unless said otherwise), without a price."""
-    require_catalog_management(client)
-    offering = ProductOffering(
-        name=data["name"].strip(),
-        description=data.get("description", ""),
-        lifecycle_status=data.get("lifecycleStatus", LifecycleStatus.IN_DESIGN),
-        category=data["category"][0]["id"],
-        data_requirements=requirements_from(data.get("productSpecCharacteristic", []), []),
-    )
-    offering.code = _free_code(offering.name)
-    _save(offering)
-    return offering
+    fields = {
+        "name": data["name"].strip(),
+        "description": data.get("description", ""),
+        "lifecycle_status": data.get("lifecycleStatus", LifecycleStatus.IN_DESIGN),
+        "category": data["category"][0]["id"],
+        "data_requirements": requirements_from(data.get("productSpecCharacteristic", []), []),
+    }
+    with _as_tmf_errors():
+        return catalog_changes.create_offering(by=client.user, fields=fields)
 
 
-@transaction.atomic
+def change_offering(*, client: ApiClient, offering: ProductOffering, patch: dict, data: dict, current: dict):
+    """Apply a merge patch (`data` as OfferingPatchIn read `patch`); other attributes only as they are."""
+    _refuse_fixed(patch, current, OFFERING_PATCHABLE, "an offering")
+    changes = _common_changes(data)
+    if "category" in data:
+        changes["category"] = data["category"][0]["id"]
+    with _as_tmf_errors():
+        return catalog_changes.change_offering(by=client.user, offering=offering, changes=changes)
+
+
 def change_specification(*, client: ApiClient, offering: ProductOffering, patch: dict, data: dict, current: dict):
     """Apply a merge patch to a specification, which is its offering's name, description, status and data
     requirements; productSpecCharacteristic replaces them all (those sent back as shown stay as they are)."""
-    require_catalog_management(client)
     _refuse_fixed(patch, current, SPECIFICATION_PATCHABLE, "a specification")
-    offering = ProductOffering.objects.select_for_update().get(pk=offering.pk)
-    _apply_common(offering, data)
+    changes = _common_changes(data)
     if "productSpecCharacteristic" in data:
-        offering.data_requirements = requirements_from(data["productSpecCharacteristic"], offering.data_requirements)
-    _save(offering)
-    return offering
+        changes["data_requirements"] = requirements_from(data["productSpecCharacteristic"], offering.data_requirements)
+    with _as_tmf_errors():
+        return catalog_changes.change_offering(by=client.user, offering=offering, changes=changes)
 
 
-@transaction.atomic
 def delete_offering(*, client: ApiClient, offering: ProductOffering) -> None:
-    """Delete an offering (and its specification and prices) that nothing names; anything else is kept (409),
-    since orders, products and add-ons must keep what they name: it is retired instead (lifecycleStatus)."""
-    require_catalog_management(client)
-    offering = ProductOffering.objects.select_for_update().get(pk=offering.pk)
-    reasons = []
-    if offering.order_items.exists():
-        reasons.append("orders name it")
-    if offering.installed_products.exists():
-        reasons.append("customers hold it")
-    addons = list(offering.addons.values_list("code", flat=True)[:3])
-    if addons:
-        reasons.append(f"add-ons need it ({', '.join(addons)})")
-    if reasons:
-        raise Conflict(
-            f"{offering.code} is kept because {' and '.join(reasons)}: retire it instead "
-            "(PATCH lifecycleStatus Retired), which takes it off sale."
-        )
-    try:
-        offering.delete()
-    except ProtectedError as error:
-        raise Conflict(f"{offering.code} is kept because other records name it: retire it instead.") from error
+    with _as_tmf_errors():
+        catalog_changes.delete_offering(by=client.user, offering=offering)
 
 
-@transaction.atomic
-def change_price(*, client: ApiClient, price: OfferingPrice, patch: dict, data: dict, current: dict) -> OfferingPrice:
-    """A new amount for an offering's price or a group's charge per entry (0 removes that price)."""
-    require_catalog_management(client)
-    _refuse_fixed(patch, current, PRICE_PATCHABLE, "a price")
-    if "price" not in data:
-        return price
-    unit = data["price"].get("unit")
-    offering = ProductOffering.objects.select_for_update().get(pk=price.offering.pk)
-    if unit and unit != offering.currency:
-        raise ValidationError({"price.unit": f"the catalog's prices are in {offering.currency}"})
-    amount = data["price"]["value"]
-    if price.group:
-        offering.data_requirements = _with_charge(
-            offering.data_requirements, price.group.split("."), price.kind, amount
-        )
-    elif price.kind == ONE_OFF:
-        offering.one_off_price = amount
-    else:
-        offering.recurring_price = amount
-    _save(offering)
-    # A group whose last charge went is no longer among the offering's prices: the price as asked, at 0.
-    gone = OfferingPrice(offering, price.kind, Decimal(amount), price.group, price.entry)
-    return next((p for p in prices_of(offering, free_too=True) if (p.kind, p.group) == (price.kind, price.group)), gone)
-
-
-@transaction.atomic
 def create_price(*, client: ApiClient, data: dict) -> OfferingPrice:
     """Give an offering a price it does not have: its own one-off or monthly one, or a group's charge per entry."""
-    require_catalog_management(client)
     offering = _existing(data["productOffering"]["id"], "productOffering.id", "productOffering")
     kind = ONE_OFF if data["priceType"] == "oneTime" else RECURRING
+    if data.get("recurringChargePeriodType") and kind != RECURRING:
+        raise ValidationError({"recurringChargePeriodType": "only a recurring price has a period"})
     group = ""
     if "unitOfMeasure" in data:
         units = data["unitOfMeasure"]["units"].strip()
         group = _group_named(offering.data_requirements, units)
         if group is None:
             raise ValidationError({"unitOfMeasure.units": f"{offering.code} has no group {units} to charge per entry"})
-    existing = next((p for p in prices_of(offering) if p.kind == kind and p.group == group), None)
-    if existing is not None:
-        raise Conflict(f"{offering.code} has this price already ({existing.id}): PATCH it to change its amount.")
-    if data.get("recurringChargePeriodType") and kind != RECURRING:
-        raise ValidationError({"recurringChargePeriodType": "only a recurring price has a period"})
-    slot = OfferingPrice(offering, kind, Decimal("0"), group)
-    return change_price(client=client, price=slot, patch={}, data={"price": data["price"]}, current={})
+    return _set_price(client, OfferingPrice(offering, kind, 0, group), data["price"], new=True)
 
 
-def _group_named(requirements, units: str, prefix: str = "") -> str | None:
-    """The path of the group `units` names (its path, name, label or entry: "handset"), nested groups too."""
-    for spec in requirements or []:
-        if isinstance(spec, dict) and spec.get("type") == "group":
-            path = prefix + spec["name"]
-            if units.lower() in {path.lower(), spec["name"], label_of(spec).lower(), row_noun(spec).lower()}:
-                return path
-            inner = _group_named(spec.get("fields"), units, f"{path}.")
-            if inner:
-                return inner
-    return None
+def change_price(*, client: ApiClient, price: OfferingPrice, patch: dict, data: dict, current: dict) -> OfferingPrice:
+    """A new amount for an offering's price or a group's charge per entry (0 takes the price away)."""
+    _refuse_fixed(patch, current, PRICE_PATCHABLE, "a price")
+    if "price" not in data:
+        return price
+    return _set_price(client, price, data["price"])
+
+
+def _set_price(client: ApiClient, price: OfferingPrice, money: dict, *, new: bool = False) -> OfferingPrice:
+    offering = price.offering
+    if money.get("unit") and money["unit"] != offering.currency:
+        raise ValidationError({"price.unit": f"the catalog's prices are in {offering.currency}"})
+    with _as_tmf_errors():
+        offering = catalog_changes.set_price(
+            by=client.user,
+            offering=offering,
+            kind=KIND_OF_PRICE[price.kind],
+            amount=money["value"],
+            group=price.group,
+            new=new,
+        )
+    # A group whose last charge went is no longer among the offering's prices: the price as asked, at 0.
+    gone = OfferingPrice(offering, price.kind, money["value"], price.group, price.entry)
+    return next((p for p in prices_of(offering, free_too=True) if (p.kind, p.group) == (price.kind, price.group)), gone)
+
+
+def _common_changes(data: dict) -> dict:
+    changes = {}
+    if "name" in data:
+        changes["name"] = data["name"].strip()
+    if "description" in data:
+        changes["description"] = data["description"]
+    if "lifecycleStatus" in data:
+        changes["lifecycle_status"] = data["lifecycleStatus"]
+    return changes
 
 
 def _refuse_fixed(patch: dict, current: dict, patchable: set[str], what: str) -> None:
@@ -233,53 +203,14 @@ def _price(price_id: str, attribute: str) -> OfferingPrice:
     return price
 
 
-def _take_price(offering: ProductOffering, price: OfferingPrice, index: int) -> None:
-    if price.group:
-        raise ValidationError(
-            {f"productOfferingPrice[{index}].id": "a charge per entry comes with its productSpecification"}
-        )
-    if price.kind == ONE_OFF:
-        offering.one_off_price = price.amount
-    else:
-        offering.recurring_price = price.amount
-
-
-def _with_charge(requirements: list, path: list[str], kind: str, amount: Decimal) -> list:
-    """The requirements with one group's charge per entry set (the others untouched)."""
-    changed = []
-    for spec in requirements:
-        if isinstance(spec, dict) and spec.get("type") == "group" and spec.get("name") == path[0]:
-            spec = dict(spec)
-            if len(path) > 1:
-                spec["fields"] = _with_charge(spec.get("fields") or [], path[1:], kind, amount)
-            else:
-                key = "one_off" if kind == ONE_OFF else "recurring"
-                charge = {k: v for k, v in (spec.get("price_per_entry") or {}).items() if k != key}
-                if amount:
-                    charge[key] = f"{amount:.2f}"
-                if charge:
-                    spec["price_per_entry"] = charge
-                else:
-                    spec.pop("price_per_entry", None)
-        changed.append(spec)
-    return changed
-
-
-def _free_code(name: str) -> str:
-    base = (slugify(name) or "offering")[:34].strip("-") or "offering"
-    taken = set(ProductOffering.objects.filter(code__startswith=base).values_list("code", flat=True))
-    code, number = base, 2
-    while code in taken:
-        code, number = f"{base}-{number}", number + 1
-    return code
-
-
-def _save(offering: ProductOffering) -> None:
-    """The admin's validation (fields and clean), then the save that moves the catalog's version."""
-    try:
-        offering.full_clean(exclude=["requires"])
-    except ModelValidationError as error:
-        raise ValidationError(
-            {ATTRIBUTE_OF_FIELD.get(field, field): messages for field, messages in error.message_dict.items()}
-        ) from error
-    offering.save()
+def _group_named(requirements, units: str, prefix: str = "") -> str | None:
+    """The path of the group `units` names (its path, name, label or entry: "handset"), nested groups too."""
+    for spec in requirements or []:
+        if isinstance(spec, dict) and spec.get("type") == "group":
+            path = prefix + spec["name"]
+            if units.lower() in {path.lower(), spec["name"], label_of(spec).lower(), row_noun(spec).lower()}:
+                return path
+            inner = _group_named(spec.get("fields"), units, f"{path}.")
+            if inner:
+                return inner
+    return None
