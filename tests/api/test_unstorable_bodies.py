@@ -14,10 +14,12 @@ import json
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from rest_framework import serializers
 
 from customers.models import Customer
-from orders.models import CancellationRequest, HubListener, Order
+from orders.clients import create_api_client, grant_catalog_management
+from orders.models import CancellationRequest, HubListener, Order, ProductOffering
 from ordersite.tmf.tmf622.serializers import CancelProductOrderIn, EventSubscriptionIn, ProductOrderIn
 from ordersite.tmf.tmf629.serializers import CustomerIn
 from tests.api.conftest import CANCELLATIONS, CUSTOMERS, HUB, OFFERINGS, ORDERS, add, assert_error, order_body
@@ -170,10 +172,22 @@ def test_a_patch_note_or_key_with_a_lone_surrogate_is_a_400(api, order_id):
     assert Order.objects.get().state != "cancelled"
 
 
-def test_a_body_sent_to_the_read_only_catalog_is_never_read(api):
+def test_a_body_sent_to_the_catalog_is_never_read_without_the_right_to_change_it(api):
     response = send(api, "post", OFFERINGS, {"name\ud800": "\ud800"})
 
-    assert_error(response, 405)
+    assert_error(response, 403)
+
+
+def test_a_catalog_manager_sending_a_lone_surrogate_gets_a_400_and_nothing_is_made(db):
+    client, token = create_api_client(name="Catalog team")
+    grant_catalog_management(client)
+    catalog_api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    offerings = ProductOffering.objects.count()
+
+    response = send(catalog_api, "post", OFFERINGS, {"name": "TV\ud800", "category": "tv"})
+
+    assert "name" in assert_error(response, 400)["message"]
+    assert ProductOffering.objects.count() == offerings
 
 
 def test_a_pair_of_surrogates_is_one_character_and_welcome(api, customer, fibre):
