@@ -126,7 +126,10 @@ def order_bodies(customers: int = 300) -> list[dict]:
 
     offerings = {o.code: o for o in ProductOffering.objects.filter(code__in=[MOBILE, FIBRE, TV])}
     examples = {
-        code: OrderItem.objects.filter(offering=offering, intent="provide").order_by("pk").first().characteristics
+        code: _without_numbers(
+            offering,
+            OrderItem.objects.filter(offering=offering, intent="provide").order_by("pk").first().characteristics,
+        )
         for code, offering in offerings.items()
     }
     addresses = list(
@@ -145,6 +148,13 @@ def order_bodies(customers: int = 300) -> list[dict]:
             shape = [MOBILE] * len(shape)
         bodies.append(_order_body(address.customer.number, shape, examples))
     return bodies
+
+
+def _without_numbers(offering, characteristics: dict) -> dict:
+    """The example's settings less its line's number: that one is held by the demo order, and a line that
+    asks for none gets a free number at activation, as most partners' orders do."""
+    numbers = {spec["name"] for spec in offering.data_requirements if spec.get("type") == "telephone_number"}
+    return {name: value for name, value in characteristics.items() if name not in numbers}
 
 
 def _order_body(customer: str, codes: list[str], examples: dict) -> dict:

@@ -62,7 +62,7 @@ class CharacteristicValueIn(TMFSerializer):
         return attrs
 
 
-class CharacteristicIn(TMFSerializer):
+class SpecCharacteristicIn(TMFSerializer):
     """A data requirement: its name (group.field inside a group), value type, cardinality and allowed values."""
 
     name = Text(max_length=81)
@@ -83,7 +83,7 @@ class SpecificationIn(TMFSerializer):
     description = Text(required=False, allow_blank=True, max_length=2000)
     lifecycleStatus = serializers.ChoiceField(choices=LifecycleStatus.values, required=False)
     category = CategoryRefIn(many=True, min_length=1, max_length=1, help_text="Ours, beyond TMF620: the offering's")
-    productSpecCharacteristic = CharacteristicIn(many=True, required=False, max_length=200)
+    productSpecCharacteristic = SpecCharacteristicIn(many=True, required=False, max_length=200)
     isBundle = serializers.BooleanField(required=False)
 
     def validate_isBundle(self, value):
@@ -98,7 +98,7 @@ class SpecificationPatchIn(TMFSerializer):
     name = Text(required=False, max_length=120)
     description = Text(required=False, allow_blank=True, max_length=2000)
     lifecycleStatus = serializers.ChoiceField(choices=LifecycleStatus.values, required=False)
-    productSpecCharacteristic = CharacteristicIn(many=True, required=False, max_length=200)
+    productSpecCharacteristic = SpecCharacteristicIn(many=True, required=False, max_length=200)
 
 
 @extend_schema_field({"type": "number", "minimum": 0, "maximum": 99999999.99, "multipleOf": 0.01})
