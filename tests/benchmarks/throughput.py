@@ -98,8 +98,8 @@ INSERT INTO orders_order (customer_id, channel, category, priority, description,
   VALUES (:customer, 'api', 'consumer', 2, 'pgbench', '', '', '', 'inProgress', '', false, '[]', '[]', 0,
   now(), now(), now(), now(), '', false, 0, false, 0, now(), '') RETURNING id \\gset
 INSERT INTO orders_orderitem (order_id, item_id, action, intent, characteristics, quantity, is_bespoke, one_off_price,
-  recurring_price, state, offering_id, requested_offering)
-  SELECT :id, g::text, 'add', 'provide', '{"sim_type": "esim"}', 1, false, 0, 20, 'inProgress', OFFERING, ''
+  recurring_price, state, offering_id, requested_offering, qualification_item_id)
+  SELECT :id, g::text, 'add', 'provide', '{"sim_type": "esim"}', 1, false, 0, 20, 'inProgress', OFFERING, '', ''
   FROM generate_series(1, :items) g;
 INSERT INTO orders_orderevent (order_id, transition, from_state, to_state, note, created_at) VALUES
   (:id, 'acknowledge', 'draft', 'acknowledged', 'Complete and valid.', now()),
