@@ -9,6 +9,7 @@ from orders.requirements import item_path, split_reason
 from ordersite.tmf.tmf620.representation import offering_href
 from ordersite.tmf.tmf629.serializers import customer_href
 from ordersite.tmf.tmf630.dates import format_date, format_datetime
+from ordersite.tmf.tmf630.values import characteristics, charges, money
 
 ORDERING_PATH = "/tmf-api/productOrderingManagement/v4"
 
@@ -17,47 +18,15 @@ def order_href(request, order: Order) -> str:
     return request.build_absolute_uri(f"{ORDERING_PATH}/productOrder/{order.number}")
 
 
-def _value_type(value) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float | Decimal):
-        return "number"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "string"
-
-
-def _money(amount: Decimal, currency: str) -> dict:
-    return {"unit": currency, "value": float(amount)}
-
-
 def _prices(item: OrderItem) -> list[dict]:
     if item.offering is None:
         return []
-    currency = item.offering.currency
-    prices = []
-    if item.recurring_price:
-        prices.append(
-            {
-                "name": "Recurring charge",
-                "priceType": "recurring",
-                "recurringChargePeriod": "month",
-                "price": {"dutyFreeAmount": _money(item.recurring_price, currency), "@type": "Price"},
-                "@type": "OrderPrice",
-            }
-        )
-    if item.one_off_price:
-        prices.append(
-            {
-                "name": "One-off charge",
-                "priceType": "oneTime",
-                "price": {"dutyFreeAmount": _money(item.one_off_price, currency), "@type": "Price"},
-                "@type": "OrderPrice",
-            }
-        )
-    return prices
+    return charges(
+        recurring=item.recurring_price,
+        one_off=item.one_off_price,
+        currency=item.offering.currency,
+        price_type="OrderPrice",
+    )
 
 
 def _total_prices(items: list[OrderItem]) -> list[dict]:
@@ -72,7 +41,7 @@ def _total_prices(items: list[OrderItem]) -> list[dict]:
             "name": "Total recurring charge" if price_type == "recurring" else "Total one-off charge",
             "priceType": price_type,
             **({"recurringChargePeriod": "month"} if price_type == "recurring" else {}),
-            "price": {"dutyFreeAmount": _money(amount, currency), "@type": "Price"},
+            "price": {"dutyFreeAmount": money(amount, currency), "@type": "Price"},
             "@type": "OrderPrice",
         }
         for (price_type, currency), amount in sorted(totals.items())
@@ -96,10 +65,7 @@ def item_representation(request, item: OrderItem) -> dict:
     if item.product is not None:
         product.update({"id": str(item.product.pk), "name": item.product.name, "status": item.product.status})
     if item.characteristics:
-        product["productCharacteristic"] = [
-            {"name": name, "valueType": _value_type(value), "value": value, "@type": "Characteristic"}
-            for name, value in item.characteristics.items()
-        ]
+        product["productCharacteristic"] = characteristics(item.characteristics)
     if item.install_address is not None:
         product["place"] = [
             {

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from customers.models import InstalledProduct
 from ordersite.tmf.tmf620.representation import offering_href
+from ordersite.tmf.tmf622.representations import order_href
 from ordersite.tmf.tmf629.serializers import customer_href
 from ordersite.tmf.tmf630.dates import format_date, format_datetime
+from ordersite.tmf.tmf630.values import characteristics, charges
 
 INVENTORY_PATH = "/tmf-api/productInventory/v4"
-ORDERING_PATH = "/tmf-api/productOrderingManagement/v4"
 
 
 def product_href(request, product: InstalledProduct) -> str:
     return request.build_absolute_uri(f"{INVENTORY_PATH}/product/{product.pk}")
-
-
-def _value_type(value) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float | Decimal):
-        return "number"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "string"
 
 
 def _prices(product: InstalledProduct) -> list[dict]:
@@ -35,31 +22,12 @@ def _prices(product: InstalledProduct) -> list[dict]:
     A product from before ordering (or whose item is gone) shows the offering's prices.
     """
     source = product.last_order_item or product.offering
-    currency = product.offering.currency
-    prices = []
-    if source.recurring_price:
-        prices.append(
-            {
-                "name": "Recurring charge",
-                "priceType": "recurring",
-                "recurringChargePeriod": "month",
-                "price": {
-                    "dutyFreeAmount": {"unit": currency, "value": float(source.recurring_price)},
-                    "@type": "Price",
-                },
-                "@type": "ProductPrice",
-            }
-        )
-    if source.one_off_price:
-        prices.append(
-            {
-                "name": "One-off charge",
-                "priceType": "oneTime",
-                "price": {"dutyFreeAmount": {"unit": currency, "value": float(source.one_off_price)}, "@type": "Price"},
-                "@type": "ProductPrice",
-            }
-        )
-    return prices
+    return charges(
+        recurring=source.recurring_price,
+        one_off=source.one_off_price,
+        currency=product.offering.currency,
+        price_type="ProductPrice",
+    )
 
 
 def product_representation(request, product: InstalledProduct) -> dict:
@@ -81,10 +49,7 @@ def product_representation(request, product: InstalledProduct) -> dict:
             "name": offering.name,
             "@referredType": "ProductOffering",
         },
-        "productCharacteristic": [
-            {"name": name, "valueType": _value_type(value), "value": value, "@type": "Characteristic"}
-            for name, value in (product.characteristics or {}).items()
-        ],
+        "productCharacteristic": characteristics(product.characteristics or {}),
         "productPrice": _prices(product),
         "relatedParty": [
             {
@@ -118,7 +83,7 @@ def product_representation(request, product: InstalledProduct) -> dict:
                 "orderItemId": item.item_id,
                 "orderItemAction": item.action,
                 "productOrderId": item.order.number,
-                "productOrderHref": request.build_absolute_uri(f"{ORDERING_PATH}/productOrder/{item.order.number}"),
+                "productOrderHref": order_href(request, item.order),
                 "role": "last changed by",
                 "@referredType": "ProductOrder",
             }
