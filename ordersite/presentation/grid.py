@@ -7,6 +7,7 @@ seconds for that page, this takes a few dozen milliseconds. The markup is the sa
 - a <fieldset data-group> with its legend, limits and errors, the paste box (paste.html, top level
   only), a <table> whose header cells are the labels, a <template> row capture.js clones, and Add;
 - a row <tr data-row> with its key (hidden input), its number, a cell per field and Copy / Remove;
+  on a phone the rows become stacked cards (app.css), each cell titled by its data-label;
 - every input named by its row and column, "Handset 3 › Extension" (aria-label; capture.js renumbers
   it), with its errors below it (aria-describedby) and the column's help as its description;
 - a multiple choice, and a nested group, as a cell whose <summary> opens a panel (keyboard-usable).
@@ -144,7 +145,12 @@ def _row(group, row, out: list[str]) -> None:
         f'<span aria-hidden="true" data-row-number>{row.number}</span>{row_errors}</th>'
     )
     for field in row.fields:
-        out.append(f'<td class="capture-cell capture-cell-{field.widget}{" has-error" if field.errors else ""}">')
+        # data-label and data-help: the column's header, which a phone's card layout (app.css) shows in the cell.
+        out.append(
+            f'<td class="capture-cell capture-cell-{field.widget}{" has-error" if field.errors else ""}'
+            f'{" is-required" if field.required else ""}"{_attr("data-label", field.label)}'
+            f"{_attr('data-help', field.help) if field.help else ''}>"
+        )
         _cell(group, row, field, out)
         for error in field.errors:
             out.append(f'<div class="invalid-feedback d-block" id="{escape(field.id)}-error">{escape(error)}</div>')

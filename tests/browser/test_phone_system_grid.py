@@ -206,3 +206,53 @@ def test_the_grid_is_worked_by_keyboard_and_its_price_follows_the_rows(
     page.keyboard.press("Enter")
     expect(cell(page, "Handset 10 › Extension")).to_have_count(0)
     expect(price).to_contain_text("£68.00 a month")
+
+
+def fits_the_phone(page) -> None:
+    width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= inner, f"the page scrolls sideways: {width} px wide in a {inner} px window"
+
+
+def test_on_a_phone_each_handset_is_a_card_and_the_page_never_scrolls_sideways(
+    console,  # noqa: F811
+    page,
+    shop,  # noqa: F811
+    live_server,
+):
+    agent = console
+    page.set_viewport_size({"width": 390, "height": 844})
+    start_pbx_order(agent, page, shop, live_server)
+    fits_the_phone(page)
+
+    # An open panel used to let the 1,000-pixel table spill across the page; now it opens inside the card.
+    page.locator("summary", has_text="Handset 1 › Features").click()
+    page.get_by_role("checkbox", name="Voicemail").first.check()
+    fits_the_phone(page)
+    page.keyboard.press("Escape")
+    page.locator("summary", has_text="Handset 1 › Speed dials").click()
+    page.get_by_role("button", name="Add speed dial").first.click()
+    expect(cell(page, "Handset 1 › Speed dial 1 › Label")).to_be_focused()
+    fits_the_phone(page)
+    look(page, "grid_phone_speed_dials_open")
+    page.keyboard.press("Escape")
+
+    paste_handsets(agent, page, handset_sheet(4, bad={2: "57"}))
+    expect(page.get_by_text("4 handsets filled in from the sheet and saved.")).to_be_visible()
+    fits_the_phone(page)
+    # The sheet's rows follow the first handset, so its second row is Handset 3. Each card names itself and
+    # its cells, as the grid's header row does on a wider screen.
+    third = page.locator("tr[data-row]", has=cell(page, "Handset 3 › Extension"))
+    title = third.locator(":scope > th [data-row-title]")
+    expect(title).to_have_text("Handset 3")
+    assert title.bounding_box()["width"] > 40  # shown, no longer only read out
+    assert (
+        third.locator(":scope > td[data-label='Extension']").evaluate(
+            "cell => getComputedStyle(cell, '::before').content"
+        )
+        == '"Extension *"'
+    )
+    box = third.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    expect(cell(page, "Handset 3 › Extension")).to_have_attribute("aria-invalid", "true")
+    look(page, "grid_phone_pasted_with_an_error")
+    assert axe_problems(page) == []
