@@ -68,3 +68,46 @@ def test_the_table_names_the_floor_pgbench_and_p95_and_judges_each_page_by_its_t
     verdicts = {line.split()[0] + " " + line.split()[1]: line.split()[-1] for line in lines if "order list" in line}
     assert verdicts == {"agent order": "ok", "admin order": "ok", "API order": "MISSED"}  # 150 ms for the admin
     assert any("API order list" in line and "YES" in line for line in lines)  # its full count is flagged
+
+
+def test_the_table_shows_the_agents_capture_and_judges_the_qualification_answers_by_50_ms():
+    results = {
+        **RESULTS,
+        "capture": {
+            "flows": 20,
+            "requests_per_flow": 11,
+            "server_cpu_ms_per_flow": {"median": 92.4, "max": 120.0},
+            "wall_ms_per_flow": {"p50": 140.2, "p95": 180.9, "max": 190.0},
+            "queries_per_flow": {"min": 150, "max": 152},
+        },
+        "qualification": [
+            {
+                "name": "qualification: products step",
+                "p50": 30.0,
+                "p95": 41.0,
+                "max": 45.0,
+                "target_ms": 50,
+            },
+            {
+                "name": "qualification: TMF679 check",
+                "p50": 40.0,
+                "p95": 55.0,
+                "max": 60.0,
+                "target_ms": 50,
+            },
+        ],
+    }
+
+    lines = report(results).splitlines()
+
+    verdicts = {line[:34].strip(): line.split()[-1] for line in lines if line.startswith("qualification")}
+    assert verdicts == {
+        "qualification: products step": "ok",
+        "qualification: TMF679 check": "MISSED",
+    }
+    assert any(
+        line.startswith("Agent's capture of a standard order (11 requests")
+        and "server CPU 92 ms a flow" in line
+        and "152 queries" in line
+        for line in lines
+    )

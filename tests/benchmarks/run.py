@@ -7,7 +7,9 @@
    items, history, outbox rows and customers, loaded in bulk. With --reuse, a database that already
    holds that many orders is kept as it is.
 2. tests.benchmarks.pages: p50/p95 latency and queries of the busiest pages, in process, with the
-   settings of a deployment (DEBUG off).
+   settings of a deployment (DEBUG off); then tests.benchmarks.journeys: the agent's whole capture of
+   a standard order (server CPU and queries, first step to outcome) and the qualification answer for
+   an address (p95 under 50 ms), both in process too.
 3. tests.benchmarks.throughput: API order creation served by gunicorn under wrk, the floor (the same
    gunicorn's authenticated GET of one offering) and pgbench doing the bare writes of the same orders;
    orders per second over the floor's requests per second is the yardstick.
@@ -73,6 +75,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import call_command
 
     from tests.benchmarks.generate_orders import generate
+    from tests.benchmarks.journeys import measure_capture, measure_qualification
     from tests.benchmarks.pages import measure_pages
 
     started = time.monotonic()
@@ -85,6 +88,9 @@ def main(argv: list[str] | None = None) -> None:
     _settle()
     print(f"Measuring pages ({args.runs} runs each) ...", flush=True)
     results["pages"] = measure_pages(args.runs)
+    print("Measuring the agent's capture of a standard order and the qualification answer ...", flush=True)
+    results["capture"] = measure_capture()
+    results["qualification"] = measure_qualification(args.runs)
     print(f"Measuring order creation ({args.duration} s of wrk, then {args.duration} s of pgbench) ...", flush=True)
     results["throughput"] = throughput.measure(url, seconds=args.duration, connections=args.connections)
     print(f"Measuring fulfilment under load ({args.soak} s of orders, web and workers together) ...", flush=True)
@@ -143,6 +149,21 @@ def report(results: dict) -> str:
             f" {page['queries']:>8} {_yes(page['seq_scan_orders']):>9} {_yes(page['full_count']):>11}"
             f" {('ok' if page['p95_ms'] < target else 'MISSED'):>7}"
         )
+    for answer in results.get("qualification", []):
+        verdict = "ok" if answer["p95"] < answer["target_ms"] else "MISSED"
+        lines.append(
+            f"{answer['name']:<34} {answer['p50']:>8.1f} {answer['p95']:>8.1f}"
+            f" {answer['max']:>8.1f} {'':>8} {'':>9} {'':>11} {verdict:>7}"
+        )
+    if "capture" in results:
+        capture = results["capture"]
+        lines += [
+            "",
+            f"Agent's capture of a standard order ({capture['requests_per_flow']} requests, start to outcome,"
+            f" {capture['flows']} flows): server CPU {capture['server_cpu_ms_per_flow']['median']:.0f} ms a flow"
+            f" (median), {capture['queries_per_flow']['max']} queries,"
+            f" wall p50 {capture['wall_ms_per_flow']['p50']:.0f} ms / p95 {capture['wall_ms_per_flow']['p95']:.0f} ms",
+        ]
     run = results["throughput"]
     api, pgbench = run["api"], run["pgbench"]
     floor = api["floor"]
