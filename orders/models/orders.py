@@ -197,6 +197,17 @@ class Order(ConcurrentTransitionMixin, models.Model):
     def is_terminal(self) -> bool:
         return self.state in TERMINAL_STATES
 
+    @property
+    def why_not_cancellable(self) -> str:
+        """Why a cancellation may not even be assessed, whatever the items' state; "" when it may."""
+        if self.awaiting_signoff:
+            # The work is delivered: nothing is left in flight to stop (TMF622 cancels orders in flight).
+            return (
+                f"{self.number} is delivered and waits for the customer's sign-off: too late to cancel it. "
+                "The customer accepts or declines the delivery at sign-off instead."
+            )
+        return ""
+
     # Transitions change only this row; services write history, events and related rows.
 
     @transition(field=state, source=S.DRAFT, target=S.ACKNOWLEDGED, permission=may_submit)
@@ -286,7 +297,11 @@ class Order(ConcurrentTransitionMixin, models.Model):
         self.completed_at = timezone.now()
 
     @transition(
-        field=state, source=CANCELLABLE_STATES, target=S.ASSESSING_CANCELLATION, permission=may_request_cancellation
+        field=state,
+        source=CANCELLABLE_STATES,
+        target=S.ASSESSING_CANCELLATION,
+        permission=may_request_cancellation,
+        conditions=[lambda order: not order.why_not_cancellable],
     )
     def assess_cancellation(self):
         """A cancellation was requested: check whether it is still possible."""

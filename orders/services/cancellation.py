@@ -29,6 +29,8 @@ def request_cancellation(order: Order, *, by: User, reason: str) -> Cancellation
     order = lifecycle.lock(order)
     if order.state not in IN_FLIGHT_STATES:
         raise ActionRefused(f"{order.number} is {order.get_state_display().lower()}; it cannot be cancelled now.")
+    if order.why_not_cancellable:
+        raise ActionRefused(order.why_not_cancellable)
     cancellation = CancellationRequest.objects.create(
         order=order, reason=reason.strip(), requested_by=by, channel=lifecycle.channel_of(by)
     )

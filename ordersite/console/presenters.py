@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django_fsm import can_proceed, has_transition_perm
 
 from orders import decisions
-from orders.models import IN_FLIGHT_STATES, ItemIntent, Order, OrderItem, OrderState
+from orders.models import IN_FLIGHT_STATES, ItemIntent, Order, OrderItem, OrderState, may_request_cancellation
 from orders.pricing import CHARGED_INTENTS, totals
 from orders.requirements import item_path
 from orders.services import revision_differences
@@ -46,6 +46,7 @@ class Actions:
     amendment_draft: Order | None = None
     too_late_to_amend: bool = False
     cancel: bool = False
+    not_cancellable: str = ""  # why cancelling is not offered to someone who may cancel (delivered, say)
     note: bool = True
     feasibility: bool = False
     answer: bool = False
@@ -68,6 +69,8 @@ def order_actions(order: Order, user) -> Actions:
         actions.too_late_to_amend = any(item.past_point_of_no_return for item in order.items.all())
         actions.amend = actions.amendment_draft is None and not actions.too_late_to_amend
     actions.cancel = can_proceed(order.assess_cancellation) and has_transition_perm(order.assess_cancellation, user)
+    if not actions.cancel and order.state in IN_FLIGHT_STATES and may_request_cancellation(order, user):
+        actions.not_cancellable = order.why_not_cancellable
     actions.feasibility = decisions.may_record_feasibility(order, user).allowed
     actions.open_question = next((q for q in order.information_requests.all() if q.is_open), None)
     actions.answer = (

@@ -39,6 +39,7 @@ from ordersite.selfservice.wording import (
     state_label,
     too_late_items,
     too_late_text,
+    why_not_cancellable,
 )
 
 ORDERS_PER_PAGE = 20
@@ -106,7 +107,7 @@ def _order_context(order: Order, *, answer_form=None) -> dict:
         "open_question": open_question,
         "answer_form": answer_form or AnswerForm(),
         "may_cancel": may_cancel and not too_late,
-        "too_late": too_late_text(too_late) if too_late else "",
+        "too_late": too_late_text(too_late) if too_late else why_not_cancellable(order),
         "may_sign_off": order.state == OrderState.PENDING and order.awaiting_signoff,
         "may_continue": order.state == OrderState.DRAFT and order.channel == Channel.SELF_SERVICE,
         "your_note": _your_note(order),
@@ -190,7 +191,11 @@ def my_order_cancel(request, number: str):
     customer = request.user.customer
     order = order_page_for_customer(customer=customer, number=number)
     if not can_proceed(order.assess_cancellation):
-        messages.info(request, f"{order.number} is {state_label(order).lower()}: it can't be cancelled now.")
+        reason = why_not_cancellable(order)
+        if reason:
+            messages.info(request, f"{order.number}: {reason}")
+        else:
+            messages.info(request, f"{order.number} is {state_label(order).lower()}: it can't be cancelled now.")
         return redirect(order_url(order))
     form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -182,6 +182,17 @@ def too_late_text(items: list[OrderItem]) -> str:
     return f"Work on {names} has passed the point where it can be stopped, so this order can no longer be cancelled."
 
 
+DELIVERED_NOT_CANCELLABLE = (
+    "Everything in this order is delivered, so it can no longer be cancelled. "
+    "If something isn't right, say so when you sign off."
+)
+
+
+def why_not_cancellable(order: Order) -> str:
+    """Why the customer cannot cancel an order they could otherwise cancel now (order.why_not_cancellable)."""
+    return DELIVERED_NOT_CANCELLABLE if order.awaiting_signoff and order.state == OrderState.PENDING else ""
+
+
 def customer_reason(reason: str) -> str:
     """A reason worded for the customer: "items[0].install_address: X is not available" -> "X is not available."."""
     return sentence(split_reason(reason)[1])

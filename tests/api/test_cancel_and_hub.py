@@ -5,7 +5,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from orders.models import CancellationRequest, HubListener, Order, OrderItem, OrderState
+from orders.models import CancellationRequest, HubListener, ItemState, Order, OrderItem, OrderState
 from tests.api.conftest import CANCELLATIONS, HUB, ORDERS, add, assert_error, assert_valid, order_body, post_json
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,27 @@ def test_an_order_that_is_not_in_flight_cannot_be_cancelled_and_nothing_is_store
 
     assert_error(cancel(api, rejected["id"]), 409)
     assert not CancellationRequest.objects.exists()
+
+
+def test_an_order_delivered_and_awaiting_sign_off_cannot_be_cancelled_either_way_and_nothing_is_stored(api, placed):
+    # Delivered: every item done, only the customer's sign-off left (what orchestration.await_signoff leaves).
+    OrderItem.objects.update(state=ItemState.COMPLETED)
+    Order.objects.update(state=OrderState.PENDING, awaiting_signoff=True)
+
+    refused = assert_error(cancel(api, placed["id"]), 409)
+    patched = assert_error(
+        api.patch(
+            f"{ORDERS}/{placed['id']}", json.dumps({"state": "cancelled"}), content_type="application/merge-patch+json"
+        ),
+        409,
+    )
+
+    for body in (refused, patched):
+        assert "waits for the customer's sign-off: too late to cancel it" in body["message"]
+    assert not CancellationRequest.objects.exists()
+    order = Order.objects.get()
+    assert (order.state, order.awaiting_signoff) == (OrderState.PENDING, True)
+    assert not order.events.filter(transition="assess_cancellation").exists()
 
 
 def test_another_clients_order_cannot_be_cancelled(other_api, placed):

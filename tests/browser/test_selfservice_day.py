@@ -15,6 +15,7 @@ from customers.models import Address
 from orders.fulfilment import orchestration
 from orders.models import OrderState, TaskState
 from orders.services import start_amendment, submit_order, update_item
+from tests.browser.test_accessibility import signed_in_context
 from tests.factories import PASSWORD, AgentFactory, FulfilmentStepFactory, InstalledProductFactory, OfferingFactory
 from tests.selfservice_helpers import (
     NO_FIBRE_STREET,
@@ -186,7 +187,7 @@ def test_an_esim_order_has_no_ship_sim_step_for_the_customer_or_the_agent(
 
 
 def test_billing_shows_after_the_sign_off_and_starts_only_once_signed(
-    login, page, live_server, alice, manual_downstream
+    login, page, live_server, alice, manual_downstream, browser
 ):
     order = place_order(AgentFactory(), alice.customer, sim_offering(signoff=True), {"sim_type": "esim"})
     upcoming = page.locator(".my-timeline-next .my-moment-title")
@@ -202,6 +203,16 @@ def test_billing_shows_after_the_sign_off_and_starts_only_once_signed(
     expect(upcoming).to_have_text(["Now: Test the service and sign off", "Later: Start billing", "Later: All done"])
     assert order.tasks.get(code="start-billing").state == TaskState.WAITING
     snapshot(page, "desktop_awaiting_signoff_billing_after")
+    # Delivered: too late to cancel, in the customer's words, and the agent's console agrees.
+    expect(page.get_by_role("link", name="Cancel this order")).to_have_count(0)
+    expect(page.get_by_text("Everything in this order is delivered, so it can no longer be cancelled.")).to_be_visible()
+    console = signed_in_context(browser, live_server, AgentFactory()).new_page()
+    console.goto(f"{live_server.url}/agent/orders/{order.number}/")
+    actions = console.locator("#actions")
+    expect(actions).to_contain_text("is delivered and waits for the customer's sign-off: too late to cancel it.")
+    expect(actions.get_by_text("Request cancellation")).to_have_count(0)
+    snapshot(console, "console_awaiting_signoff_not_cancellable")
+    console.context.close()
 
     page.get_by_role("link", name="Sign off delivery").click()
     page.get_by_label("Everything works").check()

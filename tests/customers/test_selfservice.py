@@ -307,6 +307,25 @@ def test_orders_that_are_done_offer_no_cancellation(client):
     assert not order.cancellation_requests.exists()
 
 
+def test_an_order_delivered_and_awaiting_sign_off_offers_no_cancellation_and_says_why(client):
+    alice = customer_login()
+    order = awaiting_signoff(alice.customer)
+    signed_in(client, alice)
+
+    detail = text_of(client.get(reverse("selfservice:my-order", args=[order.number])))
+    assert "Sign off delivery" in detail and "Cancel this order" not in detail
+    assert "Everything in this order is delivered, so it can no longer be cancelled" in detail
+    assert "say so when you sign off" in detail
+
+    # A request sent anyway (an old page, a second tab) is turned away with the same reason, and nothing is stored.
+    response = client.post(reverse("selfservice:my-order-cancel", args=[order.number]), {"reason": "x"}, follow=True)
+
+    assert "so it can no longer be cancelled" in text_of(response)
+    order.refresh_from_db()
+    assert (order.state, order.awaiting_signoff) == (OrderState.PENDING, True)
+    assert not order.cancellation_requests.exists()
+
+
 # --- sign-off ------------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from typing import NamedTuple
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
-from django_fsm import InvalidResultState, TransitionNotAllowed, has_transition_perm
+from django_fsm import InvalidResultState, TransitionNotAllowed, can_proceed, has_transition_perm
 
 from orders.models import (
     CancellationRequest,
@@ -21,7 +21,13 @@ from orders.models import (
     OrderState,
     OutboxEvent,
 )
-from orders.services import answer_information, approve_special_handling, request_cancellation, request_information
+from orders.services import (
+    ActionRefused,
+    answer_information,
+    approve_special_handling,
+    request_cancellation,
+    request_information,
+)
 from tests.factories import AgentFactory, CustomerUserFactory, OrderFactory, OrderItemFactory, SupervisorFactory
 
 S = OrderState
@@ -260,6 +266,18 @@ def test_a_refused_cancellation_returns_the_order_to_where_it_came_from(came_fro
     order.save()
     order.refresh_from_db()
     assert (order.state, order.cancellation_return_state) == (came_from, "")
+
+
+def test_an_order_delivered_and_awaiting_sign_off_cannot_be_cancelled_and_says_why():
+    order = OrderFactory.build(state=S.PENDING, awaiting_signoff=True)
+
+    assert not can_proceed(order.assess_cancellation)
+    with pytest.raises(TransitionNotAllowed):
+        order.assess_cancellation()
+    assert order.state == S.PENDING
+    assert "waits for the customer's sign-off: too late to cancel" in order.why_not_cancellable
+    # Waiting for an answer to a question, it still can be.
+    assert OrderFactory.build(state=S.PENDING, awaiting_signoff=False).why_not_cancellable == ""
 
 
 @pytest.mark.django_db
@@ -537,6 +555,18 @@ def test_another_customer_cannot_request_cancellation_and_nothing_is_recorded():
     assert_nothing_recorded(order, S.IN_PROGRESS)
     assert not CancellationRequest.objects.filter(order=order).exists()
     assert order.items.get().state == IS.IN_PROGRESS
+
+
+@pytest.mark.django_db
+def test_a_cancellation_of_an_order_awaiting_sign_off_is_refused_with_the_reason_and_nothing_is_recorded(agent):
+    order = OrderFactory(state=S.PENDING, awaiting_signoff=True)
+    OrderItemFactory(order=order, state=IS.COMPLETED)
+
+    with pytest.raises(ActionRefused, match="too late to cancel"):
+        request_cancellation(order, by=agent, reason="Changed my mind.")
+
+    assert_nothing_recorded(order, S.PENDING)
+    assert not CancellationRequest.objects.filter(order=order).exists()
 
 
 @pytest.mark.django_db

@@ -26,6 +26,7 @@ from tests.factories import (
     OrderItemFactory,
     SupervisorFactory,
 )
+from tests.selfservice_helpers import awaiting_signoff
 
 pytestmark = pytest.mark.usefixtures("manual_downstream")
 
@@ -169,6 +170,24 @@ def test_a_cancellation_after_the_point_of_no_return_is_refused_with_the_reason(
     assert in_flight.state == OrderState.IN_PROGRESS
     assert "Cancellation refused: Too late to cancel" in page(client.get(response.url))
     assert not detail(client, in_flight).context["actions"].amend
+
+
+def test_an_order_delivered_and_awaiting_sign_off_offers_no_cancellation_and_says_why(client, agent, customer):
+    order = awaiting_signoff(customer)
+    client.force_login(agent)
+
+    response = detail(client, order)
+
+    assert not response.context["actions"].cancel
+    text = page(response)
+    assert "Request cancellation" not in text
+    assert "is delivered and waits for the customer" in text and "sign-off: too late to cancel it" in text
+    # Posted anyway (an old page, a second tab): refused with the reason, nothing stored.
+    refused = post(client, order, "request-cancellation", reason="Changed my mind")
+    assert "too late to cancel it" in page(client.get(refused.url))
+    order.refresh_from_db()
+    assert (order.state, order.awaiting_signoff) == (OrderState.PENDING, True)
+    assert not order.cancellation_requests.exists()
 
 
 def test_a_refused_command_is_explained_instead_of_failing(client, agent, customer):

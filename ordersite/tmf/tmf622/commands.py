@@ -379,6 +379,8 @@ def _check_state_change(order: Order, target, new_notes: list[str]) -> None:
             raise Conflict(
                 f"{order.number} is {order.state}; only orders in progress, pending or held can be cancelled."
             )
+        if order.why_not_cancellable:
+            raise Conflict(order.why_not_cancellable)
         too_late = [i for i in order.items.all() if i.past_point_of_no_return]
         if too_late:
             names = ", ".join(i.item_id for i in too_late)
