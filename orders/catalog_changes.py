@@ -1,6 +1,10 @@
 """Commands that change the catalog for catalog managers (the TMF620 API): create, change, price and
 delete offerings, one transaction each.
 
+A price's name is kept in the offering's `price_names`. One nobody gave is made from the offering
+and the amount ("Hosted PBX: 9.50 GBP per month") and made again when either changes; a name given
+(by the API or the admin) stays until renamed, and goes with its price.
+
 Each goes through the admin's validation (`full_clean`: the model's fields and `clean`, which checks
 the data requirements with `requirement_schema_errors`) and raises Django's ValidationError keyed
 by model field. Saving moves the offering's `updated_at` and deleting changes the number of
@@ -10,9 +14,10 @@ offerings: that is what invalidates the in-memory catalog orders are placed agai
 
 from __future__ import annotations
 
+from copy import copy
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.text import slugify
@@ -20,6 +25,7 @@ from django.utils.text import slugify
 from customers.models import User
 from orders.clients import CATALOG_MANAGEMENT_PERMISSION
 from orders.models import ProductOffering
+from orders.requirements import entry_charges, requirement_schema_errors, row_noun, spec_at
 
 ONE_OFF, RECURRING = "one_off", "recurring"
 
@@ -52,29 +58,44 @@ def change_offering(*, by: User, offering: ProductOffering, changes: dict) -> Pr
     """Set these model fields (name, description, lifecycle_status, category, data_requirements, ...)."""
     _require_catalog_management(by)
     offering = ProductOffering.objects.select_for_update().get(pk=offering.pk)
+    before = copy(offering)
     for field, value in changes.items():
         setattr(offering, field, value)
-    _save(offering)
+    _save(offering, before=before)
     return offering
 
 
 @transaction.atomic
 def set_price(
-    *, by: User, offering: ProductOffering, kind: str, amount: Decimal, group: str = "", new: bool = False
+    *,
+    by: User,
+    offering: ProductOffering,
+    kind: str,
+    amount: Decimal | None = None,
+    group: str = "",
+    name: str | None = None,
+    new: bool = False,
 ) -> ProductOffering:
-    """An offering's one-off or monthly price, or a group's charge per entry (group: its path), set to
-    `amount` (0 takes it away). A `new` price is refused (PriceExists) where there is one already."""
+    """Set an offering's one-off or monthly price, or a group's charge per entry (group: its path): its
+    `amount` (0 takes it away) and its `name`, each left as it is when None. A `new` price is refused
+    (PriceExists) where there is one already."""
     _require_catalog_management(by)
     offering = ProductOffering.objects.select_for_update().get(pk=offering.pk)
+    before = copy(offering)
     if new and current_price(offering, kind, group):
         raise PriceExists
-    if group:
-        offering.data_requirements = _with_charge(offering.data_requirements, group.split("."), kind, amount)
-    elif kind == ONE_OFF:
-        offering.one_off_price = amount
-    else:
-        offering.recurring_price = amount
-    _save(offering)
+    if amount is not None:
+        if group:
+            offering.data_requirements = _with_charge(offering.data_requirements, group.split("."), kind, amount)
+        elif kind == ONE_OFF:
+            offering.one_off_price = amount
+        else:
+            offering.recurring_price = amount
+    if name is not None:
+        if not name.strip():  # else it would quietly fall back to the made name
+            raise ValidationError({"price_names": "A price's name cannot be blank."})
+        offering.price_names = {**offering.price_names, price_key(kind, group): name.strip()}
+    _save(offering, before=before)
     return offering
 
 
@@ -106,6 +127,53 @@ def current_price(offering: ProductOffering, kind: str, group: str = "") -> Deci
     spec = _group(offering.data_requirements, group.split("."))
     charge = (spec or {}).get("price_per_entry") or {}
     return Decimal(str(charge.get(kind, "0")))
+
+
+def price_key(kind: str, group: str = "") -> str:
+    """Where a price's name is kept in `price_names`: its kind, after the group's path for a charge per entry."""
+    return f"{group}.{kind}" if group else kind
+
+
+def price_name(offering: ProductOffering, kind: str, group: str = "") -> str:
+    """A price's name: the one it was given, else made from its offering and amount."""
+    return (offering.price_names or {}).get(price_key(kind, group)) or made_price_name(offering, kind, group)
+
+
+def made_price_name(offering: ProductOffering, kind: str, group: str = "") -> str:
+    """ "Hosted PBX: 9.50 GBP per month", "Hosted PBX: 45.00 GBP one-off per handset"."""
+    period = " per month" if kind == RECURRING else " one-off"
+    per = ""
+    if group:
+        spec = spec_at(offering.data_requirements, group)
+        per = f" per {row_noun(spec).lower() if spec else group.rsplit('.', 1)[-1]}"
+    return f"{offering.name}: {current_price(offering, kind, group):.2f} {offering.currency}{period}{per}"
+
+
+def price_names_after(before: ProductOffering | None, after: ProductOffering) -> dict[str, str]:
+    """The names of `after`'s prices once `before` (None: a new offering) is changed into it.
+
+    A name given stays. One made from the offering and amount before the change is made again, so it
+    follows a new amount or offering name. A price with none gets one made; a price taken away (0, or
+    its group gone) loses its name.
+    """
+    names = {}
+    for kind, group in _priced(after):
+        key = price_key(kind, group)
+        kept = (after.price_names or {}).get(key)
+        if kept and (before is None or kept != made_price_name(before, kind, group)):
+            names[key] = kept
+        else:
+            names[key] = made_price_name(after, kind, group)
+    return names
+
+
+def _priced(offering: ProductOffering) -> list[tuple[str, str]]:
+    """(kind, group path) of each price the offering has: those above 0."""
+    slots = [(kind, "") for kind in (ONE_OFF, RECURRING) if current_price(offering, kind)]
+    for charge in entry_charges(offering.data_requirements, {}):
+        slots += [(ONE_OFF, charge.spec_path)] if charge.one_off else []
+        slots += [(RECURRING, charge.spec_path)] if charge.recurring else []
+    return slots
 
 
 def _group(requirements, path: list[str]) -> dict | None:
@@ -144,6 +212,9 @@ def _free_code(name: str) -> str:
     return code
 
 
-def _save(offering: ProductOffering) -> None:
+def _save(offering: ProductOffering, *, before: ProductOffering | None = None) -> None:
+    # Names are worked out from valid requirements only; full_clean says what is wrong with others.
+    if not requirement_schema_errors(offering.data_requirements):
+        offering.price_names = price_names_after(before, offering)
     offering.full_clean(exclude=["requires"])
     offering.save()

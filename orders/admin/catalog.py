@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
+from orders.catalog_changes import price_names_after
 from orders.models import (
     FulfilmentStep,
     ProductOffering,
@@ -64,7 +65,7 @@ class ProductOfferingAdmin(admin.ModelAdmin):
     inlines = [FulfilmentStepInline]
     fieldsets = (
         (None, {"fields": ("code", "name", "description", "category", "lifecycle_status")}),
-        ("Price", {"fields": ("one_off_price", "recurring_price", "currency")}),
+        ("Price", {"fields": ("one_off_price", "recurring_price", "currency", "price_names")}),
         (
             "How it is sold",
             {
@@ -83,3 +84,9 @@ class ProductOfferingAdmin(admin.ModelAdmin):
         ),
         ("What must be captured", {"fields": ("data_requirements",)}),
     )
+
+    def save_model(self, request, obj, form, change):
+        # The same naming as the catalog's commands: made names follow the amounts, given ones stay.
+        before = ProductOffering.objects.get(pk=obj.pk) if change else None
+        obj.price_names = price_names_after(before, obj)
+        super().save_model(request, obj, form, change)

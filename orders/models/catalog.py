@@ -8,7 +8,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import CustomerKind, Technology
-from orders.requirements import choice_options, label_of, requirement_schema_errors
+from orders.requirements import PRICE_KINDS, choice_options, label_of, requirement_schema_errors, spec_at
+
+PRICE_NAME_MAX_LENGTH = 200
 
 
 class OfferingCategory(models.TextChoices):
@@ -47,6 +49,14 @@ class ProductOffering(models.Model):
         help_text=_("Per month."),
     )
     currency = models.CharField(max_length=3, default="GBP")
+    price_names = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Its prices\' names, by price: "one_off", "recurring", or a charged group\'s path and kind '
+            '("handsets.one_off"). A price without one is named after the offering and its amount.'
+        ),
+    )
     is_bespoke = models.BooleanField(
         default=False, help_text=_("Designed per customer rather than sold off the shelf.")
     )
@@ -106,6 +116,9 @@ class ProductOffering(models.Model):
                 "codes": ", ".join(map(str, unknown_kinds)),
                 "known": ", ".join(CustomerKind.values),
             }
+        name_errors = _price_name_errors(self.price_names, self.data_requirements)
+        if name_errors:
+            errors["price_names"] = name_errors
         if self.is_bespoke and not self.requires_feasibility:
             errors["requires_feasibility"] = _("A bespoke offering always needs a feasibility assessment.")
         if errors:
@@ -202,4 +215,27 @@ def condition_errors(condition, requirements) -> list[str]:
             errors.append(_("%(label)s is yes or no: write true or false.") % {"label": label_of(spec)})
         elif isinstance(value, (dict, list)):
             errors.append(_("%(label)s must be compared with a single value.") % {"label": label_of(spec)})
+    return errors
+
+
+def _price_name_errors(names, requirements) -> list[str]:
+    """What is wrong with an offering's price names (empty: nothing)."""
+    if names is None:  # the admin's field left empty: the names are made
+        return []
+    if not isinstance(names, dict):
+        return [_('Write the names as prices and names, e.g. {"recurring": "Hosted PBX monthly"}.')]
+    errors = []
+    for key, name in names.items():
+        group, _dot, kind = key.rpartition(".")
+        spec = spec_at(requirements, group) if group else None
+        if kind not in PRICE_KINDS or (group and (spec is None or spec.get("type") != "group")):
+            errors.append(
+                _('%(key)s is not a price of this offering: "one_off", "recurring", or a group\'s path and kind.')
+                % {"key": key}
+            )
+        elif not isinstance(name, str) or not name.strip() or len(name) > PRICE_NAME_MAX_LENGTH:
+            errors.append(
+                _("The name of %(key)s must be text of 1 to %(max)s characters.")
+                % {"key": key, "max": PRICE_NAME_MAX_LENGTH}
+            )
     return errors

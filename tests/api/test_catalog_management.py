@@ -486,11 +486,87 @@ def test_a_group_is_given_a_charge_per_entry(catalog_api, pbx):
 
     assert response.status_code == 201, response.content
     assert response.json()["id"] == "pbx-user_groups-recurring"
-    assert catalog_api.get(PRICES, {"name": response.json()["name"]}).json() == [response.json()]
-    assert_error(merge_patch(catalog_api, response.json()["href"], {"name": "Renamed"}), 422)
+    assert response.json()["name"] == "Per group"
+    assert catalog_api.get(PRICES, {"name": "Per group"}).json() == [response.json()]
     pbx.refresh_from_db()
     groups = next(spec for spec in pbx.data_requirements if spec["name"] == "user_groups")
     assert groups["price_per_entry"] == {"recurring": "2.00"}
+
+
+def test_a_price_is_renamed_and_keeps_its_name_when_its_amount_changes(catalog_api, api, pbx):
+    response = merge_patch(catalog_api, f"{PRICES}/pbx-recurring", {"name": "Renamed"})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["name"] == "Renamed"
+    assert response.json()["price"] == {"unit": "GBP", "value": 9.5}
+    assert api.get(f"{PRICES}/pbx-recurring").json()["name"] == "Renamed"
+    assert [p["id"] for p in api.get(PRICES, {"name": "Renamed"}).json()] == ["pbx-recurring"]
+    references = api.get(f"{OFFERINGS}/pbx").json()["productOfferingPrice"]
+    assert {r["id"]: r["name"] for r in references}["pbx-recurring"] == "Renamed"
+
+    response = merge_patch(catalog_api, f"{PRICES}/pbx-recurring", {"price": {"value": 12.5}})
+
+    assert (response.json()["name"], response.json()["price"]["value"]) == ("Renamed", 12.5)
+    pbx.refresh_from_db()
+    assert (pbx.recurring_price, pbx.price_names["recurring"]) == (Decimal("12.50"), "Renamed")
+
+
+def test_a_price_is_renamed_and_repriced_at_once_and_its_name_goes_with_it(catalog_api, pbx):
+    url = f"{PRICES}/pbx-handsets-one-off"
+
+    response = merge_patch(catalog_api, url, {"name": "  Handset set-up  ", "price": {"value": 40}})
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["name"], response.json()["price"]["value"]) == ("Handset set-up", 40.0)
+    pbx.refresh_from_db()
+    assert pbx.price_names["handsets.one_off"] == "Handset set-up"
+
+    assert catalog_api.delete(url).status_code == 204
+    assert_error(catalog_api.get(url), 404)
+    pbx.refresh_from_db()
+    assert "handsets.one_off" not in pbx.price_names
+    body = {"name": "Again", "priceType": "oneTime", "price": {"value": 45}, "productOffering": {"id": "pbx"}}
+    body["unitOfMeasure"] = {"amount": 1, "units": "handsets"}
+    assert post_json(catalog_api, PRICES, body).json()["name"] == "Again"
+
+
+def test_a_name_nobody_gave_follows_the_amount_and_the_offering(catalog_api, pbx):
+    assert catalog_api.get(f"{PRICES}/pbx-recurring").json()["name"] == "Hosted PBX: 9.50 GBP per month"
+
+    merge_patch(catalog_api, f"{PRICES}/pbx-recurring", {"price": {"value": 12.5}})
+    merge_patch(catalog_api, f"{OFFERINGS}/pbx", {"name": "Cloud PBX"})
+
+    names = {p["id"]: p["name"] for p in catalog_api.get(PRICES, {"id": "pbx-recurring,pbx-handsets-one-off"}).json()}
+    assert names == {
+        "pbx-recurring": "Cloud PBX: 12.50 GBP per month",
+        "pbx-handsets-one-off": "Cloud PBX: 45.00 GBP one-off per handset",
+    }
+
+
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ({"name": ""}, 400),
+        ({"name": "   "}, 400),
+        ({"name": None}, 400),
+        ({"name": 42}, 400),
+        ({"name": "x" * 201}, 400),
+        ({"name": "Fine", "price": {"value": -1}}, 400),
+        ({"name": "Fine", "priceType": "oneTime"}, 422),
+    ],
+)
+def test_a_refused_rename_changes_nothing(catalog_api, pbx, body, status):
+    assert_error(merge_patch(catalog_api, f"{PRICES}/pbx-recurring", body), status)
+
+    assert catalog_api.get(f"{PRICES}/pbx-recurring").json()["name"] == "Hosted PBX: 9.50 GBP per month"
+    pbx.refresh_from_db()
+    assert pbx.price_names == {}
+
+
+def test_clients_without_catalog_management_cannot_rename_a_price(api, pbx):
+    assert_error(merge_patch(api, f"{PRICES}/pbx-recurring", {"name": "Mine"}), 403)
+
+    assert api.get(f"{PRICES}/pbx-recurring").json()["name"] == "Hosted PBX: 9.50 GBP per month"
 
 
 @pytest.mark.parametrize(
@@ -551,6 +627,7 @@ def test_the_openapi_document_describes_specifications_prices_and_writes(client)
         assert {"get", "patch", "delete"} <= set(paths[f"/tmf-api/productCatalogManagement/v4/{resource}/{{{detail}}}"])
     price_patch = schema["components"]["schemas"]["ProductOfferingPricePatch"]
     assert price_patch["properties"]["price"]["properties"]["value"]["minimum"] == 0
+    assert (price_patch["properties"]["name"]["maxLength"], price_patch["minProperties"]) == (200, 1)
     create = paths["/tmf-api/productCatalogManagement/v4/productOffering"]["post"]
     assert "403" in create["responses"]
     new_price = paths["/tmf-api/productCatalogManagement/v4/productOfferingPrice"]["post"]["requestBody"]

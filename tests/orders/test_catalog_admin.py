@@ -40,6 +40,8 @@ def test_a_supervisor_adds_an_offering_with_data_requirements(client, supervisor
         ("data_requirements", json.dumps([{"name": "router", "type": "choice"}]), "non-empty list of choices"),
         ("data_requirements", json.dumps([{"name": "Router!", "type": "text"}]), "name must be lower-case"),
         ("serviceable_technologies", json.dumps(["carrier-pigeon"]), "Unknown technologies: carrier-pigeon"),
+        ("price_names", json.dumps({"handsets.one_off": "Fitting"}), "handsets.one_off is not a price of this"),
+        ("price_names", json.dumps({"recurring": ""}), "The name of recurring must be text"),
     ],
 )
 def test_a_malformed_offering_is_refused_with_the_reason(client, supervisor, field, value, message):
@@ -48,6 +50,29 @@ def test_a_malformed_offering_is_refused_with_the_reason(client, supervisor, fie
     assert response.status_code == 200
     assert message in " ".join(response.context["adminform"].form.errors.get(field, []))
     assert not ProductOffering.objects.filter(code="fibre-2000").exists()
+
+
+def test_a_supervisor_names_prices_and_names_nobody_gave_follow_the_amounts(client, supervisor):
+    client.force_login(supervisor)
+    client.post(ADD_URL, offering_form(one_off_price="50"))
+    offering = ProductOffering.objects.get(code="fibre-2000")
+    assert offering.price_names == {
+        "one_off": "Fibre Broadband 2000: 50.00 GBP one-off",
+        "recurring": "Fibre Broadband 2000: 64.99 GBP per month",
+    }
+    names = offering.price_names | {"one_off": "Installation"}
+
+    response = client.post(
+        f"/admin/orders/productoffering/{offering.pk}/change/",
+        offering_form(one_off_price="60", recurring_price="69.99", price_names=json.dumps(names)),
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    offering.refresh_from_db()
+    assert offering.price_names == {
+        "one_off": "Installation",
+        "recurring": "Fibre Broadband 2000: 69.99 GBP per month",
+    }
 
 
 def test_a_bespoke_offering_must_need_feasibility(client, supervisor):

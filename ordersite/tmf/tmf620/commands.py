@@ -17,7 +17,7 @@ from orders.clients import may_manage_catalog
 from orders.models import ApiClient, LifecycleStatus, ProductOffering
 from orders.requirements import label_of, row_noun
 from ordersite.tmf.tmf620.characteristics import requirements_from
-from ordersite.tmf.tmf620.prices import ONE_OFF, RECURRING, OfferingPrice, prices_of
+from ordersite.tmf.tmf620.prices import KIND_OF_PRICE, ONE_OFF, RECURRING, OfferingPrice, prices_of
 from ordersite.tmf.tmf620.selectors import offering_shown, price_shown
 from ordersite.tmf.tmf620.serializers import OFFERING_PATCHABLE, PRICE_PATCHABLE, SPECIFICATION_PATCHABLE
 from ordersite.tmf.tmf630.errors import Conflict, Unprocessable
@@ -33,8 +33,8 @@ ATTRIBUTE_OF_FIELD = {
     "one_off_price": "productOfferingPrice",
     "recurring_price": "productOfferingPrice",
     "currency": "productOfferingPrice.price.unit",
+    "price_names": "name",
 }
-KIND_OF_PRICE = {ONE_OFF: catalog_changes.ONE_OFF, RECURRING: catalog_changes.RECURRING}
 
 
 def require_catalog_management(client: ApiClient) -> None:
@@ -141,32 +141,38 @@ def create_price(*, client: ApiClient, data: dict) -> OfferingPrice:
         group = _group_named(offering.data_requirements, units)
         if group is None:
             raise ValidationError({"unitOfMeasure.units": f"{offering.code} has no group {units} to charge per entry"})
-    return _set_price(client, OfferingPrice(offering, kind, 0, group), data["price"], new=True)
+    price = OfferingPrice(offering, kind, 0, group)
+    return _set_price(client, price, data["price"], name=data["name"], new=True)
 
 
 def change_price(*, client: ApiClient, price: OfferingPrice, patch: dict, data: dict, current: dict) -> OfferingPrice:
-    """A new amount for an offering's price or a group's charge per entry (0 takes the price away)."""
+    """A price's new name, or a new amount for an offering's price or a group's charge per entry (0 takes the
+    price away), or both at once."""
     _refuse_fixed(patch, current, PRICE_PATCHABLE, "a price")
-    if "price" not in data:
+    if "price" not in data and "name" not in data:
         return price
-    return _set_price(client, price, data["price"])
+    return _set_price(client, price, data.get("price"), name=data.get("name"))
 
 
-def _set_price(client: ApiClient, price: OfferingPrice, money: dict, *, new: bool = False) -> OfferingPrice:
+def _set_price(
+    client: ApiClient, price: OfferingPrice, money: dict | None, *, name: str | None = None, new: bool = False
+) -> OfferingPrice:
     offering = price.offering
-    if money.get("unit") and money["unit"] != offering.currency:
+    if money and money.get("unit") and money["unit"] != offering.currency:
         raise ValidationError({"price.unit": f"the catalog's prices are in {offering.currency}"})
+    amount = money["value"] if money else None
     with _as_tmf_errors():
         offering = catalog_changes.set_price(
             by=client.user,
             offering=offering,
             kind=KIND_OF_PRICE[price.kind],
-            amount=money["value"],
+            amount=amount,
             group=price.group,
+            name=name,
             new=new,
         )
     # A group whose last charge went is no longer among the offering's prices: the price as asked, at 0.
-    gone = OfferingPrice(offering, price.kind, money["value"], price.group, price.entry)
+    gone = OfferingPrice(offering, price.kind, price.amount if amount is None else amount, price.group, price.entry)
     return next((p for p in prices_of(offering, free_too=True) if (p.kind, p.group) == (price.kind, price.group)), gone)
 
 

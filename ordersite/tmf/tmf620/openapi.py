@@ -125,8 +125,9 @@ COMPONENTS |= {
     },
     "ProductOfferingPricePatch": {
         "type": "object",
-        "required": ["price"],
+        "minProperties": 1,
         "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 200},
             "price": {
                 "type": "object",
                 "required": ["value"],
@@ -134,7 +135,7 @@ COMPONENTS |= {
                     "value": {"type": "number", "minimum": 0, "maximum": 99999999.99, "multipleOf": 0.01},
                     "unit": string("The catalog's currency, GBP"),
                 },
-            }
+            },
         },
     },
 }

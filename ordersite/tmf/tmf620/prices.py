@@ -3,7 +3,9 @@
 Prices are not rows of their own: they are the offering's `one_off_price` and `recurring_price` and
 each `price_per_entry` its data requirements declare (so much per handset), which is what orders are
 priced from (orders/pricing.py). Each has a stable id made of the offering's code, the group's path
-for a charge per entry, and the kind: "hosted-pbx-recurring", "hosted-pbx-handsets-one-off".
+for a charge per entry, and the kind: "hosted-pbx-recurring", "hosted-pbx-handsets-one-off". Its
+name is the offering's `price_names` entry for it (orders.catalog_changes.price_name), so a rename
+changes the name alone.
 A price of 0 is no price: it is not shown, and POST productOfferingPrice gives an offering one.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from orders import catalog_changes
 from orders.models import ProductOffering
 from orders.requirements import entry_charges, row_noun
 from ordersite.tmf.tmf620 import CATALOG_PATH
@@ -19,6 +22,7 @@ from ordersite.tmf.tmf630.dates import format_datetime
 
 ONE_OFF, RECURRING = "one-off", "recurring"
 PRICE_TYPES = {ONE_OFF: "oneTime", RECURRING: "recurring"}
+KIND_OF_PRICE = {ONE_OFF: catalog_changes.ONE_OFF, RECURRING: catalog_changes.RECURRING}
 PRICE_ATTRIBUTES = {
     "id",
     "href",
@@ -85,9 +89,7 @@ def price_href(request, price: OfferingPrice) -> str:
 
 
 def price_name(price: OfferingPrice) -> str:
-    per = f" per {price.entry}" if price.group else ""
-    period = " per month" if price.kind == RECURRING else " one-off"
-    return f"{price.offering.name}: {price.amount} {price.offering.currency}{period}{per}"
+    return catalog_changes.price_name(price.offering, KIND_OF_PRICE[price.kind], price.group)
 
 
 def price_representation(request, price: OfferingPrice) -> dict:

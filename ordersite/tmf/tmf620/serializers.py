@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders.models import LifecycleStatus, OfferingCategory
+from orders.models.catalog import PRICE_NAME_MAX_LENGTH
 from ordersite.tmf.tmf630.serializers import Text, TMFSerializer
 
 
@@ -129,7 +130,7 @@ class PriceIn(TMFSerializer):
 
     With unitOfMeasure {amount 1, units: a group}, a charge per entry of that group."""
 
-    name = Text(max_length=200, help_text="Shown as given back: a price's name is made from its offering and amount")
+    name = Text(max_length=PRICE_NAME_MAX_LENGTH, help_text="The price's name, kept as given")
     priceType = serializers.ChoiceField(choices=["oneTime", "recurring"])
     price = MoneyIn()
     productOffering = RefIn(help_text="The offering this price belongs to (ours, beyond TMF620 v4)")
@@ -152,11 +153,12 @@ class PriceIn(TMFSerializer):
 
 
 class PricePatchIn(TMFSerializer):
-    """TMF620 ProductOfferingPrice_Update as a JSON merge patch: the amount (price.value), 0 or more."""
+    """TMF620 ProductOfferingPrice_Update as a JSON merge patch: the name, the amount (price.value, 0 or more)."""
 
+    name = Text(required=False, max_length=PRICE_NAME_MAX_LENGTH)
     price = MoneyIn(required=False)
 
 
 OFFERING_PATCHABLE = {"name", "description", "lifecycleStatus", "category"}
 SPECIFICATION_PATCHABLE = {"name", "description", "lifecycleStatus", "productSpecCharacteristic"}
-PRICE_PATCHABLE = {"price"}
+PRICE_PATCHABLE = {"name", "price"}

@@ -265,7 +265,7 @@ class ProductOfferingPriceList(CatalogView):
             "`productOffering` {id} (ours: TMF620 v4 prices name no offering, and every price here is an "
             "offering's), `priceType` oneTime or recurring (a month), `price` {value above 0, unit GBP}; with "
             "`unitOfMeasure` {amount: 1, units: a group's name or label}, a charge for each entry of that group "
-            "(so much per handset). The id and name are made from the offering's: 409 when it has that price "
+            "(so much per handset). The id is made from the offering's and the `name` kept: 409 when it has that price "
             "already (PATCH it instead). Orders already placed keep their price." + WRITES
         ),
         request=PriceIn,
@@ -291,10 +291,11 @@ class ProductOfferingPriceDetail(CatalogView):
 
     @extend_schema(
         operation_id="patchProductOfferingPrice",
-        summary="Change a price's amount (JSON merge patch)",
+        summary="Rename a price or change its amount (JSON merge patch)",
         description=MERGE_PATCH
-        + "`price` {value, unit}: the amount, 0 or more, in the catalog's currency; 0 takes the price away "
-        "(POST gives it back). Orders already placed keep their price." + WRITES,
+        + "`name`: kept as given (a name nobody gave is made from the offering and amount, and follows them); "
+        "`price` {value, unit}: the amount, 0 or more, in the catalog's currency; 0 takes the price away, with "
+        "its name (POST gives it back). Orders already placed keep their price." + WRITES,
         request={"application/merge-patch+json": PRICE_PATCH, "application/json": PRICE_PATCH},
         responses={200: PRODUCT_OFFERING_PRICE, **ERRORS},
     )
