@@ -34,7 +34,12 @@ class ProductOffering(models.Model):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
-    category = models.CharField(max_length=20, choices=OfferingCategory.choices)
+    category = models.CharField(
+        max_length=20,
+        choices=OfferingCategory.choices,
+        blank=True,
+        help_text=_("Needed before it is launched; one in design may not have it yet."),
+    )
     lifecycle_status = models.CharField(
         max_length=20, choices=LifecycleStatus.choices, default=LifecycleStatus.LAUNCHED
     )
@@ -116,6 +121,8 @@ class ProductOffering(models.Model):
                 "codes": ", ".join(map(str, unknown_kinds)),
                 "known": ", ".join(CustomerKind.values),
             }
+        if not self.category and self.lifecycle_status != LifecycleStatus.IN_DESIGN:
+            errors["category"] = _("Choose its category: only an offering in design may be without one.")
         name_errors = _price_name_errors(self.price_names, self.data_requirements)
         if name_errors:
             errors["price_names"] = name_errors

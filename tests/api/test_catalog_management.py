@@ -359,6 +359,32 @@ def test_a_specification_is_created_for_an_offering_to_design(catalog_api, api):
     assert api.get(f"{OFFERINGS}/firewall").status_code == 200
 
 
+def test_a_specification_needs_only_a_name_and_its_offering_a_category_before_launch(catalog_api, api):
+    # TMF620's ProductSpecification_Create requires a name alone: the category can come later.
+    response = post_json(catalog_api, SPECIFICATIONS, {"name": "Cisco Firepower NGFW"})
+
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert_valid(created, "ProductSpecification", "TMF620")
+    assert (created["id"], created["lifecycleStatus"]) == ("cisco-firepower-ngfw", "In design")
+    assert catalog_api.get(SPECIFICATIONS, {"name": "Cisco Firepower NGFW"}).json() == [created]
+    offering_url = f"{OFFERINGS}/cisco-firepower-ngfw"
+    assert "category" not in catalog_api.get(offering_url).json()
+    assert_error(api.get(offering_url), 404)
+
+    # Not launched without one, nor copied into an offering that would have none.
+    refused = assert_error(merge_patch(catalog_api, offering_url, {"lifecycleStatus": "Launched"}), 400)
+    assert refused["message"].startswith("category"), refused["message"]
+    copy = {"name": "Firewall", "productSpecification": {"id": created["id"]}}
+    assert assert_error(post_json(catalog_api, OFFERINGS, copy), 400)["message"].startswith("category")
+
+    launched = merge_patch(
+        catalog_api, offering_url, {"category": [{"id": "connectivity"}], "lifecycleStatus": "Launched"}
+    )
+    assert launched.status_code == 200, launched.content
+    assert api.get(offering_url).json()["category"][0]["id"] == "connectivity"
+
+
 @pytest.mark.parametrize(
     "characteristics, attribute",
     [

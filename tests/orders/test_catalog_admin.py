@@ -41,6 +41,7 @@ def test_a_supervisor_adds_an_offering_with_data_requirements(client, supervisor
         ("data_requirements", json.dumps([{"name": "Router!", "type": "text"}]), "name must be lower-case"),
         ("serviceable_technologies", json.dumps(["carrier-pigeon"]), "Unknown technologies: carrier-pigeon"),
         ("price_names", json.dumps({"handsets.one_off": "Fitting"}), "handsets.one_off is not a price of this"),
+        ("category", "", "only an offering in design may be without one"),
         ("price_names", json.dumps({"recurring": ""}), "The name of recurring must be text"),
     ],
 )

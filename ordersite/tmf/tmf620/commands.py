@@ -78,7 +78,9 @@ def create_offering(*, client: ApiClient, data: dict) -> ProductOffering:
     if data.get("category"):
         fields["category"] = data["category"][0]["id"]
     if not fields.get("category"):
-        raise ValidationError({"category": "an offering needs a category (or a productSpecification to take it from)"})
+        raise ValidationError(
+            {"category": "an offering needs a category (or a productSpecification with one to take it from)"}
+        )
     for index, reference in enumerate(data.get("productOfferingPrice", [])):
         price = _price(reference["id"], f"productOfferingPrice[{index}].id")
         if price.group:
@@ -91,12 +93,13 @@ def create_offering(*, client: ApiClient, data: dict) -> ProductOffering:
 
 
 def create_specification(*, client: ApiClient, data: dict) -> ProductOffering:
-    """A specification to design an offering on: an offering In design (unless said otherwise), without a price."""
+    """A specification to design an offering on: an offering In design (unless said otherwise), without a price,
+    and without a category unless one is given (TMF620 specifications have none; it is needed to launch)."""
     fields = {
         "name": data["name"].strip(),
         "description": data.get("description", ""),
         "lifecycle_status": data.get("lifecycleStatus", LifecycleStatus.IN_DESIGN),
-        "category": data["category"][0]["id"],
+        "category": data["category"][0]["id"] if data.get("category") else "",
         "data_requirements": requirements_from(data.get("productSpecCharacteristic", []), []),
     }
     with _as_tmf_errors():

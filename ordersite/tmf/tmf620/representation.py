@@ -171,7 +171,9 @@ def offering_representation(request, offering: ProductOffering) -> dict:
         "lastUpdate": format_datetime(offering.updated_at),
         "category": [
             {"id": offering.category, "name": str(offering.get_category_display()), "@referredType": "Category"}
-        ],
+        ]
+        if offering.category
+        else [],  # one in design may not have its category yet
         "productSpecification": specification_reference(request, offering),
         "productOfferingPrice": [price_reference(request, price) for price in prices_of(offering)],
         "prodSpecCharValueUse": [

@@ -83,7 +83,13 @@ class SpecificationIn(TMFSerializer):
     name = Text(max_length=120)
     description = Text(required=False, allow_blank=True, max_length=2000)
     lifecycleStatus = serializers.ChoiceField(choices=LifecycleStatus.values, required=False)
-    category = CategoryRefIn(many=True, min_length=1, max_length=1, help_text="Ours, beyond TMF620: the offering's")
+    category = CategoryRefIn(
+        many=True,
+        required=False,
+        min_length=1,
+        max_length=1,
+        help_text="Ours, beyond TMF620: the offering's; it may come later (PATCH productOffering) but before launch",
+    )
     productSpecCharacteristic = SpecCharacteristicIn(many=True, required=False, max_length=200)
     isBundle = serializers.BooleanField(required=False)
 

@@ -180,7 +180,8 @@ class ProductSpecificationList(CatalogView):
         operation_id="createProductSpecification",
         summary="Specify an offering to design: its data requirements",
         description=(
-            "`name`, `category` (ours, beyond TMF620: [{id: broadband, mobile, tv, voice or connectivity}]), and "
+            "`name`, `category` (ours, beyond TMF620: [{id: broadband, mobile, tv, voice or connectivity}]; without "
+            "it the offering gets one by PATCH productOffering before it is launched), and "
             "`productSpecCharacteristic`: each a data requirement, named group.field inside a group (an object "
             "characteristic, which comes first); minCardinality 1 makes it required, productSpecCharacteristicValue "
             "values make a choice (maxCardinality above 1: several), a valueFrom/valueTo range bounds a number or "
