@@ -10,6 +10,7 @@ from ordersite.tmf.tmf629 import openapi as tmf629
 from ordersite.tmf.tmf630 import openapi as tmf630
 from ordersite.tmf.tmf637 import openapi as tmf637
 from ordersite.tmf.tmf679 import openapi as tmf679
+from tests.api.conftest import ORDERS
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +81,22 @@ def test_swagger_ui_is_served_locally_without_inline_scripts(client):
 
 def test_only_the_docs_page_gets_the_style_exemption(client):
     assert "sha256" not in client.get("/accounts/login/")["Content-Security-Policy"]
+
+
+def test_the_document_is_as_strict_as_the_server_about_names_filters_and_callbacks(client):
+    schema = client.get("/tmf-api/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+    orders = {p["name"]: p["schema"] for p in schema["paths"][ORDERS]["get"]["parameters"]}
+
+    # A name of spaces is trimmed to a blank and refused: the document asks for a non-space character.
+    assert re.search(components["CustomerInRequest"]["properties"]["name"]["pattern"], "Ann")
+    assert not re.search(components["CustomerInRequest"]["properties"]["name"]["pattern"], " \t\n")
+    # Nested lists carry the serializers' bounds.
+    assert components["ProductOrderInRequest"]["properties"]["productOrderItem"]["minItems"] == 1
+    # Filters: dates are date-times (an empty one is refused), states are listed, text holds no U+0000.
+    assert orders["orderDate.gte"] == {"type": "string", "format": "date-time"}
+    assert "inProgress" in orders["state"]["items"]["enum"]
+    assert not re.search(orders["externalId"]["pattern"], "a\x00b")
+    callback = re.compile(components["EventSubscriptionInRequest"]["properties"]["callback"]["pattern"])
+    assert callback.search("https://[2606:4700::1111]/hook") and callback.search("http://listener.example:8080/x")
+    assert not callback.search("http://0") and not callback.search("https://a.example:65536/")

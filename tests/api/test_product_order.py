@@ -262,6 +262,32 @@ def test_filters_select_by_state_external_id_party_and_dates(api, customer, fibr
     assert ids(**{"productOrderItem.productOffering.id": fibre.code}) == [first["id"]]
 
 
+@pytest.mark.parametrize(
+    "params, found",
+    [
+        # Offsets past PostgreSQL's 15:59 (RFC 3339 allows 23:59) are read in UTC, not sent as they are.
+        ({"orderDate.gte": "2000-05-18T08:54:46-20:30"}, True),
+        ({"orderDate.lt": "0934-09-07T23:09:38.671090+18:51"}, False),
+        # The last second there is: the span it stands for runs to the end of time.
+        ({"orderDate": "9999-12-31T23:59:59Z"}, False),
+        ({"orderDate.lte": "9999-12-31T23:59:59Z"}, True),
+        ({"orderDate.gt": "9999-12-31"}, False),
+    ],
+)
+def test_any_rfc3339_date_time_filters_without_a_server_error(api, customer, fibre, params, found):
+    created = create(api, order_body(customer, add(fibre, router="hub-6")))
+
+    response = api.get(ORDERS, params)
+
+    assert response.status_code == 200, response.content
+    assert [o["id"] for o in response.json()] == ([created["id"]] if found else [])
+
+
+@pytest.mark.parametrize("date", ["", "0001-01-01T00:00:00+01:00", "2026-02-30T10:00:00Z"])
+def test_a_date_filter_that_is_no_instant_is_refused(api, date):
+    assert_error(api.get(ORDERS, {"orderDate": date}), 400)
+
+
 def test_unknown_filters_and_bad_values_are_refused(api):
     assert_error(api.get(ORDERS, {"colour": "red"}), 400)
     assert_error(api.get(ORDERS, {"state": "lost"}), 400)

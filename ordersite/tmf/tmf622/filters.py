@@ -11,6 +11,8 @@ from ordersite.tmf.tmf630.filters import date_filters, one_of, refuse_unknown_pa
 # TMF622 v4 ProductOrderStateType: ours without draft (drafts are not shown through the API).
 ORDER_STATES = [s for s in OrderState.values if s != OrderState.DRAFT]
 DATE_SUFFIXES = ("", ".gt", ".gte", ".lt", ".lte")
+ORDER_DATE_FILTERS = {f"orderDate{suffix}" for suffix in DATE_SUFFIXES}
+PRIORITIES = ["0", "1", "2", "3", "4"]
 
 ORDER_FILTERS = {
     "id",
@@ -20,7 +22,7 @@ ORDER_FILTERS = {
     "priority",
     "relatedParty.id",
     "productOrderItem.productOffering.id",
-    *(f"orderDate{suffix}" for suffix in DATE_SUFFIXES),
+    *ORDER_DATE_FILTERS,
 }
 
 
@@ -35,7 +37,7 @@ def filter_orders(orders: QuerySet, params, client: ApiClient) -> QuerySet:
     if "category" in params:
         orders = orders.filter(category__in=values(params, "category"))
     if "priority" in params:
-        orders = orders.filter(priority__in=one_of("priority", values(params, "priority"), ["0", "1", "2", "3", "4"]))
+        orders = orders.filter(priority__in=one_of("priority", values(params, "priority"), PRIORITIES))
     if "relatedParty.id" in params:
         parties = values(params, "relatedParty.id")
         orders = orders.filter(
@@ -50,6 +52,7 @@ def filter_orders(orders: QuerySet, params, client: ApiClient) -> QuerySet:
 
 
 CANCELLATION_FILTERS = {"id", "state", "productOrder.id"}
+CANCELLATION_STATES = CancellationRequest.State.values
 
 
 def filter_cancellations(cancellations: QuerySet, params) -> QuerySet:
@@ -59,7 +62,7 @@ def filter_cancellations(cancellations: QuerySet, params) -> QuerySet:
             pk__in=[int(v) for v in values(params, "id") if v.isdigit() and len(v) < 19]
         )
     if "state" in params:
-        states = one_of("state", values(params, "state"), CancellationRequest.State.values)
+        states = one_of("state", values(params, "state"), CANCELLATION_STATES)
         cancellations = cancellations.filter(state__in=states)
     if "productOrder.id" in params:
         pks = [pk for pk in map(order_pk, values(params, "productOrder.id")) if pk]

@@ -7,6 +7,7 @@ characteristics, parties, addresses) are for the services: they give a `rejected
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from customers.models import ProductStatus
@@ -206,14 +207,45 @@ class CancelProductOrderIn(TMFSerializer):
 EVENT_TYPES = set(OutboxEvent.Type.values)
 
 
+def _callback_pattern() -> str:
+    """An http(s) URL to a host name, an IPv4 or a bracketed IPv6 address, with an optional port and path.
+
+    The OpenAPI document publishes this pattern and the server checks it, so both refuse the same
+    callbacks (where the host leads is vetted afterwards, by orders.callbacks).
+    """
+    label = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}[A-Za-z0-9])?"
+    name = rf"(?:{label}\.){{1,5}}[A-Za-z]{{2,24}}\.?|localhost"
+    octet = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+    h = "[0-9A-Fa-f]{1,4}"
+    ipv4 = rf"{octet}(?:\.{octet}){{3}}"
+    ipv6 = "|".join(
+        [
+            f"(?:{h}:){{6}}{ipv4}",
+            f"(?:{h}:){{1,4}}:{ipv4}",
+            f"::(?:[Ff]{{4}}(?::0{{1,4}})?:)?{ipv4}",
+            f"(?:{h}:){{7}}{h}",
+            f"(?:{h}:){{1,7}}:",
+            *(f"(?:{h}:){{1,{7 - tail}}}(?::{h}){{1,{tail}}}" for tail in range(1, 7)),
+            f":(?:(?::{h}){{1,7}}|:)",
+        ]
+    )
+    port = r"(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?"
+    return rf"^\s*https?://(?:{name}|{ipv4}|\[(?:{ipv6})\]){port}(?:[/?#]\S*)?\s*$"
+
+
+CALLBACK_PATTERN = _callback_pattern()
+
+
 class EventSubscriptionIn(serializers.Serializer):
     """TMF622 EventSubscriptionInput: where to send events, and which."""
 
-    callback = Text(max_length=500)
+    callback = Text(
+        max_length=500,
+        validators=[RegexValidator(CALLBACK_PATTERN, "Enter an http or https URL to a host name or an IP address.")],
+    )
     query = Text(required=False, allow_blank=True, max_length=500)
 
     def validate_callback(self, value):
-        serializers.URLField().run_validators(value)
         refusal = callback_refusal(value)
         if refusal:
             raise serializers.ValidationError(refusal)

@@ -18,8 +18,11 @@ from ordersite.logcontext import bind_order
 from ordersite.tmf.tmf622 import commands
 from ordersite.tmf.tmf622.filters import (
     CANCELLATION_FILTERS,
+    CANCELLATION_STATES,
+    ORDER_DATE_FILTERS,
     ORDER_FILTERS,
     ORDER_STATES,
+    PRIORITIES,
     filter_cancellations,
     filter_orders,
 )
@@ -68,7 +71,13 @@ class ProductOrderList(TMFView):
             "Orders of the customers this client may act for, and the orders it sent for other parties. "
             "Newest first; drafts being captured in other channels are not shown."
         ),
-        parameters=[*fields_parameter(ORDER_ATTRIBUTES), *paging_parameters(), *filter_parameters(ORDER_FILTERS)],
+        parameters=[
+            *fields_parameter(ORDER_ATTRIBUTES),
+            *paging_parameters(),
+            *filter_parameters(
+                ORDER_FILTERS, choices={"state": ORDER_STATES, "priority": PRIORITIES}, dates=ORDER_DATE_FILTERS
+            ),
+        ],
         responses={200: list_of(PRODUCT_ORDER), **ERRORS},
     )
     def get(self, request):
@@ -169,7 +178,7 @@ class CancelProductOrderList(TMFView):
         parameters=[
             *fields_parameter(CANCELLATION_ATTRIBUTES),
             *paging_parameters(),
-            *filter_parameters(CANCELLATION_FILTERS),
+            *filter_parameters(CANCELLATION_FILTERS, choices={"state": CANCELLATION_STATES}),
         ],
         responses={200: list_of(CANCEL_PRODUCT_ORDER), **ERRORS},
     )

@@ -9,7 +9,12 @@ COMPONENTS = {
         "type": "object",
         "required": ["mediumType", "characteristic"],
         "properties": {
-            "id": string("For postal addresses: the address id to use as an order item's place"),
+            "id": string(
+                "For postal addresses: the address id to use as an order item's place",
+                minLength=1,
+                maxLength=20,
+                pattern=r"\S",
+            ),
             "mediumType": string("email, phone or postalAddress", minLength=1, maxLength=40, pattern=r"\S"),
             "preferred": {"type": "boolean"},
             "characteristic": {

@@ -52,5 +52,9 @@ def parse_instant(value: str, name: str) -> tuple[dt.datetime, dt.timedelta]:
         else:
             precision = dt.timedelta(minutes=1)
     if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, dt.UTC)
-    return parsed, precision
+        return timezone.make_aware(parsed, dt.UTC), precision
+    # In UTC: PostgreSQL takes offsets up to 15:59 only, where RFC 3339 (and Python) go to 23:59.
+    try:
+        return parsed.astimezone(dt.UTC), precision
+    except OverflowError:
+        raise ValidationError({name: f"{value!r} is outside the years 1 to 9999 in UTC"}) from None

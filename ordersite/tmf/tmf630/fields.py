@@ -9,16 +9,20 @@ from __future__ import annotations
 
 from rest_framework.exceptions import ValidationError
 
-from ordersite.tmf.tmf630.filters import values
-
 ALWAYS = frozenset({"id", "href", "@type"})
 
 
 def selected_fields(params, *, available: set[str]) -> set[str] | None:
-    """The attributes `fields=` asks for (plus id, href and @type), or None for all of them."""
-    asked = values(params, "fields")
-    if not asked:
+    """The attributes `fields=` asks for (plus id, href and @type), or None for all of them.
+
+    Every comma-separated entry names an attribute, as the OpenAPI document says: `fields=` alone or
+    an empty entry (`fields=id,,state`) is a 400, not a quiet "everything".
+    """
+    if "fields" not in params:
         return None
+    asked = [name.strip() for raw in params.getlist("fields") for name in raw.split(",")]
+    if "" in asked:
+        raise ValidationError({"fields": "each comma-separated entry names an attribute; an empty one names none"})
     top = {name.split(".", 1)[0] for name in asked}
     unknown = sorted(top - available)
     if unknown:

@@ -46,12 +46,15 @@ def date_filters(params, name: str, field: str) -> dict:
     for suffix in ("", ".gt", ".gte", ".lt", ".lte"):
         for raw in params.getlist(name + suffix):
             start, precision = parse_instant(raw, name + suffix)
+            end = start + precision if start < dt.datetime.max.replace(tzinfo=dt.UTC) - precision else None
             if suffix in ("", ".gte"):
                 bound("gte", start)
-            if suffix in ("", ".lte"):
-                bound("lt", start + precision)
+            if suffix in ("", ".lte") and end is not None:  # none: the span runs to the end of time
+                bound("lt", end)
             if suffix == ".gt":
-                bound("gte", start + precision)
+                if end is None:
+                    return {"pk__in": []}  # after the end of time: nothing
+                bound("gte", end)
             if suffix == ".lt":
                 bound("lt", start)
     return lookups

@@ -11,7 +11,44 @@ from __future__ import annotations
 
 import re
 
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import is_list_serializer
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+# The server refuses U+0000 in every query parameter (RefuseUnstorableInputMiddleware), and a name that is
+# only whitespace (DRF trims it, then finds it blank): the document says so, so clients know.
+NO_NUL = r"^[^\u0000]*$"
+NOT_BLANK = r"\S"
+
+
+class TMFAutoSchema(AutoSchema):
+    """drf-spectacular's schema of a request body, with the bounds our serializers enforce that it leaves out.
+
+    A nested list (`many=True`) gets its min_length/max_length as minItems/maxItems, and a text that
+    may not be blank gets a pattern asking for a non-space character, since DRF trims it first.
+    """
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if schema is not None and direction == "request" and is_list_serializer(field):
+            least = max(field.min_length or 0, 0 if field.allow_empty else 1)
+            if least:
+                schema["minItems"] = least
+            if field.max_length is not None:
+                schema["maxItems"] = field.max_length
+        return schema
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)  # a RegexValidator's pattern, when there is one
+        if (
+            isinstance(field, serializers.CharField)
+            and field.trim_whitespace
+            and not field.allow_blank
+            and schema.get("type") == "string"
+            and not {"pattern", "format", "enum"} & schema.keys()
+        ):
+            schema["pattern"] = NOT_BLANK
 
 
 def ref(name: str) -> dict:
@@ -24,6 +61,7 @@ def string(description: str = "", **extra) -> dict:
 
 DATE_TIME = {"type": "string", "format": "date-time", "description": "UTC, e.g. 2026-11-23T13:29:46.123Z"}
 TYPE = {"@type": string()}
+DATE_TIME_FILTER = {"type": "string", "format": "date-time"}
 
 
 def array(schema: dict) -> dict:
@@ -117,14 +155,20 @@ def paging_parameters() -> list[OpenApiParameter]:
     ]
 
 
-def filter_parameters(names, *, choices: dict | None = None) -> list[OpenApiParameter]:
-    """Exact-value filters; those in `choices` (name -> allowed values) list their values."""
+def filter_parameters(names, *, choices: dict | None = None, dates=()) -> list[OpenApiParameter]:
+    """Exact-value filters; those in `choices` (name -> allowed values) list their values.
+
+    Those in `dates` take a date-time (TMF630: it stands for the span its precision covers); any other
+    is free text without U+0000, which no query parameter may carry.
+    """
     choices = choices or {}
 
     def schema(name: str):
-        if name not in choices:
-            return str
-        return {"type": "array", "items": {"type": "string", "enum": list(choices[name])}, "minItems": 1}
+        if name in choices:
+            return {"type": "array", "items": {"type": "string", "enum": list(choices[name])}, "minItems": 1}
+        if name in dates:
+            return DATE_TIME_FILTER
+        return {"type": "string", "pattern": NO_NUL}
 
     return [
         OpenApiParameter(
@@ -132,7 +176,10 @@ def filter_parameters(names, *, choices: dict | None = None) -> list[OpenApiPara
             schema(name),
             style="form" if name in choices else None,
             explode=False if name in choices else None,
-            description="Exact value; comma-separated values match any of them",
+            description="A date-time such as 2017-09-21T12:00:00Z; it stands for the span its precision covers "
+            "(that second here)"
+            if name in dates
+            else "Exact value; comma-separated values match any of them",
         )
         for name in sorted(names)
     ]

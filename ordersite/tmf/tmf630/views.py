@@ -11,12 +11,15 @@ from rest_framework.views import APIView
 
 from orders.models import ApiClient
 from ordersite.tmf.tmf630.fields import select
+from ordersite.tmf.tmf630.openapi import TMFAutoSchema
 from ordersite.tmf.tmf630.paging import list_response, page_of
 from ordersite.tmf.tmf630.parsers import JSONParser, MergePatchParser
 
 
 class TMFView(APIView):
     """A TMF resource: JSON in and out, bearer-token clients, the Error body for every failure."""
+
+    schema = TMFAutoSchema()
 
     @property
     def client(self) -> ApiClient:
