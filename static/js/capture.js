@@ -386,6 +386,22 @@
     }
   });
 
+  // A cell's panel opened inside a scrolled grid (a tablet: app.css opens it in place) is brought into view.
+  document.addEventListener(
+    "toggle",
+    function (event) {
+      var details = event.target;
+      if (!details.matches || !details.matches("details.capture-cell-popover") || !details.open) {
+        return;
+      }
+      var panel = details.querySelector(".capture-popover-panel");
+      if (panel && getComputedStyle(panel).position === "static") {
+        panel.scrollIntoView({ block: "nearest", inline: "nearest" });
+      }
+    },
+    true
+  );
+
   function syncRevealed() {
     document.querySelectorAll("[data-revealed-by]").forEach(function (element) {
       var parts = element.getAttribute("data-revealed-by").split("=");

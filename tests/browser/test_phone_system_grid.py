@@ -208,7 +208,7 @@ def test_the_grid_is_worked_by_keyboard_and_its_price_follows_the_rows(
     expect(price).to_contain_text("£68.00 a month")
 
 
-def fits_the_phone(page) -> None:
+def fits_the_window(page) -> None:
     width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width <= inner, f"the page scrolls sideways: {width} px wide in a {inner} px window"
 
@@ -222,23 +222,23 @@ def test_on_a_phone_each_handset_is_a_card_and_the_page_never_scrolls_sideways(
     agent = console
     page.set_viewport_size({"width": 390, "height": 844})
     start_pbx_order(agent, page, shop, live_server)
-    fits_the_phone(page)
+    fits_the_window(page)
 
     # An open panel used to let the 1,000-pixel table spill across the page; now it opens inside the card.
     page.locator("summary", has_text="Handset 1 › Features").click()
     page.get_by_role("checkbox", name="Voicemail").first.check()
-    fits_the_phone(page)
+    fits_the_window(page)
     page.keyboard.press("Escape")
     page.locator("summary", has_text="Handset 1 › Speed dials").click()
     page.get_by_role("button", name="Add speed dial").first.click()
     expect(cell(page, "Handset 1 › Speed dial 1 › Label")).to_be_focused()
-    fits_the_phone(page)
+    fits_the_window(page)
     look(page, "grid_phone_speed_dials_open")
     page.keyboard.press("Escape")
 
     paste_handsets(agent, page, handset_sheet(4, bad={2: "57"}))
     expect(page.get_by_text("4 handsets filled in from the sheet and saved.")).to_be_visible()
-    fits_the_phone(page)
+    fits_the_window(page)
     # The sheet's rows follow the first handset, so its second row is Handset 3. Each card names itself and
     # its cells, as the grid's header row does on a wider screen.
     third = page.locator("tr[data-row]", has=cell(page, "Handset 3 › Extension"))
@@ -256,3 +256,25 @@ def test_on_a_phone_each_handset_is_a_card_and_the_page_never_scrolls_sideways(
     expect(cell(page, "Handset 3 › Extension")).to_have_attribute("aria-invalid", "true")
     look(page, "grid_phone_pasted_with_an_error")
     assert axe_problems(page) == []
+
+
+def test_on_a_tablet_an_open_panel_stays_inside_the_grid_and_the_page_never_scrolls_sideways(
+    console,  # noqa: F811
+    page,
+    shop,  # noqa: F811
+    live_server,
+):
+    page.set_viewport_size({"width": 1024, "height": 900})
+    start_pbx_order(console, page, shop, live_server)
+
+    page.locator("summary", has_text="Handset 1 › Features").click()
+    fits_the_window(page)
+    page.keyboard.press("Escape")
+    page.locator("summary", has_text="Handset 1 › Speed dials").click()
+    add = page.get_by_role("button", name="Add speed dial").first
+    expect(add).to_be_in_viewport()  # the grid scrolled its own box to show the panel
+    fits_the_window(page)
+    look(page, "grid_tablet_speed_dials_open")
+    add.click()
+    expect(cell(page, "Handset 1 › Speed dial 1 › Label")).to_be_focused()
+    fits_the_window(page)
