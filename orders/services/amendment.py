@@ -69,7 +69,13 @@ def _refuse_if_past_point_of_no_return(order: Order, verb: str) -> None:
 
 
 def past_point_of_no_return(order: Order, what: str) -> str:
-    """Why `what` is too late for this order, or "" while no item has passed its point of no return."""
+    """Why `what` is too late for this order, or "" while no item has passed its point of no return.
+
+    A delivered order waiting for the customer's sign-off is past it whatever its items say: replacing it
+    would cancel work that is done, and an offering whose plan names no point of no return never gets there.
+    """
+    if order.awaiting_signoff:
+        return f"Too late to {what}: it is delivered and waits for the customer's sign-off."
     too_late = [i for i in order.items.all() if i.past_point_of_no_return]
     if not too_late:
         return ""

@@ -12,7 +12,7 @@ from orders import decisions
 from orders.models import IN_FLIGHT_STATES, ItemIntent, Order, OrderItem, OrderState, may_request_cancellation
 from orders.pricing import CHARGED_INTENTS, totals
 from orders.requirements import item_path
-from orders.services import revision_differences
+from orders.services import past_point_of_no_return, revision_differences
 from ordersite.presentation.capture import describe, path_label, spec_at, summary_text, value_text
 
 # The order's totals are the domain's (orders.pricing), the same on every channel.
@@ -44,7 +44,7 @@ class Actions:
     continue_capture: bool = False
     amend: bool = False
     amendment_draft: Order | None = None
-    too_late_to_amend: bool = False
+    too_late_to_amend: str = ""  # why, when it is
     cancel: bool = False
     not_cancellable: str = ""  # why cancelling is not offered to someone who may cancel (delivered, say)
     note: bool = True
@@ -66,7 +66,7 @@ def order_actions(order: Order, user) -> Actions:
     actions.continue_capture = order.state == OrderState.DRAFT and user.has_perm("orders.submit_order")
     if order.state in IN_FLIGHT_STATES and user.has_perm("orders.amend_order"):
         actions.amendment_draft = next((r for r in order.revisions.all() if r.state == OrderState.DRAFT), None)
-        actions.too_late_to_amend = any(item.past_point_of_no_return for item in order.items.all())
+        actions.too_late_to_amend = past_point_of_no_return(order, "amend this order")
         actions.amend = actions.amendment_draft is None and not actions.too_late_to_amend
     actions.cancel = can_proceed(order.assess_cancellation) and has_transition_perm(order.assess_cancellation, user)
     if not actions.cancel and order.state in IN_FLIGHT_STATES and may_request_cancellation(order, user):

@@ -190,6 +190,22 @@ def test_an_order_delivered_and_awaiting_sign_off_offers_no_cancellation_and_say
     assert not order.cancellation_requests.exists()
 
 
+def test_an_order_delivered_and_awaiting_sign_off_cannot_be_amended_and_says_why(client, agent, customer):
+    order = awaiting_signoff(customer)
+    client.force_login(agent)
+
+    response = detail(client, order)
+
+    assert not response.context["actions"].amend
+    text = page(response)
+    assert "Amend order" not in text
+    assert "Too late to amend this order: it is delivered and waits for the customer" in text
+    # Posted anyway: refused with the reason, and no revision is opened.
+    refused = post(client, order, "amend")
+    assert "it is delivered and waits for the customer" in page(client.get(refused.url))
+    assert not order.revisions.exists()
+
+
 def test_a_refused_command_is_explained_instead_of_failing(client, agent, customer):
     draft = OrderFactory(customer=customer)
     client.force_login(agent)
