@@ -1,6 +1,7 @@
 """TMF620 productSpecification and productOfferingPrice, and the catalog's writes for clients allowed to manage it."""
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -201,7 +202,9 @@ def test_offerings_in_design_are_seen_by_catalog_managers_alone(catalog_api, api
     assert_error(api.get(f"{OFFERINGS}/draft"), 404)
     assert_error(api.get(f"{SPECIFICATIONS}/draft"), 404)
     assert_error(api.get(f"{PRICES}/draft-recurring"), 404)
-    assert_error(api.get(OFFERINGS, {"lifecycleStatus": "In design"}), 400)
+    # Asking is no error (the OpenAPI lists every status); the answer holds none of them.
+    assert api.get(OFFERINGS, {"lifecycleStatus": "In design"}).json() == []
+    assert api.get(PRICES, {"lifecycleStatus": "In design"}).json() == []
 
 
 @pytest.mark.parametrize(
@@ -660,7 +663,7 @@ def test_the_openapi_document_describes_specifications_prices_and_writes(client)
     money = new_price["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     money = schema["components"]["schemas"][money]["properties"]["price"]["$ref"].rsplit("/", 1)[1]
     assert schema["components"]["schemas"][money]["properties"]["value"]["type"] == "number"
-    assert schema["components"]["schemas"][money]["properties"]["value"]["minimum"] == 0
+    assert schema["components"]["schemas"][money]["properties"]["value"]["minimum"] == 0.01  # 0 is refused
 
 
 def test_the_demo_catalog_team_manages_the_catalog_and_the_demo_partner_only_reads_it(db):
@@ -759,3 +762,32 @@ def test_catalog_writes_from_arbitrary_bodies_never_fail_on_our_side(catalog_api
     assert response.status_code in (200, 201, 400, 409, 422), response.content[:500]
     if response.status_code >= 400:
         assert_error(response, response.status_code)
+
+
+@pytest.mark.parametrize(
+    "url, body",
+    [
+        (OFFERINGS, {"name": "Bundle", "isBundle": True}),
+        (OFFERINGS, {"name": "Bundle", "isBundle": "false"}),
+        (PRICES, {"name": "Free", "priceType": "oneTime", "price": {"value": 0}, "productOffering": {"id": "pbx"}}),
+    ],
+)
+def test_what_the_document_rules_out_is_refused(catalog_api, pbx, url, body):
+    # isBundle is `enum: [false]` and a new price's value has `minimum: 0.01` in the OpenAPI document.
+    assert_error(post_json(catalog_api, url, body), 400)
+
+
+@pytest.mark.parametrize("url", [f"{OFFERINGS}/pbx", f"{PRICES}/pbx-recurring"])
+def test_a_patch_naming_no_attribute_it_may_change_is_refused_as_documented(catalog_api, pbx, url):
+    # The document's patches allow no other attributes; the server answers 422 with the attribute's name.
+    body = assert_error(catalog_api.patch(url, {"colour": "red"}, content_type="application/merge-patch+json"), 422)
+
+    assert "colour" in body["message"]
+
+
+def test_the_documented_patches_are_closed_and_ask_for_a_name_that_is_not_blank(client):
+    schemas = client.get("/tmf-api/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["components"]
+    for name in ("ProductOfferingPatch", "ProductSpecificationPatch", "ProductOfferingPricePatch"):
+        patch = schemas["schemas"][name]
+        assert patch["additionalProperties"] is False
+        assert not re.search(patch["properties"]["name"]["pattern"], "   ")

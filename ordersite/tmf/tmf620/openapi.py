@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from orders.models import LifecycleStatus, OfferingCategory
-from ordersite.tmf.tmf630.openapi import DATE_TIME, TYPE, array, ref, string
+from orders.models.catalog import PRICE_NAME_MAX_LENGTH
+from ordersite.tmf.tmf630.openapi import DATE_TIME, NOT_BLANK, TYPE, array, ref, string
 
 REFERENCE = {
     "type": "object",
@@ -104,11 +105,14 @@ COMPONENTS |= {
             **TYPE,
         },
     },
+    # Merge patches: what each may change. The server refuses any other attribute (422) unless sent back as
+    # it is, which a schema cannot say, so the document allows none; a name is trimmed, so not blank.
     "ProductOfferingPatch": {
         "type": "object",
         "minProperties": 1,
+        "additionalProperties": False,
         "properties": {
-            "name": {"type": "string", "minLength": 1, "maxLength": 120},
+            "name": {"type": "string", "minLength": 1, "maxLength": 120, "pattern": NOT_BLANK},
             "description": {"type": "string", "maxLength": 2000},
             "lifecycleStatus": LIFECYCLE_STATUS,
             "category": {"type": "array", "items": CATEGORY_REFERENCE, "minItems": 1, "maxItems": 1},
@@ -117,17 +121,20 @@ COMPONENTS |= {
     "ProductSpecificationPatch": {
         "type": "object",
         "minProperties": 1,
+        "additionalProperties": False,
         "properties": {
-            "name": {"type": "string", "minLength": 1, "maxLength": 120},
+            "name": {"type": "string", "minLength": 1, "maxLength": 120, "pattern": NOT_BLANK},
             "description": {"type": "string", "maxLength": 2000},
             "lifecycleStatus": LIFECYCLE_STATUS,
+            "productSpecCharacteristic": {**array(ref("SpecCharacteristicInRequest")), "maxItems": 200},
         },
     },
     "ProductOfferingPricePatch": {
         "type": "object",
         "minProperties": 1,
+        "additionalProperties": False,
         "properties": {
-            "name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "name": {"type": "string", "minLength": 1, "maxLength": PRICE_NAME_MAX_LENGTH, "pattern": NOT_BLANK},
             "price": {
                 "type": "object",
                 "required": ["value"],

@@ -11,7 +11,7 @@ from ordersite.tmf.tmf630.filters import date_filters, one_of, refuse_unknown_pa
 OFFERING_FILTERS = {"id", "name", "lifecycleStatus", "lastUpdate", "category.id"}
 SPECIFICATION_FILTERS = {"id", "name", "lifecycleStatus", "lastUpdate"}
 PRICE_FILTERS = {"id", "name", "lifecycleStatus", "lastUpdate", "priceType"}
-SHOWN_STATUSES = [s for s in LifecycleStatus.values if s != LifecycleStatus.IN_DESIGN]
+PRICE_TYPE_VALUES = sorted(set(PRICE_TYPES.values()))
 
 
 def offerings_on_catalog() -> QuerySet[ProductOffering]:
@@ -31,20 +31,19 @@ def offering_shown(offering_id: str, *, may_see_designs) -> ProductOffering | No
     return offering
 
 
-def filter_offerings(
-    offerings: QuerySet, params, known: set[str] = OFFERING_FILTERS, *, designing: bool = False
-) -> QuerySet:
-    """The offerings (or specifications, which are theirs one to one) matching the TMF620 filters."""
+def filter_offerings(offerings: QuerySet, params, known: set[str] = OFFERING_FILTERS) -> QuerySet:
+    """The offerings (or specifications, which are theirs one to one) matching the TMF620 filters.
+
+    Any lifecycle status may be asked for: a client who may not see designs finds none In design.
+    """
     refuse_unknown_params(params, known)
     if "id" in params:
         offerings = offerings.filter(code__in=values(params, "id"))
     if "name" in params:
         offerings = offerings.filter(name__in=values(params, "name"))
     if "lifecycleStatus" in params:
-        allowed = LifecycleStatus.values if designing else SHOWN_STATUSES
-        offerings = offerings.filter(
-            lifecycle_status__in=one_of("lifecycleStatus", values(params, "lifecycleStatus"), allowed)
-        )
+        statuses = one_of("lifecycleStatus", values(params, "lifecycleStatus"), LifecycleStatus.values)
+        offerings = offerings.filter(lifecycle_status__in=statuses)
     if "category.id" in params:
         offerings = offerings.filter(category__in=values(params, "category.id"))
     return offerings.filter(**date_filters(params, "lastUpdate", "updated_at"))
@@ -55,10 +54,8 @@ def prices_on_catalog(params, *, designing: bool = False) -> list[OfferingPrice]
     refuse_unknown_params(params, PRICE_FILTERS)
     offerings = offerings_shown(designing=designing).filter(**date_filters(params, "lastUpdate", "updated_at"))
     if "lifecycleStatus" in params:
-        allowed = LifecycleStatus.values if designing else SHOWN_STATUSES
-        offerings = offerings.filter(
-            lifecycle_status__in=one_of("lifecycleStatus", values(params, "lifecycleStatus"), allowed)
-        )
+        statuses = one_of("lifecycleStatus", values(params, "lifecycleStatus"), LifecycleStatus.values)
+        offerings = offerings.filter(lifecycle_status__in=statuses)
     prices = [price for offering in offerings for price in prices_of(offering)]
     if "id" in params:
         wanted = set(values(params, "id"))
@@ -67,7 +64,7 @@ def prices_on_catalog(params, *, designing: bool = False) -> list[OfferingPrice]
         wanted = set(values(params, "name"))
         prices = [price for price in prices if price_name(price) in wanted]
     if "priceType" in params:
-        wanted = set(one_of("priceType", values(params, "priceType"), sorted(set(PRICE_TYPES.values()))))
+        wanted = set(one_of("priceType", values(params, "priceType"), PRICE_TYPE_VALUES))
         prices = [price for price in prices if PRICE_TYPES[price.kind] in wanted]
     return prices
 

@@ -7,7 +7,17 @@ from rest_framework import serializers
 
 from orders.models import LifecycleStatus, OfferingCategory
 from orders.models.catalog import PRICE_NAME_MAX_LENGTH
-from ordersite.tmf.tmf630.serializers import Text, TMFSerializer
+from ordersite.tmf.tmf630.serializers import Flag, Text, TMFSerializer
+
+
+@extend_schema_field({"type": "boolean", "enum": [False], "description": "Bundles are not offered here"})
+class NotABundle(Flag):
+    """isBundle: false, or left out (a JSON boolean, as everywhere)."""
+
+    def to_internal_value(self, data):
+        if super().to_internal_value(data):
+            raise serializers.ValidationError("bundles are not offered here: isBundle is false")
+        return False
 
 
 class RefIn(TMFSerializer):
@@ -31,12 +41,7 @@ class OfferingIn(TMFSerializer):
     category = CategoryRefIn(many=True, required=False, max_length=1)
     productSpecification = RefIn(required=False)
     productOfferingPrice = RefIn(many=True, required=False, max_length=2)
-    isBundle = serializers.BooleanField(required=False)
-
-    def validate_isBundle(self, value):
-        if value:
-            raise serializers.ValidationError("bundles are not offered here: isBundle is false")
-        return value
+    isBundle = NotABundle(required=False)
 
 
 class OfferingPatchIn(TMFSerializer):
@@ -91,12 +96,7 @@ class SpecificationIn(TMFSerializer):
         help_text="Ours, beyond TMF620: the offering's; it may come later (PATCH productOffering) but before launch",
     )
     productSpecCharacteristic = SpecCharacteristicIn(many=True, required=False, max_length=200)
-    isBundle = serializers.BooleanField(required=False)
-
-    def validate_isBundle(self, value):
-        if value:
-            raise serializers.ValidationError("bundles are not offered here: isBundle is false")
-        return value
+    isBundle = NotABundle(required=False)
 
 
 class SpecificationPatchIn(TMFSerializer):
@@ -126,6 +126,21 @@ class MoneyIn(serializers.Serializer):
     unit = Text(required=False, max_length=3)
 
 
+@extend_schema_field({"type": "number", "minimum": 0.01, "maximum": 99999999.99, "multipleOf": 0.01})
+class PositiveAmount(Amount):
+    """A new price's amount: more than 0 (a price of nothing is no price)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not value:
+            raise serializers.ValidationError("a price is more than 0")
+        return value
+
+
+class NewMoneyIn(MoneyIn):
+    value = PositiveAmount()
+
+
 class UnitOfMeasureIn(serializers.Serializer):
     amount = serializers.IntegerField(min_value=1, max_value=1)
     units = Text(max_length=120, help_text="The group charged per entry: its name (handsets), label or entry (handset)")
@@ -138,24 +153,14 @@ class PriceIn(TMFSerializer):
 
     name = Text(max_length=PRICE_NAME_MAX_LENGTH, help_text="The price's name, kept as given")
     priceType = serializers.ChoiceField(choices=["oneTime", "recurring"])
-    price = MoneyIn()
+    price = NewMoneyIn()
     productOffering = RefIn(help_text="The offering this price belongs to (ours, beyond TMF620 v4)")
     unitOfMeasure = UnitOfMeasureIn(required=False)
     recurringChargePeriodType = serializers.ChoiceField(choices=["month"], required=False)
     recurringChargePeriodLength = serializers.IntegerField(min_value=1, max_value=1, required=False)
-    isBundle = serializers.BooleanField(required=False)
+    isBundle = NotABundle(required=False)
     description = Text(required=False, allow_blank=True, max_length=2000)
     lifecycleStatus = Text(required=False, max_length=20)
-
-    def validate_isBundle(self, value):
-        if value:
-            raise serializers.ValidationError("bundles are not offered here: isBundle is false")
-        return value
-
-    def validate_price(self, value):
-        if not value["value"]:
-            raise serializers.ValidationError({"value": "a price is more than 0"})
-        return value
 
 
 class PricePatchIn(TMFSerializer):

@@ -11,6 +11,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from orders.clients import may_manage_catalog
+from orders.models import LifecycleStatus
 from ordersite.tmf.tmf620 import commands
 from ordersite.tmf.tmf620.openapi import (
     OFFERING_PATCH,
@@ -30,6 +31,7 @@ from ordersite.tmf.tmf620.representation import (
 from ordersite.tmf.tmf620.selectors import (
     OFFERING_FILTERS,
     PRICE_FILTERS,
+    PRICE_TYPE_VALUES,
     SPECIFICATION_FILTERS,
     filter_offerings,
     offering_shown,
@@ -79,17 +81,22 @@ def _merge_patch(request) -> dict:
     return request.data
 
 
+def _catalog_filters(names):
+    """The filters' parameters: any lifecycle status (a client who may not see designs finds none In design)."""
+    choices = {"lifecycleStatus": LifecycleStatus.values, "priceType": PRICE_TYPE_VALUES}
+    return filter_parameters(names, choices={k: v for k, v in choices.items() if k in names}, dates={"lastUpdate"})
+
+
 class ProductOfferingList(CatalogView):
     @extend_schema(
         operation_id="listProductOffering",
         summary="The offerings on the catalog and what each needs",
-        parameters=[*fields_parameter(OFFERING_ATTRIBUTES), *paging_parameters(), *filter_parameters(OFFERING_FILTERS)],
+        parameters=[*fields_parameter(OFFERING_ATTRIBUTES), *paging_parameters(), *_catalog_filters(OFFERING_FILTERS)],
         responses={200: list_of(PRODUCT_OFFERING), **ERRORS},
     )
     def get(self, request):
         fields = selected_fields(request.query_params, available=OFFERING_ATTRIBUTES)
-        designing = self.may_see_designs()
-        offerings = filter_offerings(offerings_shown(designing=designing), request.query_params, designing=designing)
+        offerings = filter_offerings(offerings_shown(designing=self.may_see_designs()), request.query_params)
         return self.page(offerings, offering_representation, fields)
 
     @extend_schema(
@@ -164,15 +171,14 @@ class ProductSpecificationList(CatalogView):
         parameters=[
             *fields_parameter(SPECIFICATION_ATTRIBUTES),
             *paging_parameters(),
-            *filter_parameters(SPECIFICATION_FILTERS),
+            *_catalog_filters(SPECIFICATION_FILTERS),
         ],
         responses={200: list_of(PRODUCT_SPECIFICATION), **ERRORS},
     )
     def get(self, request):
         fields = selected_fields(request.query_params, available=SPECIFICATION_ATTRIBUTES)
-        designing = self.may_see_designs()
         offerings = filter_offerings(
-            offerings_shown(designing=designing), request.query_params, SPECIFICATION_FILTERS, designing=designing
+            offerings_shown(designing=self.may_see_designs()), request.query_params, SPECIFICATION_FILTERS
         )
         return self.page(offerings, specification_representation, fields)
 
@@ -250,7 +256,7 @@ class ProductOfferingPriceList(CatalogView):
     @extend_schema(
         operation_id="listProductOfferingPrice",
         summary="The offerings' one-off and monthly prices and their groups' charges per entry",
-        parameters=[*fields_parameter(PRICE_ATTRIBUTES), *paging_parameters(), *filter_parameters(PRICE_FILTERS)],
+        parameters=[*fields_parameter(PRICE_ATTRIBUTES), *paging_parameters(), *_catalog_filters(PRICE_FILTERS)],
         responses={200: list_of(PRODUCT_OFFERING_PRICE), **ERRORS},
     )
     def get(self, request):
