@@ -3,11 +3,13 @@
 import re
 
 import pytest
+from rest_framework.exceptions import ValidationError
 
 from ordersite.tmf.tmf620 import openapi as tmf620
 from ordersite.tmf.tmf622 import openapi as tmf622
 from ordersite.tmf.tmf629 import openapi as tmf629
 from ordersite.tmf.tmf630 import openapi as tmf630
+from ordersite.tmf.tmf630.serializers import Text
 from ordersite.tmf.tmf637 import openapi as tmf637
 from ordersite.tmf.tmf679 import openapi as tmf679
 from tests.api.conftest import ORDERS
@@ -100,3 +102,15 @@ def test_the_document_is_as_strict_as_the_server_about_names_filters_and_callbac
     callback = re.compile(components["EventSubscriptionInRequest"]["properties"]["callback"]["pattern"])
     assert callback.search("https://[2606:4700::1111]/hook") and callback.search("http://listener.example:8080/x")
     assert not callback.search("http://0") and not callback.search("https://a.example:65536/")
+
+
+@pytest.mark.parametrize("text", ["\x1e", "\x85\u3000", " \t", "\ufeff", "\u200b", " a "])
+def test_the_not_blank_pattern_refuses_exactly_what_the_server_trims_to_nothing(text):
+    # Spelled out rather than \S: ECMA-262's \s, which schemathesis and clients use, is not Python's.
+    try:
+        Text().run_validation(text)
+        refused = False
+    except ValidationError:
+        refused = True
+
+    assert refused == (re.search(tmf630.NOT_BLANK, text) is None)

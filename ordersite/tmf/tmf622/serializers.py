@@ -13,6 +13,7 @@ from rest_framework import serializers
 from customers.models import ProductStatus
 from orders.callbacks import callback_refusal
 from orders.models import ItemAction, OutboxEvent
+from ordersite.tmf.tmf630.openapi import SPACE
 from ordersite.tmf.tmf630.serializers import Text, TMFSerializer, WholeNumber, objects, optional_text
 
 MAX_ITEMS = 100
@@ -230,7 +231,7 @@ def _callback_pattern() -> str:
         ]
     )
     port = r"(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?"
-    return rf"^\s*https?://(?:{name}|{ipv4}|\[(?:{ipv6})\]){port}(?:[/?#]\S*)?\s*$"
+    return rf"^[{SPACE}]*https?://(?:{name}|{ipv4}|\[(?:{ipv6})\]){port}(?:[/?#][^{SPACE}]*)?[{SPACE}]*$"
 
 
 CALLBACK_PATTERN = _callback_pattern()

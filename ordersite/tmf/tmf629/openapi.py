@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ordersite.tmf.tmf630.openapi import DATE_TIME, TYPE, array, ref, string
+from ordersite.tmf.tmf630.openapi import DATE_TIME, NOT_BLANK, TYPE, array, ref, string
 
 COMPONENTS = {
     "ContactMedium": {
@@ -13,9 +13,9 @@ COMPONENTS = {
                 "For postal addresses: the address id to use as an order item's place",
                 minLength=1,
                 maxLength=20,
-                pattern=r"\S",
+                pattern=NOT_BLANK,
             ),
-            "mediumType": string("email, phone or postalAddress", minLength=1, maxLength=40, pattern=r"\S"),
+            "mediumType": string("email, phone or postalAddress", minLength=1, maxLength=40, pattern=NOT_BLANK),
             "preferred": {"type": "boolean"},
             "characteristic": {
                 "type": "object",
@@ -65,7 +65,7 @@ COMPONENTS["CustomerPatch"] = {
     ),
     "additionalProperties": False,
     "properties": {
-        "name": string(minLength=1, maxLength=200, pattern=r"\S"),
+        "name": string(minLength=1, maxLength=200, pattern=NOT_BLANK),
         "status": string(enum=["prospect", "active", "suspended", "closed"]),
         "contactMedium": {**array(ref("ContactMedium")), "maxItems": 10},
         "characteristic": {

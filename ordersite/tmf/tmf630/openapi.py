@@ -19,7 +19,10 @@ from rest_framework import serializers
 # The server refuses U+0000 in every query parameter (RefuseUnstorableInputMiddleware), and a name that is
 # only whitespace (DRF trims it, then finds it blank): the document says so, so clients know.
 NO_NUL = r"^[^\u0000]*$"
-NOT_BLANK = r"\S"
+# Python's whitespace (what str.strip() and so DRF's trimming take off), spelled out: OpenAPI patterns are
+# ECMA-262, whose \s leaves out U+001C-U+001F and U+0085 and takes in U+FEFF.
+SPACE = r"\t\n\u000b\u000c\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NOT_BLANK = rf"[^{SPACE}]"
 
 
 class TMFAutoSchema(AutoSchema):
@@ -124,7 +127,7 @@ def list_of(schema: dict) -> OpenApiResponse:
 def _attribute_pattern(available) -> str:
     """One of the attributes, or a path inside one (productOrderItem.id selects productOrderItem)."""
     names = "|".join(re.escape(name) for name in sorted(available))
-    return rf"^\s*({names})(\.[^,\u0000]*)?\s*$"  # no NUL: no query parameter may carry one
+    return rf"^[{SPACE}]*({names})(\.[^,\u0000]*)?[{SPACE}]*$"  # no NUL: no query parameter may carry one
 
 
 def fields_parameter(available) -> list[OpenApiParameter]:
