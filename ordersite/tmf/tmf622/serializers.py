@@ -93,7 +93,11 @@ class ProductOrderItemIn(TMFSerializer):
     productOffering = ReferenceIn(required=False)
     product = ProductIn(required=False)
     productOrderItemRelationship = RelationshipIn(many=True, required=False, max_length=MAX_ITEMS)
-    productOrderItem = serializers.ListField(required=False)
+    productOrderItem = serializers.ListField(
+        required=False,
+        max_length=0,  # in the OpenAPI document too: maxItems 0
+        error_messages={"max_length": "nested items are not supported: list every item at the top level"},
+    )
     appointment = serializers.DictField(required=False)
     billingAccount = serializers.DictField(required=False)
     productOfferingQualificationItem = QualificationItemRefIn(
@@ -108,11 +112,6 @@ class ProductOrderItemIn(TMFSerializer):
         many=True, required=False, max_length=1, help_text="The TMF679 qualification (its item for this offering)."
     )
     at_fields = {"@type": optional_text(max_length=100)}
-
-    def validate_productOrderItem(self, value):
-        if value:
-            raise serializers.ValidationError("nested items are not supported: list every item at the top level")
-        return value
 
 
 class ProductOrderIn(TMFSerializer):
