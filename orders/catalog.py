@@ -31,6 +31,17 @@ _snapshot: tuple[tuple, float, dict[str, ProductOffering]] = ((), 0.0, {})
 
 def orderable_offerings(codes: set[str]) -> dict[str, ProductOffering]:
     """The offerings with these codes that orders may name (all but those in design), by code."""
+    offerings = _current()
+    return {code: offerings[code] for code in codes if code in offerings}
+
+
+def offerings_on_sale() -> list[ProductOffering]:
+    """The launched offerings, by category and name, with their prerequisites: what an agent may add to a
+    draft and qualification judges (the console's products step asks on every page)."""
+    return [offering for offering in _current().values() if offering.lifecycle_status == LifecycleStatus.LAUNCHED]
+
+
+def _current() -> dict[str, ProductOffering]:
     global _snapshot
     version = catalog_version()
     cached_version, loaded_at, offerings = _snapshot
@@ -38,7 +49,7 @@ def orderable_offerings(codes: set[str]) -> dict[str, ProductOffering]:
         with _lock:
             offerings = _load()
             _snapshot = (version, time.monotonic(), offerings)
-    return {code: offerings[code] for code in codes if code in offerings}
+    return offerings
 
 
 def catalog_version() -> tuple:
@@ -50,7 +61,7 @@ def _load() -> dict[str, ProductOffering]:
     offerings = (
         ProductOffering.objects.exclude(lifecycle_status=LifecycleStatus.IN_DESIGN)
         .prefetch_related("fulfilment_steps__depends_on", "requires")
-        .order_by()
+        .order_by("category", "name")  # the catalog's order, which offerings_on_sale() keeps
     )
     return {offering.code: offering for offering in offerings}
 

@@ -120,16 +120,18 @@ def _items_for_pages() -> QuerySet[OrderItem]:
     ).order_by("id")
 
 
-def order_for_capture(pk: int) -> Order:
-    """A draft with what every capture step shows (customer, request, items and their offerings)."""
-    return (
-        Order.objects.select_related("customer", "initiating_request", "revision_of", "captured_by")
-        .prefetch_related(
-            Prefetch("items", queryset=_items_for_pages()),
-            Prefetch("feasibility_assessments", queryset=FeasibilityAssessment.objects.select_related("assessed_by")),
-        )
-        .get(pk=pk)
-    )
+def order_for_capture(pk: int, *, feasibility: bool = False) -> Order:
+    """A draft with what every capture step shows (customer, request, items and their offerings), and its
+    feasibility results for the steps that show them (`feasibility`).
+
+    Only what the steps read is joined: an amendment's original is named from revision_of_id
+    (Order.revision_of_number), so it is not loaded, nor is who captured the draft.
+    """
+    prefetches = [Prefetch("items", queryset=_items_for_pages())]
+    if feasibility:
+        assessments = FeasibilityAssessment.objects.select_related("assessed_by")
+        prefetches.append(Prefetch("feasibility_assessments", queryset=assessments))
+    return Order.objects.select_related("customer", "initiating_request").prefetch_related(*prefetches).get(pk=pk)
 
 
 def order_for_console(pk: int) -> Order:

@@ -194,6 +194,11 @@ class Order(ConcurrentTransitionMixin, models.Model):
         return format_order_number(self.pk)
 
     @property
+    def revision_of_number(self) -> str:
+        """The number of the order this one amends ("" if none), without loading that order."""
+        return format_order_number(self.revision_of_id) if self.revision_of_id else ""
+
+    @property
     def is_terminal(self) -> bool:
         return self.state in TERMINAL_STATES
 

@@ -35,7 +35,7 @@ def order_outcome(order: Order) -> Outcome:
     """The outcome of a submitted order, as it stands now."""
     state = order.state
     tone = states.tone(state)
-    replaces = f"; it replaces {order.revision_of.number}" if order.revision_of_id else ""
+    replaces = f"; it replaces {order.revision_of_number}" if order.revision_of_id else ""
     if state == OrderState.REJECTED:
         return Outcome(
             "Rejected",

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from orders.models import Order, ProductOffering
+from orders.models import ItemIntent, Order, ProductOffering
 from orders.services import add_item, create_draft_order, record_initiating_request, submit_order
-from tests.factories import CustomerUserFactory, OrganisationFactory, valid_address
+from tests.factories import CustomerUserFactory, InstalledProductFactory, OrganisationFactory, valid_address
 from tests.selfservice_helpers import NO_FIBRE_STREET, customer_login, text_of
 from tests.selfservice_helpers import signed_in as signed_in_as
 
@@ -102,10 +102,42 @@ def test_the_products_step_costs_the_same_queries_for_a_larger_catalog(
     signed_in.get(products_url(order))
     with django_assert_max_num_queries(100) as small:
         signed_in.get(products_url(order))
+    queries = len(small.captured_queries)
     for number in range(15):
         ProductOffering.objects.create(code=f"extra-{number}", name=f"Extra {number}", category="tv")
-    with django_assert_num_queries(len(small.captured_queries)):
+    assert len(signed_in.get(products_url(order)).context["offerings"]) > 15  # the changed catalog, loaded once
+    with django_assert_num_queries(queries):
         signed_in.get(products_url(order))
+
+
+def test_the_products_step_costs_the_same_nine_queries_whatever_the_customer_holds_and_orders(
+    signed_in, agent, customer, catalog, django_assert_num_queries
+):
+    address = valid_address(customer)
+    no_fibre_address(customer)
+
+    def draft_holding(count):
+        order = draft_for(customer, agent)
+        for _ in range(count):
+            product = InstalledProductFactory(customer=customer, offering=catalog["fibre-150"], install_address=address)
+            add_item(order, by=agent, offering=catalog["fibre-500"], install_address=address)
+            add_item(order, by=agent, offering=product.offering, intent=ItemIntent.CHANGE, product=product)
+        return order
+
+    small, large = draft_holding(1), draft_holding(5)
+    signed_in.get(products_url(small, place=address.pk))
+
+    # session, user, groups; the order (with its customer and request) and its items; the customer's
+    # products and install addresses; the catalog's version (its offerings are kept in memory) and
+    # which add-on prerequisites the customer holds. No session write: the request before pushed it on.
+    for order, changed in ((small, 1), (large, 5)):
+        with django_assert_num_queries(9):
+            response = signed_in.get(products_url(order, place=address.pk))
+        assert response.context["place"] == address
+        assert {"fibre-150", "tv-essentials"} <= {o.code for o in response.context["offerings"]}
+        products = response.context["products"]
+        assert len(products) == 6 and all(product.actions for product in products)
+        assert sum(product.in_this_order for product in products) == changed
 
 
 def test_submission_refuses_what_qualification_refuses(agent, catalog):

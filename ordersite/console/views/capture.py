@@ -5,6 +5,8 @@ The steps themselves: request and products here, configuration, delivery and rev
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_GET
 from customers.access import staff_required
 from customers.models import Address, Customer, CustomerKind, InstalledProduct, ProductStatus
 from customers.selectors import installation_addresses_of, search_customers
-from orders import selectors
+from orders import catalog, selectors
 from orders.models import ItemIntent, Order, OrderCategory, OrderPriority, OrderState
 from orders.qualification import qualify_all, technology_names
 from orders.services import (
@@ -25,7 +27,7 @@ from orders.services import (
     remove_item,
     start_order,
 )
-from ordersite.console.forms.orders import AddOfferingForm, ChangeProductForm, RequestStepForm, offerings_on_sale
+from ordersite.console.forms.orders import AddOfferingForm, ChangeProductForm, RequestStepForm
 from ordersite.console.outcomes import order_outcome
 from ordersite.console.presenters import INTENT_VERBS, item_totals, item_views
 from ordersite.console.shortcuts import REFUSALS, detail_url, order_or_404, refusal_message
@@ -98,7 +100,7 @@ def capture_step(request, number: str, step: str):
     handler = CAPTURE_STEPS.get(step)
     if handler is None:
         raise Http404("No such step.")
-    order = order_or_404(number, selectors.order_for_capture)
+    order = order_or_404(number, partial(selectors.order_for_capture, feasibility=step in FEASIBILITY_SHOWN))
     if order.state != OrderState.DRAFT:
         messages.info(request, f"{order.number} has been submitted; it can no longer be edited.")
         return redirect(detail_url(order))
@@ -146,7 +148,7 @@ def _step_products(request, order: Order):
     places = installation_addresses_of(customer)
     place = _qualification_place(request.GET, order, places)
     ordering = {item.offering_id for item in order.items.all() if item.intent == ItemIntent.PROVIDE}
-    answers = qualify_all(offerings_on_sale(), customer, place, ordering=ordering)
+    answers = qualify_all(catalog.offerings_on_sale(), customer, place, ordering=ordering)
     context = capture_context(
         order,
         "products",
@@ -216,6 +218,9 @@ def _change_products(request, order: Order):
         messages.success(request, f"Added: {ItemIntent(intent).label.lower()} {product.name}.")
     return redirect(step_url(order, "products", "order-items"))
 
+
+# The steps that show the draft's feasibility results (the others don't load them).
+FEASIBILITY_SHOWN = frozenset({"delivery", "review"})
 
 CAPTURE_STEPS = {
     "request": _step_request,
