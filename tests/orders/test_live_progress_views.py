@@ -23,6 +23,7 @@ from orders.services import (
     request_information,
     submit_order,
 )
+from ordersite.middleware import SESSION_REFRESH_SECONDS, SESSION_REFRESHED_AT
 from tests.factories import (
     CustomerUserFactory,
     FulfilmentStepFactory,
@@ -348,6 +349,28 @@ def test_polling_does_not_keep_an_idle_session_alive(client, agent, in_progress)
     # An htmx request without the poll marker, and any ordinary request, is the user: it counts.
     client.get(page, HTTP_HX_REQUEST="true")
     assert session_expiry(client) > soon + dt.timedelta(minutes=20)
+
+
+def test_the_users_own_requests_push_the_expiry_on_at_most_once_a_minute(client, agent, in_progress):
+    client.force_login(agent)
+    page = reverse("console:order-detail", args=[in_progress.number])
+    client.get(page)  # pushes the expiry on and notes when
+    soon = timezone.now() + dt.timedelta(minutes=29, seconds=30)
+    Session.objects.filter(pk=client.session.session_key).update(expire_date=soon)
+
+    again = client.get(page)
+
+    # Within the minute: no session write, no new cookie; the session ends at most a minute early.
+    assert again.status_code == 200 and "sessionid" not in again.cookies
+    assert session_expiry(client) == soon
+    # A minute after the last push, the next request pushes the expiry on again.
+    session = client.session
+    session[SESSION_REFRESHED_AT] -= SESSION_REFRESH_SECONDS
+    session.save()
+    Session.objects.filter(pk=client.session.session_key).update(expire_date=soon)
+    later = client.get(page)
+    assert "sessionid" in later.cookies
+    assert session_expiry(client) > soon
 
 
 def test_an_expired_session_ends_the_polling(client, agent, in_progress):
