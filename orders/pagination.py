@@ -20,6 +20,10 @@ class EstimatedCountPaginator(Paginator):
     estimated = False  # the count is the planner's estimate
     capped = False  # there are more rows than the count says
 
+    def __init__(self, *args, keys_first: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keys_first = keys_first
+
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
@@ -47,11 +51,19 @@ class EstimatedCountPaginator(Paginator):
         return exact
 
     def page(self, number):
-        """The page's rows by their keys: OFFSET walks only the orders index, joins and counts run for 50 rows."""
+        """The page's rows by their keys: OFFSET walks only the orders index, joins and counts run for 50 rows.
+
+        With `keys_first` the keys are read on their own first (one more query), for lists whose filter
+        PostgreSQL misjudges. It takes "held" and "for special handling" as independent and expects 2 of
+        the review queue's 1,050 orders at a million, so with the keys as a subquery it checked each of
+        those orders against each key: 6 ms (15 on a busy machine) for 50 rows; by listed keys, 1 ms.
+        """
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
         keys = self.object_list.values("pk")[bottom:top]
+        if self.keys_first:
+            keys = [row["pk"] for row in keys]
         return self._get_page(self.object_list.filter(pk__in=keys), number, self)

@@ -51,7 +51,12 @@ class FeasibilityAssessment(models.Model):
 
     @property
     def is_positive(self) -> bool:
-        return self.result != self.Result.NOT_FEASIBLE
+        return self.result_is_positive(self.result)
+
+    @staticmethod
+    def result_is_positive(result: str) -> bool:
+        """Any result but "not feasible" lets an order held for special handling be issued."""
+        return result != FeasibilityAssessment.Result.NOT_FEASIBLE
 
 
 class OrderNote(models.Model):

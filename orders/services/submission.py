@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -104,15 +107,38 @@ def completeness_errors(order: Order, items: list[OrderItem] | None = None) -> l
     return errors
 
 
+class ItemFacts(NamedTuple):
+    """What issuing rules 3 and 4 read of an item: from an OrderItem, or straight from a query (the review queue)."""
+
+    is_bespoke: bool
+    needs_feasibility: bool  # its offering asks for a feasibility assessment
+    offering_name: str
+
+
+def item_facts(item: OrderItem) -> ItemFacts:
+    offering = item.offering if item.offering_id else None
+    return ItemFacts(
+        item.is_bespoke,
+        bool(offering and offering.requires_feasibility),
+        offering.name if offering else item.requested_offering,
+    )
+
+
 def special_handling_reasons(order: Order, items: list[OrderItem] | None = None) -> list[str]:
     """Issuing rules 3 and 4: why this order is not standard (empty list: standard)."""
+    items = order.items.all() if items is None else items
+    return reasons_from_facts(order.special_requirements, [item_facts(item) for item in items])
+
+
+def reasons_from_facts(special_requirements: str, items: Iterable[ItemFacts]) -> list[str]:
+    """Issuing rules 3 and 4 over plain facts: the order's special requirements and its items, in order."""
     reasons = []
-    if order.special_requirements.strip():
-        reasons.append(f"Special requirements: {order.special_requirements.strip()}")
-    for index, item in enumerate(order.items.all() if items is None else items):
-        if item.is_bespoke or (item.offering_id and item.offering.requires_feasibility):
+    if special_requirements.strip():
+        reasons.append(f"Special requirements: {special_requirements.strip()}")
+    for index, item in enumerate(items):
+        if item.is_bespoke or item.needs_feasibility:
             kind = "Bespoke item" if item.is_bespoke else "Item needing feasibility"
-            reasons.append(f"{kind} {index + 1}: {item.offering.name}")
+            reasons.append(f"{kind} {index + 1}: {item.offering_name}")
     return reasons
 
 
@@ -152,11 +178,15 @@ def special_handling_verdict(order: Order, items: list[OrderItem] | None = None)
     no writes, so pages can ask it of a held order to show why it is held today (held_reasons).
     """
     reasons = special_handling_reasons(order, items)
+    assessment = _feasibility_on_record(order) if reasons and order.pk else None  # a new order has none yet
+    return _verdict_from_facts(reasons, assessment.assessed_at if assessment is not None else None)
+
+
+def _verdict_from_facts(reasons: list[str], positive_assessment_at: dt.datetime | None) -> Verdict:
     if not reasons:
         return Verdict("issue", [], "Standard order: issued at once.")
-    assessment = _feasibility_on_record(order) if order.pk else None  # a new order has none yet
-    if assessment is not None:
-        return Verdict("issue", [], f"Feasibility assessment of {assessment.assessed_at:%Y-%m-%d} on record: issued.")
+    if positive_assessment_at is not None:
+        return Verdict("issue", [], f"Feasibility assessment of {positive_assessment_at:%Y-%m-%d} on record: issued.")
     return Verdict("hold_for_special_handling", [*reasons, FEASIBILITY_MISSING], "Marked for special handling.")
 
 
@@ -169,20 +199,40 @@ def held_reasons(order: Order) -> list[str]:
     """
     if not order.needs_special_handling:
         return []
-    verdict = special_handling_verdict(order)
+    latest = _latest_assessment(order)
+    return held_reasons_from_facts(
+        order.special_requirements,
+        [item_facts(item) for item in order.items.all()],
+        latest=(latest.result, latest.assessed_at) if latest is not None else None,
+    )
+
+
+def held_reasons_from_facts(
+    special_requirements: str, items: Iterable[ItemFacts], *, latest: tuple[str, dt.datetime] | None
+) -> list[str]:
+    """held_reasons over plain facts, for lists that read them in a few columns rather than as models.
+
+    `latest` is the result and date of the order's latest feasibility assessment, if it has one.
+    """
+    reasons = reasons_from_facts(special_requirements, items)
+    positive_at = latest[1] if latest is not None and FeasibilityAssessment.result_is_positive(latest[0]) else None
+    verdict = _verdict_from_facts(reasons, positive_at)
     if verdict.transition == "hold_for_special_handling":
         return verdict.reasons
-    assessment = _feasibility_on_record(order)
     decided = (
-        f"Feasibility assessed positively on {assessment.assessed_at:%-d %b %Y}: ready for a supervisor's decision."
-        if assessment is not None
+        f"Feasibility assessed positively on {positive_at:%-d %b %Y}: ready for a supervisor's decision."
+        if positive_at is not None
         else "Ready for a supervisor's decision."
     )
-    return [*special_handling_reasons(order), decided]
+    return [*reasons, decided]
+
+
+def _latest_assessment(order: Order) -> FeasibilityAssessment | None:
+    return max(order.feasibility_assessments.all(), key=lambda a: a.assessed_at, default=None)
 
 
 def _feasibility_on_record(order: Order) -> FeasibilityAssessment | None:
-    latest = max(order.feasibility_assessments.all(), key=lambda a: a.assessed_at, default=None)
+    latest = _latest_assessment(order)
     return latest if latest is not None and latest.is_positive else None
 
 

@@ -4,12 +4,14 @@ import datetime as dt
 import threading
 
 import pytest
+from django.contrib import admin
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from orders.admin.queues import SpecialHandlingReview
 from orders.fulfilment import orchestration
 from orders.models import (
     FeasibilityAssessment,
@@ -23,6 +25,7 @@ from orders.models import (
 )
 from orders.pagination import EstimatedCountPaginator
 from orders.services import approve_special_handling, record_initiating_request, submit_order
+from orders.services.submission import held_reasons
 from tests.factories import (
     AgentFactory,
     CustomerFactory,
@@ -361,6 +364,42 @@ def test_the_review_queue_lists_held_orders_oldest_first_with_their_reasons(clie
     assert "Bespoke item 1: Managed SD-WAN" in response.content.decode()
 
 
+def test_the_review_queue_gives_the_reasons_the_order_page_gives_whatever_the_facts(client, supervisor):
+    """The queue reads the facts as plain values (with_held_reasons), the order page as models: same rules."""
+    plain = held_order()
+    needing_feasibility = held_order(special_requirements="Ring the bell twice")
+    OrderItemFactory(order=needing_feasibility, offering__name="Leased line", offering__requires_feasibility=True)
+    OrderItemFactory(order=needing_feasibility, offering__name="Handset")
+    assessed = held_order()
+    FeasibilityAssessment.objects.create(
+        order=assessed, result="feasible_with_conditions", assessed_by=supervisor, assessed_at=timezone.now()
+    )
+    refused_since = held_order()
+    FeasibilityAssessment.objects.create(
+        order=refused_since, result="feasible", assessed_by=supervisor, assessed_at=timezone.now() - dt.timedelta(1)
+    )
+    FeasibilityAssessment.objects.create(
+        order=refused_since, result="not_feasible", assessed_by=supervisor, assessed_at=timezone.now()
+    )
+    unknown_offering = held_order()
+    OrderItemFactory(order=unknown_offering, offering=None, requested_offering="retired-pbx", is_bespoke=True)
+    client.force_login(supervisor)
+
+    listed = {order.pk: order.held_reasons for order in client.get(QUEUE).context["cl"].result_list}
+
+    for order in (plain, needing_feasibility, assessed, refused_since, unknown_offering):
+        assert listed[order.pk] == held_reasons(Order.objects.get(pk=order.pk)), order
+    assert listed[needing_feasibility.pk] == [
+        "Special requirements: Ring the bell twice",
+        "Bespoke item 1: Managed SD-WAN",
+        "Item needing feasibility 2: Leased line",
+        "No positive feasibility assessment on record.",
+    ]
+    assert listed[assessed.pk][-1].startswith("Feasibility assessed positively on")
+    assert listed[refused_since.pk][-1] == "No positive feasibility assessment on record."
+    assert listed[unknown_offering.pk][1] == "Bespoke item 2: retired-pbx"
+
+
 def test_the_fallout_queue_lists_orders_held_by_fulfilment_with_what_failed(client, supervisor, settings):
     order = fallout_order(settings)
     held_order()  # special handling, not fallout
@@ -515,8 +554,8 @@ SHARED = 7
     ("url", "fields", "own"),
     [
         (ORDERS, {}, 3),  # count, rows (customer joined, items counted), first order date for the drill-down
-        # count, rows (feasibility, held since), and for the reasons recomputed: items with offerings, assessments
-        (QUEUE, {"needs_special_handling": True}, 4),
+        # count, rows (latest feasibility, held since), the items' facts for the reasons recomputed
+        (QUEUE, {"needs_special_handling": True}, 3),
     ],
 )
 def test_the_lists_cost_the_same_queries_for_3_or_30_orders(
@@ -532,6 +571,26 @@ def test_the_lists_cost_the_same_queries_for_3_or_30_orders(
     with django_assert_num_queries(SHARED + own):
         response = client.get(url)
     assert len(response.context["cl"].result_list) == 30
+
+
+def test_each_page_of_a_longer_review_queue_costs_the_same_queries(
+    client, supervisor, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr(admin.site.get_model_admin(SpecialHandlingReview), "list_per_page", 4)
+    client.force_login(supervisor)
+    orders = orders_with_items(10, needs_special_handling=True)
+    client.get(QUEUE)
+
+    pages = []
+    for page in (1, 2, 3):
+        # count, the page's keys (read first: see EstimatedCountPaginator.page), rows, the items' facts
+        with django_assert_num_queries(SHARED + 4):
+            response = client.get(f"{QUEUE}?p={page}")
+        pages.append([order.pk for order in response.context["cl"].result_list])
+    assert pages == [[o.pk for o in orders][i : i + 4] for i in (0, 4, 8)]  # oldest first, as created
+    assert [order.held_reasons[0] for order in response.context["cl"].result_list] == [
+        "Bespoke item 1: Managed SD-WAN"
+    ] * 2
 
 
 def test_the_fallout_list_costs_the_same_queries_for_1_or_3_orders(
