@@ -9,9 +9,8 @@ cardinality, allowed values and range. The result then goes through the admin's 
 
 from __future__ import annotations
 
-from rest_framework.exceptions import ValidationError
-
 from ordersite.tmf.tmf620.representation import characteristic_specs
+from ordersite.tmf.tmf630.errors import Unprocessable
 
 ATTRIBUTE = "productSpecCharacteristic"
 SHOWN_KEYS = {
@@ -36,10 +35,10 @@ def requirements_from(characteristics: list[dict], current: list) -> list:
     for index, characteristic in enumerate(characteristics):
         name = characteristic.get("name") or ""
         if name in nodes:
-            raise ValidationError({f"{ATTRIBUTE}[{index}].name": f"{name} is given twice"})
+            raise Unprocessable({f"{ATTRIBUTE}[{index}].name": f"{name} is given twice"})
         parent, _, _ = name.rpartition(".")
         if parent and parent not in nodes:
-            raise ValidationError(
+            raise Unprocessable(
                 {f"{ATTRIBUTE}[{index}].name": f"{name} is inside {parent}, which must come first (valueType object)"}
             )
         nodes[name] = {"characteristic": characteristic, "index": index, "children": []}
@@ -79,9 +78,9 @@ def _built(characteristic: dict, children: list, where: str) -> dict:
             field["max"] = maximum
         return field
     if children:
-        raise ValidationError({f"{where}.valueType": "only an object characteristic has characteristics inside it"})
+        raise Unprocessable({f"{where}.valueType": "only an object characteristic has characteristics inside it"})
     if characteristic.get("regex"):
-        raise ValidationError(
+        raise Unprocessable(
             {f"{where}.regex": "a pattern needs its rule in words, which TMF620 cannot carry: declare it in the admin"}
         )
     if allowed:
@@ -103,7 +102,7 @@ def _built(characteristic: dict, children: list, where: str) -> dict:
     elif value_type == "string":
         field["type"] = "text"
     else:
-        raise ValidationError({f"{where}.valueType": "one of string, number, integer, boolean, date or object"})
+        raise Unprocessable({f"{where}.valueType": "one of string, number, integer, boolean, date or object"})
     if minimum:
         field["required"] = True
     if characteristic.get("isUnique"):
@@ -119,7 +118,7 @@ def _range(ranges: list[dict], where: str, convert) -> dict:
                 try:
                     number = convert(value[key])
                 except ValueError:
-                    raise ValidationError({f"{where}.productSpecCharacteristicValue.{key}": "not a number"}) from None
+                    raise Unprocessable({f"{where}.productSpecCharacteristicValue.{key}": "not a number"}) from None
                 bounds[bound] = int(number) if isinstance(number, float) and number.is_integer() else number
     return bounds
 

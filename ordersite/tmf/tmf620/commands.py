@@ -10,7 +10,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as ModelValidationError
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 
 from orders import catalog_changes
 from orders.clients import may_manage_catalog
@@ -48,7 +48,7 @@ def _as_tmf_errors():
     try:
         yield
     except ModelValidationError as error:
-        raise ValidationError(
+        raise Unprocessable(
             {ATTRIBUTE_OF_FIELD.get(field, field): messages for field, messages in error.message_dict.items()}
         ) from error
     except catalog_changes.OfferingInUse as error:
@@ -78,13 +78,13 @@ def create_offering(*, client: ApiClient, data: dict) -> ProductOffering:
     if data.get("category"):
         fields["category"] = data["category"][0]["id"]
     if not fields.get("category"):
-        raise ValidationError(
+        raise Unprocessable(
             {"category": "an offering needs a category (or a productSpecification with one to take it from)"}
         )
     for index, reference in enumerate(data.get("productOfferingPrice", [])):
         price = _price(reference["id"], f"productOfferingPrice[{index}].id")
         if price.group:
-            raise ValidationError(
+            raise Unprocessable(
                 {f"productOfferingPrice[{index}].id": "a charge per entry comes with its productSpecification"}
             )
         fields["one_off_price" if price.kind == ONE_OFF else "recurring_price"] = price.amount
@@ -137,13 +137,13 @@ def create_price(*, client: ApiClient, data: dict) -> OfferingPrice:
     offering = _existing(data["productOffering"]["id"], "productOffering.id", "productOffering")
     kind = ONE_OFF if data["priceType"] == "oneTime" else RECURRING
     if data.get("recurringChargePeriodType") and kind != RECURRING:
-        raise ValidationError({"recurringChargePeriodType": "only a recurring price has a period"})
+        raise Unprocessable({"recurringChargePeriodType": "only a recurring price has a period"})
     group = ""
     if "unitOfMeasure" in data:
         units = data["unitOfMeasure"]["units"].strip()
         group = _group_named(offering.data_requirements, units)
         if group is None:
-            raise ValidationError({"unitOfMeasure.units": f"{offering.code} has no group {units} to charge per entry"})
+            raise Unprocessable({"unitOfMeasure.units": f"{offering.code} has no group {units} to charge per entry"})
     price = OfferingPrice(offering, kind, 0, group)
     return _set_price(client, price, data["price"], name=data["name"], new=True)
 
@@ -162,7 +162,7 @@ def _set_price(
 ) -> OfferingPrice:
     offering = price.offering
     if money and money.get("unit") and money["unit"] != offering.currency:
-        raise ValidationError({"price.unit": f"the catalog's prices are in {offering.currency}"})
+        raise Unprocessable({"price.unit": f"the catalog's prices are in {offering.currency}"})
     amount = money["value"] if money else None
     with _as_tmf_errors():
         offering = catalog_changes.set_price(
@@ -201,14 +201,14 @@ def _refuse_fixed(patch: dict, current: dict, patchable: set[str], what: str) ->
 def _existing(offering_id: str, attribute: str, resource: str) -> ProductOffering:
     offering = offering_shown(offering_id, may_see_designs=lambda: True)
     if offering is None:
-        raise ValidationError({attribute: f"no {resource} {offering_id} in this catalog"})
+        raise Unprocessable({attribute: f"no {resource} {offering_id} in this catalog"})
     return offering
 
 
 def _price(price_id: str, attribute: str) -> OfferingPrice:
     price = price_shown(price_id, may_see_designs=lambda: True)
     if price is None:
-        raise ValidationError({attribute: f"no productOfferingPrice {price_id} in this catalog"})
+        raise Unprocessable({attribute: f"no productOfferingPrice {price_id} in this catalog"})
     return price
 
 

@@ -105,11 +105,10 @@ COMPONENTS |= {
             **TYPE,
         },
     },
-    # Merge patches: what each may change. The server refuses any other attribute (422) unless sent back as
-    # it is, which a schema cannot say, so the document allows none; a name is trimmed, so not blank.
+    # Merge patches: what each may change ({} changes nothing). The server refuses any other attribute (422)
+    # unless sent back as it is, which a schema cannot say, so the document allows none; a name is trimmed.
     "ProductOfferingPatch": {
         "type": "object",
-        "minProperties": 1,
         "additionalProperties": False,
         "properties": {
             "name": {"type": "string", "minLength": 1, "maxLength": 120, "pattern": NOT_BLANK},
@@ -120,7 +119,6 @@ COMPONENTS |= {
     },
     "ProductSpecificationPatch": {
         "type": "object",
-        "minProperties": 1,
         "additionalProperties": False,
         "properties": {
             "name": {"type": "string", "minLength": 1, "maxLength": 120, "pattern": NOT_BLANK},
@@ -131,7 +129,6 @@ COMPONENTS |= {
     },
     "ProductOfferingPricePatch": {
         "type": "object",
-        "minProperties": 1,
         "additionalProperties": False,
         "properties": {
             "name": {"type": "string", "minLength": 1, "maxLength": PRICE_NAME_MAX_LENGTH, "pattern": NOT_BLANK},

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from orders.models import LifecycleStatus, OfferingCategory
 from orders.models.catalog import PRICE_NAME_MAX_LENGTH
-from ordersite.tmf.tmf630.serializers import Flag, Text, TMFSerializer
+from ordersite.tmf.tmf630.serializers import Flag, Text, TMFSerializer, WholeNumber
 
 
 @extend_schema_field({"type": "boolean", "enum": [False], "description": "Bundles are not offered here"})
@@ -53,12 +53,22 @@ class OfferingPatchIn(TMFSerializer):
     category = CategoryRefIn(many=True, required=False, min_length=1, max_length=1)
 
 
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "number"}]})
+class Scalar(serializers.JSONField):
+    """An allowed value or a bound: a JSON string or number (CharacteristicValueIn.validate says so)."""
+
+
+@extend_schema_field({"type": "string", "maxLength": 81, "pattern": r"^[a-z][a-z0-9_]{0,39}(\.[a-z][a-z0-9_]{0,39})?$"})
+class CharacteristicName(Text):
+    """A data requirement's name, group.field inside a group; the catalog's own rules check it (else 422)."""
+
+
 class CharacteristicValueIn(TMFSerializer):
-    value = serializers.JSONField(required=False)
+    value = Scalar(required=False)
     valueType = Text(required=False, max_length=20)
-    isDefault = serializers.BooleanField(required=False)
-    valueFrom = serializers.JSONField(required=False)
-    valueTo = serializers.JSONField(required=False)
+    isDefault = Flag(required=False)
+    valueFrom = Scalar(required=False)
+    valueTo = Scalar(required=False)
     rangeInterval = Text(required=False, max_length=20)
 
     def validate(self, attrs):
@@ -71,13 +81,13 @@ class CharacteristicValueIn(TMFSerializer):
 class SpecCharacteristicIn(TMFSerializer):
     """A data requirement: its name (group.field inside a group), value type, cardinality and allowed values."""
 
-    name = Text(max_length=81)
+    name = CharacteristicName(max_length=81)
     description = Text(required=False, allow_blank=True, max_length=500)
     valueType = serializers.ChoiceField(choices=["string", "number", "integer", "boolean", "date", "object"])
-    configurable = serializers.BooleanField(required=False)
-    minCardinality = serializers.IntegerField(required=False, min_value=0, max_value=1000)
-    maxCardinality = serializers.IntegerField(required=False, min_value=0, max_value=1000)
-    isUnique = serializers.BooleanField(required=False)
+    configurable = Flag(required=False)
+    minCardinality = WholeNumber(required=False, min_value=0, max_value=1000)
+    maxCardinality = WholeNumber(required=False, min_value=0, max_value=1000)
+    isUnique = Flag(required=False)
     regex = Text(required=False, allow_blank=True, max_length=500)
     productSpecCharacteristicValue = CharacteristicValueIn(many=True, required=False, max_length=100)
 

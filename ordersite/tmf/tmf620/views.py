@@ -58,7 +58,11 @@ DELETES = (
     "that is named is kept, so that order history is never lost: 409 saying why (retire it with a PATCH of "
     "lifecycleStatus Retired: off sale, still readable)."
 )
-WRITES = " Only for clients allowed to manage the catalog (else 403); one transaction; nothing changes when refused."
+WRITES = (
+    " Only for clients allowed to manage the catalog (else 403); one transaction; nothing changes when refused:"
+    " 400 for a body this document rules out, 422 for one the catalog's rules refuse (an id it does not hold,"
+    " a name or group its data requirements do not allow, a currency other than its own)."
+)
 
 
 class CatalogView(TMFView):
