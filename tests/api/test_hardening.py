@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.test import Client
 
 from orders.clients import set_token
@@ -162,6 +163,17 @@ def test_a_token_kept_in_the_cache_stops_working_when_revoked_replaced_or_its_us
     partner.is_active = False
     partner.save(update_fields=["is_active"])
     assert_error(new.get(ORDERS), 401)
+
+
+def test_a_client_whose_permission_to_order_is_revoked_is_refused_at_once(api, partner, customer, fibre):
+    body = order_body(customer, add(fibre, router="hub-6"))
+    assert post_json(api, ORDERS, body).status_code == 201  # its permissions now kept in the cache
+
+    partner.user.user_permissions.remove(Permission.objects.get(codename="submit_order"))
+    assert_error(post_json(api, ORDERS, body), 403)
+
+    partner.user.user_permissions.add(Permission.objects.get(codename="submit_order"))
+    assert post_json(api, ORDERS, body).status_code == 201
 
 
 def test_only_the_hash_of_a_token_is_stored(partner):

@@ -14,17 +14,18 @@ from orders.models import FulfilmentTask, Order, OrderState
 from tests.api.conftest import ORDERS, add, order_body, post_json
 from tests.factories import FulfilmentStepFactory, InstalledProductFactory, OfferingFactory
 
-# Reads: the client's permissions (1; the client itself is kept in the cache, orders.clients), the
+# Reads (the client and its permissions are kept in the cache, orders.clients and customers.backends): the
 # customer, the catalog's version (the offerings themselves come from memory, orders.catalog), the
 # installation address. Writes: the initiating request, the
 # order, its items, history, outbox, tasks, task dependencies, pending products, the items' product
 # links, the idempotency record (whose unique constraint catches a reused Idempotency-Key, as the
 # order's catches a reused externalId, so a new order needs no look-up first). Plus the transaction's own statements.
-STATEMENTS_PER_ORDER = 16
+STATEMENTS_PER_ORDER = 15
 # The first order after the catalog changed reads the offerings, their steps, the steps'
-# dependencies and the offerings' prerequisites; the first call of a token reads its client.
+# dependencies and the offerings' prerequisites; the first call of a token reads its client and its
+# user's permissions.
 CATALOG_LOAD = 4
-CLIENT_LOAD = 1
+CLIENT_LOAD = 2
 
 
 def statements_to_create(api, body) -> int:
@@ -91,7 +92,7 @@ def test_an_add_on_costs_one_statement_more_however_many_there_are(api, customer
 
 # An order of one add-on: no installation address to read and no fulfilment steps to plan, but the
 # look-up of its prerequisite among the customer's products.
-ADD_ON_ALONE = 15
+ADD_ON_ALONE = 14
 
 
 def test_an_add_on_costs_the_same_for_a_customer_holding_ten_thousand_products(api, customer, planned_fibre, mobile):

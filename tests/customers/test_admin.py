@@ -79,14 +79,14 @@ def test_the_customer_page_costs_the_same_queries_for_few_or_many_products(
     InstalledProductFactory(customer=customer)
     client.get(url)
 
-    # 4 shared by every page (session, user, permissions, groups; the request before pushed the session's
-    # expiry on), the customer, its latest orders, and one query per inline: contacts, addresses,
-    # products, interactions.
-    with django_assert_num_queries(4 + 2 + 4):
+    # 3 shared by every page (session, user, groups; the permissions are in the cache, and the request
+    # before pushed the session's expiry on), the customer, its latest orders, and one query per inline:
+    # contacts, addresses, products, interactions.
+    with django_assert_num_queries(3 + 2 + 4):
         client.get(url)
     for _ in range(10):
         InstalledProductFactory(customer=customer, offering=OfferingFactory())
-    with django_assert_num_queries(4 + 2 + 4):
+    with django_assert_num_queries(3 + 2 + 4):
         client.get(url)
 
 

@@ -544,10 +544,10 @@ def orders_with_items(count: int, **fields) -> list[Order]:
     return orders
 
 
-# Every page: session, user, the user's permissions (own and through groups, one query), the user's
-# groups (the role in the page context), and the session's save (a savepoint, the update, its
-# release) = 7; then the page's own.
-SHARED = 7
+# Every page: session, user and the user's groups (the role in the page context) = 3; then the page's
+# own. The user's permissions come from the cache (customers.backends) once a page has read them, and
+# the session is not written again right after the request before pushed its expiry on.
+SHARED = 3
 
 
 @pytest.mark.parametrize(

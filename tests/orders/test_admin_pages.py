@@ -178,9 +178,9 @@ def test_the_index_shows_each_queue_count_in_constant_queries(client, jo, django
     held_order()
     client.get("/admin/")
 
-    # Every page's 4 (session, user, permissions, groups; no session write right after another request),
-    # one count per queue, the hand-off panel's 5.
-    with django_assert_num_queries(4 + 3 + 5) as captured:
+    # Every page's 3 (session, user, groups; no session write right after another request), one count
+    # per queue, the hand-off panel's 5.
+    with django_assert_num_queries(3 + 3 + 5) as captured:
         response = client.get("/admin/")
     html = response.content.decode()
     assert re.search(r"Special-handling review</dt>\s*<dd><a href=\"/admin/orders/specialhandlingreview/\">1</a>", html)
