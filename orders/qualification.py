@@ -94,7 +94,8 @@ def held_prerequisites(customer: Customer, offerings: Iterable[ProductOffering])
     needed = {required.pk for offering in offerings if offering.is_addon for required in offering.requires.all()}
     if not needed:
         return set()
-    held = customer.products.filter(status__in=HELD_STATUSES, offering_id__in=needed)
+    # No ordering: the products' default one would join the customer and widen the DISTINCT.
+    held = customer.products.filter(status__in=HELD_STATUSES, offering_id__in=needed).order_by()
     return set(held.values_list("offering_id", flat=True).distinct())
 
 

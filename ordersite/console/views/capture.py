@@ -137,7 +137,7 @@ def _step_products(request, order: Order):
     products = list(
         InstalledProduct.objects.filter(customer=customer)
         .exclude(status__in=[ProductStatus.TERMINATED, ProductStatus.CANCELLED])
-        .select_related("offering", "install_address", "telephone_number")
+        .select_related("install_address", "telephone_number")  # the page names products, not their offerings
     )
     in_this_order = {item.product_id for item in order.items.all() if item.product_id}
     for product in products:
