@@ -83,13 +83,27 @@ def create_tasks(
     items: list[OrderItem],
     plans: dict[str, dict[str, Step]],
     relies: dict[str, list[str]],
+) -> list[FulfilmentTask]:
+    """Write the tasks of the planned (saved) items and their dependencies: two statements, whatever the size."""
+    tasks, links = build_tasks(order, items, plans, relies)
+    created = FulfilmentTask.objects.bulk_create(tasks)
+    if links:
+        FulfilmentTask.depends_on.through.objects.bulk_create(links)
+    return created
+
+
+def build_tasks(
+    order: Order,
+    items: list[OrderItem],
+    plans: dict[str, dict[str, Step]],
+    relies: dict[str, list[str]],
     *,
     dispatch: bool = False,
-) -> list[FulfilmentTask]:
-    """Write the tasks of the planned items and their dependencies: two statements, whatever the size.
+) -> tuple[list[FulfilmentTask], list]:
+    """The tasks of the planned items and the rows linking them to what they wait for, in memory.
 
-    With `dispatch`, the tasks that wait for nothing go out at once (the order being issued in
-    this transaction), with no statement more.
+    With `dispatch`, the tasks that wait for nothing go out at once (the order being issued with
+    its items, none of them written yet): items whose point of no return that passes have it set.
     """
     tasks_by_item: dict[str, dict[str, FulfilmentTask]] = {}
     for item in items:
@@ -125,22 +139,15 @@ def create_tasks(
             for leaf in _leaves(plans.get(other, {}), tasks_by_item.get(other, {})):
                 links += [Link(from_fulfilmenttask=root, to_fulfilmenttask=leaf) for root in roots]
     every_task = [t for tasks in tasks_by_item.values() for t in tasks.values()]
-    started = []
     if dispatch and order.state == OrderState.IN_PROGRESS:
         waiting = {id(link.from_fulfilmenttask) for link in links}
         started = [task for task in every_task if id(task) not in waiting and not task.waits_for_signoff]
         now, hand_over = timezone.now(), _hands_over()
         for task in started:
             start_dispatched(task, now, hand_over=hand_over)
-        reached = {task.item.pk for task in started if task.is_point_of_no_return and not hand_over}
-        if reached:
-            OrderItem.objects.filter(pk__in=reached, point_of_no_return_at__isnull=True).update(
-                point_of_no_return_at=now
-            )
-    created = FulfilmentTask.objects.bulk_create(every_task)
-    if links:
-        Link.objects.bulk_create(links)
-    return created
+            if task.is_point_of_no_return and not hand_over and task.item.point_of_no_return_at is None:
+                task.item.point_of_no_return_at = now
+    return every_task, links
 
 
 def started_milestone(order: Order, tasks: list[FulfilmentTask]) -> OutboxEvent | None:
@@ -154,29 +161,35 @@ def _leaves(plan, tasks) -> list[FulfilmentTask]:
 
 
 def create_pending_products(order: Order, items: list[OrderItem]) -> None:
-    """New products appear in the installed base at once, as pending active."""
-    providing = [
-        item
-        for item in items
-        if item.intent == ItemIntent.PROVIDE and not item.product_id and item.state == ItemState.IN_PROGRESS
-    ]
-    if not providing:
-        return
-    products = InstalledProduct.objects.bulk_create(
-        InstalledProduct(
-            customer=order.customer,
-            offering=item.offering,
-            name=item.offering.name,
-            status=ProductStatus.PENDING_ACTIVE,
-            characteristics=item.characteristics,
-            install_address=item.install_address,
-            last_order_item=item,
-        )
-        for item in providing
-    )
-    for item, product in zip(providing, products, strict=True):
-        item.product = product
-    OrderItem.objects.bulk_update(providing, ["product"])
+    """New products appear in the installed base at once, as pending active (items saved)."""
+    products = InstalledProduct.objects.bulk_create(pending_products(order, items))
+    for product in products:
+        product.last_order_item.product = product  # now with its id
+    if products:
+        OrderItem.objects.bulk_update([product.last_order_item for product in products], ["product"])
+
+
+def pending_products(order: Order, items: list[OrderItem]) -> list[InstalledProduct]:
+    """The products the items provide, pending active, in memory; each item has its product (neither written)."""
+    products = []
+    for item in items:
+        if _provides(item):
+            product = InstalledProduct(
+                customer=order.customer,
+                offering=item.offering,
+                name=item.offering.name,
+                status=ProductStatus.PENDING_ACTIVE,
+                characteristics=item.characteristics,
+                install_address=item.install_address,
+                last_order_item=item,
+            )
+            item.product = product
+            products.append(product)
+    return products
+
+
+def _provides(item: OrderItem) -> bool:
+    return item.intent == ItemIntent.PROVIDE and not item.product_id and item.state == ItemState.IN_PROGRESS
 
 
 # --- dispatch and results ------------------------------------------------------------------------

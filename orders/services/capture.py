@@ -149,16 +149,18 @@ def place_client_order(
     `order` is what place_order takes besides who places it. A reused Idempotency-Key raises
     IntegrityError (the submission's unique constraint) and nothing is kept.
     """
-    outcome = place_order(by=client.user, channel=client.channel, created_by_client=client, **order)
-    placed = outcome.order
-    placed.api_submission = ApiOrderSubmission.objects.create(
+    submission = ApiOrderSubmission(
         client=client,
-        order=placed,
         idempotency_key=idempotency_key,
         body_digest=body_digest,
         related_party=list(related_party),
         party_id=party_id,
     )
+    outcome = place_order(
+        by=client.user, channel=client.channel, created_by_client=client, recorded_with=[submission], **order
+    )
+    placed = outcome.order
+    placed.api_submission = submission
     return placed
 
 

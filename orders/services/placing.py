@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Model
 
 from customers.models import Address, Customer, InstalledProduct, User
-from orders import lifecycle, numbers
+from orders import lifecycle, numbers, outbox
 from orders.fulfilment import orchestration
 from orders.models import (
     ACTION_FOR_INTENT,
@@ -16,7 +17,6 @@ from orders.models import (
     ItemIntent,
     OfferingQualification,
     Order,
-    OrderEvent,
     OrderItem,
     OrderNote,
     OutboxEvent,
@@ -24,6 +24,7 @@ from orders.models import (
 )
 from orders.pricing import configured_prices
 from orders.requirements import FieldError
+from orders.rows import Rows
 from orders.services.drafts import ORDER_FIELDS
 from orders.services.outcomes import SubmissionOutcome
 from orders.services.submission import completeness_errors, issuing_verdict
@@ -61,6 +62,7 @@ def place_order(
     notes: list[str] = (),
     refusals: list[FieldError] = (),
     keep_error=None,
+    recorded_with: list[Model] = (),
     **fields,
 ) -> SubmissionOutcome:
     """Capture and submit an order that arrives whole, as the API sends it, in one transaction.
@@ -71,7 +73,8 @@ def place_order(
     channel found itself (a party or offering it does not know): the order is kept and rejected with
     them, and completeness errors about the same items are left out; `keep_error` may drop other
     errors that make no sense to the channel. Notes are customer-visible. Idempotency is the
-    caller's: a unique key of its own written in this transaction.
+    caller's: a unique key of its own written in this transaction, with `recorded_with` (rows of the
+    caller's about the order, written with it: their `order` is set).
     """
     if not lifecycle.may_act_for(by, customer):
         raise PermissionDenied
@@ -81,7 +84,6 @@ def place_order(
     if initiating_request.pk is None:
         initiating_request.customer, initiating_request.recorded_by = customer, by
         initiating_request.clean_fields(exclude=["customer", "recorded_by"])
-        initiating_request.save()
     order = Order(
         customer=customer,
         channel=channel or lifecycle.channel_of(by),
@@ -121,28 +123,48 @@ def place_order(
             _move_lines(lines, "hold")
             outcome = SubmissionOutcome(order, held_reasons=verdict.reasons)
 
-    order.save()
-    OrderItem.objects.bulk_create(lines)
-    if verdict.transition != "reject":
-        numbers.hold_numbers_of(lines)
-    relies = {request.item_id: request.relies_on for request in items if request.relies_on}
+    # Every row is built in memory and written at once (orders.rows): on PostgreSQL two round trips.
+    rows = Rows()
+    if initiating_request.pk is None:
+        rows.add(initiating_request, as_saved=True)
+    rows.add(order, as_saved=True)
+    rows.add(lines)
+    tasks, task_links = [], []
+    if outcome.issued:
+        tasks, task_links = orchestration.build_tasks(order, lines, plans, relies_on(items), dispatch=True)
+        rows.add(tasks)
+        rows.add(orchestration.pending_products(order, lines))
+    written = [OrderNote(order=order, author=by, text=text, customer_visible=True) for text in notes]
+    written += [
+        OrderNote(order=order, author=None, text=f"Rejected: {reason}", customer_visible=True)
+        for reason in outcome.rejected_reasons
+    ]
+    rows.add(written)
+    for row in recorded_with:
+        row.order = order
+        rows.add(row)
+    rows.give_ids()  # the order's number is in its events
+    order.visible_notes = written
+
+    relies = relies_on(items)
     by_id = {line.item_id: line for line in lines}
-    if relies:
-        Link = OrderItem.relies_on.through
-        Link.objects.bulk_create(
-            Link(from_orderitem=by_id[item_id], to_orderitem=by_id[other])
-            for item_id, others in relies.items()
-            for other in others
-            if other in by_id
-        )
-    _remember_related(order, "items", lines)
-    for line in lines:
-        _remember_related(line, "relies_on", [by_id[other] for other in relies.get(line.item_id, []) if other in by_id])
-    OrderEvent.objects.bulk_create(history)
-    created = OutboxEvent(
-        order=order, event_type=OutboxEvent.Type.CREATE, payload=lifecycle.event_body(order, state=history[0].to_state)
+    Link = OrderItem.relies_on.through
+    rows.add(
+        Link(from_orderitem=by_id[item_id], to_orderitem=by_id[other])
+        for item_id, others in relies.items()
+        for other in others
+        if other in by_id
     )
-    events = [created] + [
+    rows.add(task_links)
+    rows.add(history)
+    events = [
+        OutboxEvent(
+            order=order,
+            event_type=OutboxEvent.Type.CREATE,
+            payload=lifecycle.event_body(order, state=history[0].to_state),
+        )
+    ]
+    events += [
         OutboxEvent(
             order=order,
             event_type=OutboxEvent.Type.STATE_CHANGE,
@@ -152,18 +174,20 @@ def place_order(
         )
         for event in history
     ]
-    if outcome.issued:
-        tasks = orchestration.create_tasks(order, lines, plans, relies, dispatch=True)
-        orchestration.create_pending_products(order, lines)
-        events += filter(None, [orchestration.started_milestone(order, tasks)])
-    lifecycle.publish_all(events)
-    written = [OrderNote(order=order, author=by, text=text, customer_visible=True) for text in notes]
-    written += [
-        OrderNote(order=order, author=None, text=f"Rejected: {reason}", customer_visible=True)
-        for reason in outcome.rejected_reasons
-    ]
-    order.visible_notes = OrderNote.objects.bulk_create(written) if written else []
+    events += filter(None, [orchestration.started_milestone(order, tasks)])
+    rows.add(events)
+    rows.write()
+    outbox.nudge()
+    if verdict.transition != "reject":
+        numbers.hold_numbers_of(lines)
+    _remember_related(order, "items", lines)
+    for line in lines:
+        _remember_related(line, "relies_on", [by_id[other] for other in relies.get(line.item_id, []) if other in by_id])
     return outcome
+
+
+def relies_on(items: list[ItemRequest]) -> dict[str, list[str]]:
+    return {request.item_id: request.relies_on for request in items if request.relies_on}
 
 
 def _order_item(order: Order, request: ItemRequest) -> OrderItem:

@@ -56,7 +56,8 @@ def completeness_errors(order: Order, items: list[OrderItem] | None = None) -> l
     """
     errors: list[FieldError] = []
     items = list(order.items.all()) if items is None else items
-    if order.initiating_request_id is None:
+    # An order placed whole has its request in memory, written with it (no id yet); no query either way.
+    if order.initiating_request_id is None and order.initiating_request is None:
         errors.append(FieldError("initiating_request", "record what led to this order"))
     if not items:
         errors.append(FieldError("items", "add at least one product"))
