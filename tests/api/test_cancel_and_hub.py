@@ -136,7 +136,7 @@ def test_another_clients_listener_cannot_be_removed(api, other_api):
 def test_a_listener_on_our_own_network_is_refused(api, settings):
     settings.HUB_CALLBACK_ALLOW_PRIVATE = False
 
-    body = assert_error(post_json(api, HUB, {"callback": "http://169.254.169.254/latest/meta-data/"}), 400)
+    body = assert_error(post_json(api, HUB, {"callback": "http://169.254.169.254/latest/meta-data/"}), 422)
 
     assert "internal address" in json.dumps(body)
     assert not HubListener.objects.exists()

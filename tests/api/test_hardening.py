@@ -63,12 +63,25 @@ def test_malformed_json_gets_400_and_nothing_is_stored(api, raw):
         ({"productOrderItem": [{"id": "1", "action": "add", "quantity": "2"}]}, "productOrderItem[0].quantity"),
         ({"productOrderItem": [{"id": "1", "action": "add", "quantity": True}]}, "productOrderItem[0].quantity"),
         ({"productOrderItem": [{"id": "1", "action": "add", "productOffering": "fibre"}]}, "productOffering"),
-        ({"productOrderItem": [{"id": "1", "action": "add"}, {"id": "1", "action": "add"}]}, "used twice"),
         ({"productOrderItem": [{"id": "1", "action": "add"}], "priority": 1}, "priority"),
         ({"productOrderItem": [{"id": "1", "action": "add"}], "priority": "9"}, "priority"),
         ({"productOrderItem": [{"id": "1", "action": "add"}], "relatedParty": [{"name": "x"}]}, "relatedParty[0].id"),
         ({"productOrderItem": [{"id": "1", "action": "add"}], "requestedStartDate": "soon"}, "requestedStartDate"),
         ({"productOrderItem": [{"id": "1", "action": "add"}], "note": [{"text": 5}]}, "note[0].text"),
+        ({"productOrderItem": [{"id": "1", "action": "add", "productOrderItem": [{"id": "2"}]}]}, "nested"),
+    ],
+)
+def test_wrong_types_and_missing_attributes_get_400_saying_where(api, body, where):
+    response = post_json(api, ORDERS, body)
+
+    assert where in assert_error(response, 400)["message"]
+    assert nothing_stored()
+
+
+@pytest.mark.parametrize(
+    "body, where",
+    [
+        ({"productOrderItem": [{"id": "1", "action": "add"}, {"id": "1", "action": "add"}]}, "used twice"),
         (
             {
                 "productOrderItem": [
@@ -76,6 +89,14 @@ def test_malformed_json_gets_400_and_nothing_is_stored(api, raw):
                 ]
             },
             "not in this order",
+        ),
+        (
+            {
+                "productOrderItem": [
+                    {"id": "1", "action": "add", "productOrderItemRelationship": [{"id": "1", "relationshipType": "x"}]}
+                ]
+            },
+            "relates to itself",
         ),
         (
             {
@@ -94,13 +115,13 @@ def test_malformed_json_gets_400_and_nothing_is_stored(api, raw):
             },
             "circle",
         ),
-        ({"productOrderItem": [{"id": "1", "action": "add", "productOrderItem": [{"id": "2"}]}]}, "nested"),
     ],
 )
-def test_wrong_types_and_missing_attributes_get_400_saying_where(api, body, where):
+def test_items_that_do_not_make_one_order_get_422_saying_why(api, body, where):
+    # Each item matches the OpenAPI document; how they refer to each other is what no schema can say.
     response = post_json(api, ORDERS, body)
 
-    assert where in assert_error(response, 400)["message"]
+    assert where in assert_error(response, 422)["message"]
     assert nothing_stored()
 
 

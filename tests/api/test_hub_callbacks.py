@@ -47,7 +47,7 @@ def deployment(settings):
     ],
 )
 def test_registration_refuses_a_callback_into_our_network(api, deployment, callback):
-    body = assert_error(post_json(api, HUB, {"callback": callback}), 400)
+    body = assert_error(post_json(api, HUB, {"callback": callback}), 422)
 
     assert "internal address" in json.dumps(body)
     assert not HubListener.objects.exists()

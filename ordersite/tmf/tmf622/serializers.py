@@ -8,11 +8,13 @@ characteristics, parties, addresses) are for the services: they give a `rejected
 from __future__ import annotations
 
 from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from customers.models import ProductStatus
 from orders.callbacks import callback_refusal
 from orders.models import ItemAction, OutboxEvent
+from ordersite.tmf.tmf630.errors import Unprocessable
 from ordersite.tmf.tmf630.openapi import SPACE
 from ordersite.tmf.tmf630.serializers import Text, TMFSerializer, WholeNumber, objects, optional_text
 
@@ -114,6 +116,11 @@ class ProductOrderItemIn(TMFSerializer):
     at_fields = {"@type": optional_text(max_length=100)}
 
 
+@extend_schema_field({"type": "string", "enum": ["0", "1", "2", "3", "4"]})
+class Priority(Text):
+    """A string "0" to "4" (ProductOrderIn.validate_priority says so); not a number."""
+
+
 class ProductOrderIn(TMFSerializer):
     """TMF622 ProductOrder_Create."""
 
@@ -123,7 +130,7 @@ class ProductOrderIn(TMFSerializer):
     externalId = Text(required=False, allow_blank=True, max_length=60)
     description = Text(required=False, allow_blank=True, max_length=200)
     category = Text(required=False, allow_blank=True, max_length=100)
-    priority = Text(required=False, help_text='"0" (highest) to "4" (lowest).')
+    priority = Priority(required=False, help_text='"0" (highest) to "4" (lowest).')
     requestedStartDate = serializers.DateTimeField(required=False)
     requestedCompletionDate = serializers.DateTimeField(required=False)
     notificationContact = Text(required=False, allow_blank=True, max_length=200)
@@ -148,19 +155,21 @@ class ProductOrderIn(TMFSerializer):
         return value
 
     def validate(self, data):
+        """How the items refer to each other: well-formed items that do not make one order are a 422,
+        as no OpenAPI schema can say that ids are unique or that a relationship names another item."""
         items = data["productOrderItem"]
         ids = [item["id"] for item in items]
         twice = sorted({i for i in ids if ids.count(i) > 1})
         if twice:
-            raise serializers.ValidationError({"productOrderItem": f"item id {twice[0]!r} is used twice"})
+            raise Unprocessable({"productOrderItem": f"item id {twice[0]!r} is used twice"})
         for item in items:
             for relation in item.get("productOrderItemRelationship", []):
                 if relation["id"] not in ids:
-                    raise serializers.ValidationError(
+                    raise Unprocessable(
                         {"productOrderItem": f"item {item['id']!r} relates to {relation['id']!r}, not in this order"}
                     )
                 if relation["id"] == item["id"]:
-                    raise serializers.ValidationError({"productOrderItem": f"item {item['id']!r} relates to itself"})
+                    raise Unprocessable({"productOrderItem": f"item {item['id']!r} relates to itself"})
         data["productOrderItem"] = creation_order(items)
         return data
 
@@ -183,7 +192,7 @@ def creation_order(items: list[dict]) -> list[dict]:
         if item_id in placed:
             return
         if item_id in visiting:
-            raise serializers.ValidationError({"productOrderItem": f"items rely on each other in a circle ({item_id})"})
+            raise Unprocessable({"productOrderItem": f"items rely on each other in a circle ({item_id})"})
         visiting.add(item_id)
         for other in relies_on(by_id[item_id]):
             place(other)
@@ -247,8 +256,8 @@ class EventSubscriptionIn(serializers.Serializer):
 
     def validate_callback(self, value):
         refusal = callback_refusal(value)
-        if refusal:
-            raise serializers.ValidationError(refusal)
+        if refusal:  # where the host leads (an internal address): nothing a schema of the URL could say
+            raise Unprocessable({"callback": refusal})
         return value
 
     def validate_query(self, value):
