@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: worker run serve test install install-dev migrate seed lint format check-deploy browser clean bench bench-tools
+.PHONY: worker run serve test install install-dev migrate seed lint format check-deploy browser clean bench bench-tools fuzz-api
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -73,6 +73,23 @@ bench-tools:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		PG=postgresql-$$(ls /etc/postgresql 2>/dev/null | head -n 1); \
 		$$SUDO apt-get install -y wrk $$PG >/dev/null 2>&1 || { $$SUDO apt-get update >/dev/null && $$SUDO apt-get install -y wrk $$PG >/dev/null; }; }
+
+## schemathesis (all checks) against every TMF API of a running server, e.g. started with
+## `API_THROTTLE_RATE=off make run` (the throttle would answer 429s instead); schemathesis.toml says the rest.
+## It has a venv of its own, so its pytest plugin and its hypothesis stay out of `make test`.
+ST_VENV := .venv-schemathesis
+ST_EXAMPLES ?= 50
+TMF_APIS := productOrderingManagement:demo-api-token customerManagement:demo-api-token \
+	productInventory:demo-api-token productOfferingQualification:demo-api-token \
+	productCatalogManagement:demo-catalog-token
+fuzz-api:
+	test -x $(ST_VENV)/bin/st || { $(PYTHON) -m venv $(ST_VENV) && $(ST_VENV)/bin/pip install --quiet schemathesis==4.32.5; }
+	@failed=0; for api in $(TMF_APIS); do \
+		echo "== $${api%%:*}"; \
+		$(ST_VENV)/bin/st run "http://$(HOST):$(PORT)/tmf-api/schema?format=json" --url http://$(HOST):$(PORT) \
+			-H "Authorization: Bearer $${api#*:}" --include-path-regex "/$${api%%:*}/" \
+			--checks all -n $(ST_EXAMPLES) -w 1 || failed=1; \
+	done; exit $$failed
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
