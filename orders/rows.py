@@ -23,7 +23,7 @@ import uuid
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Model
+from django.db.models import BooleanField, CharField, Field, IntegerField, Model, TextField
 from django.db.models.signals import post_save, pre_save
 from psycopg.types.json import Jsonb
 
@@ -150,6 +150,7 @@ class Rows:
 
 
 _sequences: dict[str, str] = {}  # table: its id's sequence
+_plans: dict[tuple[type[Model], bool], list] = {}  # (model, without its id): columns to write
 _references_of: dict[type[Model], list] = {}
 
 
@@ -177,19 +178,50 @@ def _insert(connection, model: type[Model], objects: list[Model]) -> tuple[str, 
     turns the document's values into the columns' types with the types' own input functions, as it
     does the literals psycopg would send.
     """
-    fields = [f for f in model._meta.concrete_fields if not f.generated]
-    if objects[0].pk is None:  # the table's own default id (rows nothing refers to)
-        fields.remove(model._meta.pk)
+    key = (model, objects[0].pk is None)
+    if key not in _plans:
+        fields = [f for f in model._meta.concrete_fields if not f.generated]
+        if objects[0].pk is None:  # the table's own default id (rows nothing refers to)
+            fields.remove(model._meta.pk)
+        _plans[key] = [(f.column, f.attname, _plain_type(f), f) for f in fields]
+    plan = _plans[key]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(column) for column, *_ in plan)
     table = quote(model._meta.db_table)
-    document = json.dumps(
-        [{f.column: f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields} for obj in objects],
-        default=_json_value,
-        ensure_ascii=False,
-    )
+    document = json.dumps([_values(obj, plan, connection) for obj in objects], default=_json_value, ensure_ascii=False)
     sql = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM json_populate_recordset(NULL::{table}, %s::json)"
     return sql, [document]
+
+
+def _values(obj: Model, plan: list, connection) -> dict:
+    """A row's values as Model.save() and bulk_create send them (pre_save, then get_db_prep_save).
+
+    A text, number, flag or reference holding its plain type (or None) is sent as it is, which is
+    what those two methods give back for it, without calling them.
+    """
+    row = {}
+    for column, attname, plain, field in plan:
+        if plain is not None:
+            value = getattr(obj, attname)
+            if value is None or type(value) is plain:
+                row[column] = value
+                continue
+        row[column] = field.get_db_prep_save(field.pre_save(obj, True), connection)
+    return row
+
+
+def _plain_type(field) -> type | None:
+    if field.is_relation:
+        field = field.target_field
+    if type(field).pre_save is not Field.pre_save:  # auto_now and the like
+        return None
+    if isinstance(field, CharField | TextField):
+        return str
+    if isinstance(field, BooleanField):
+        return bool
+    if isinstance(field, IntegerField):
+        return int
+    return None
 
 
 def _json_value(value):
