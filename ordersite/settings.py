@@ -130,7 +130,9 @@ CACHE_URL = os.environ.get("CACHE_URL", REDIS_URL)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    # In-process without Redis: room for what every API call keeps (its client, permissions, customer and
+    # address; orders.clients), where Django's default of 300 entries would keep evicting them.
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20_000}}
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from customers.models import Customer, User
-from orders import lifecycle, numbers
+from orders import clients, lifecycle, numbers
 from orders.credit import credit_bureau, needs_credit_check
 from orders.fulfilment import orchestration
 from orders.models import (
@@ -331,6 +331,8 @@ def credit_refusal(customer: Customer, value: Decimal) -> str:
         return ""
     decision = credit_bureau().check(customer, value)
     Customer.objects.filter(pk=customer.pk).update(credit_class=decision.credit_class, credit_checked_at=timezone.now())
+    if decision.credit_class != customer.credit_class:
+        clients.customers_changed()  # API calls keep customers in the cache: the next order sees the new class
     return "" if decision.approved else decision.reason
 
 

@@ -36,7 +36,7 @@ from orders.pricing import CHARGED_INTENTS
 from orders.requirements import FieldError
 from ordersite.tmf.tmf622.qualifications import check_reference, qualifications_named, reference_in
 from ordersite.tmf.tmf622.serializers import relies_on
-from ordersite.tmf.tmf629.selectors import customer_for
+from ordersite.tmf.tmf629.selectors import customer_for, installation_address
 from ordersite.tmf.tmf630.errors import Conflict, Unprocessable
 
 CUSTOMER_ROLES = {"customer", "buyer", "orderer"}
@@ -214,12 +214,7 @@ class _Catalog:
     def installation_address(self) -> Address | None:
         """The customer's validated installation address, for items that need one and name none."""
         if self._installation_address is None:
-            self._installation_address = (
-                self.customer.addresses.filter(purpose=Address.Purpose.INSTALLATION, reference_street__isnull=False)
-                .select_related("reference_street__district")
-                .order_by("-validated_at", "-pk")
-                .first()
-            ) or False
+            self._installation_address = installation_address(self.customer) or False
         return self._installation_address or None
 
     def request_for(self, item: dict) -> tuple[services.ItemRequest, list[FieldError]]:

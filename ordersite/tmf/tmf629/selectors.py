@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from customers.models import Address, Customer, CustomerStatus
+from orders.clients import kept_customer_data
 from orders.models import ApiClient
 from ordersite.tmf.tmf630.filters import refuse_unknown_params, values
 
@@ -21,8 +22,29 @@ def customers_of(client: ApiClient) -> QuerySet[Customer]:
 
 
 def customer_for(client: ApiClient, party_id: str) -> Customer | None:
-    """The customer with this number, if the client may act for it; None says nothing about others."""
-    return customers_of(client).filter(number__iexact=party_id.strip()).first() if party_id else None
+    """The customer with this number, if the client may act for it; None says nothing about others.
+
+    Every order and qualification asks, so the answer is kept in the shared cache (orders.clients).
+    """
+    if not party_id:
+        return None
+    number = party_id.strip()
+    return kept_customer_data(
+        f"customer:{client.pk}:{number}", lambda: customers_of(client).filter(number__iexact=number).first()
+    )
+
+
+def installation_address(customer: Customer) -> Address | None:
+    """The customer's latest validated installation address, for items that need one and name none."""
+    return kept_customer_data(
+        f"installation-address:{customer.pk}",
+        lambda: (
+            customer.addresses.filter(purpose=Address.Purpose.INSTALLATION, reference_street__isnull=False)
+            .select_related("reference_street__district")
+            .order_by("-validated_at", "-pk")
+            .first()
+        ),
+    )
 
 
 def with_addresses(customers: QuerySet[Customer]) -> QuerySet[Customer]:
