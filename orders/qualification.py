@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from django.db.models import prefetch_related_objects
 
-from customers.models import Address, Customer, CustomerKind, ProductStatus, Technology
+from customers.models import Address, Customer, CustomerKind, InstalledProduct, ProductStatus, Technology
 from orders.models import LifecycleStatus, ProductOffering
 
 # What the customer "holds" for an add-on's prerequisite: a product that is live or on its way.
@@ -172,15 +172,20 @@ def qualify_all(
     place: Address | None = None,
     *,
     ordering: Iterable[int] = (),
+    holdings: Iterable[InstalledProduct] | None = None,
 ) -> list[Qualification]:
     """qualify() for each offering, in the order given, in a constant number of queries.
 
     At most: the offerings (if a queryset), their prerequisites, the customer's holdings and the
-    place's reference data, whatever the size of the catalog.
+    place's reference data, whatever the size of the catalog. `holdings`: the customer's products
+    (all but terminated and cancelled ones), when the caller has them loaded already.
     """
     offerings = list(offerings)
     prefetch_related_objects(offerings, "requires")
-    held = held_prerequisites(customer, offerings)
+    if holdings is None:
+        held = held_prerequisites(customer, offerings)
+    else:
+        held = {product.offering_id for product in holdings if product.status in HELD_STATUSES}
     if place is not None and place.reference_street_id:
         place.technologies  # noqa: B018 (reads the reference data once, not once per offering)
     ordering = set(ordering)

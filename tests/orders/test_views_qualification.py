@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from customers.models import InstalledProduct, ProductStatus
 from orders.models import ItemIntent, Order, ProductOffering
 from orders.services import add_item, create_draft_order, record_initiating_request, submit_order
 from tests.factories import CustomerUserFactory, InstalledProductFactory, OrganisationFactory, valid_address
@@ -84,6 +85,28 @@ def test_an_add_on_is_offered_once_its_product_is_in_the_order(signed_in, agent,
     assert [i.offering.code for i in order.items.order_by("item_id")] == ["fibre-500", "tv-essentials"]
 
 
+def test_an_add_on_is_offered_to_a_customer_holding_its_product_but_not_one_it_is_leaving_or_left(
+    signed_in, agent, customer, catalog
+):
+    valid_address(customer)
+    order = draft_for(customer, agent)
+    product = InstalledProductFactory(customer=customer, offering=catalog["fibre-150"])
+
+    def offered():
+        return {o.code for o in signed_in.get(products_url(order)).context["offerings"]}
+
+    for status, holds in [
+        (ProductStatus.PENDING_TERMINATE, False),
+        (ProductStatus.TERMINATED, False),
+        (ProductStatus.CREATED, False),
+        (ProductStatus.PENDING_ACTIVE, True),
+        (ProductStatus.SUSPENDED, True),
+        (ProductStatus.ACTIVE, True),
+    ]:
+        InstalledProduct.objects.filter(pk=product.pk).update(status=status)
+        assert ("tv-essentials" in offered()) is holds, status
+
+
 def test_an_organisation_is_offered_the_business_products(signed_in, agent, catalog):
     company = OrganisationFactory()
     valid_address(company, street="Harbour Way", number="5", postcode="")  # Harbourside: fibre and ethernet
@@ -110,7 +133,7 @@ def test_the_products_step_costs_the_same_queries_for_a_larger_catalog(
         signed_in.get(products_url(order))
 
 
-def test_the_products_step_costs_the_same_nine_queries_whatever_the_customer_holds_and_orders(
+def test_the_products_step_costs_the_same_eight_queries_whatever_the_customer_holds_and_orders(
     signed_in, agent, customer, catalog, django_assert_num_queries
 ):
     address = valid_address(customer)
@@ -128,10 +151,10 @@ def test_the_products_step_costs_the_same_nine_queries_whatever_the_customer_hol
     signed_in.get(products_url(small, place=address.pk))
 
     # session, user, groups; the order (with its customer and request) and its items; the customer's
-    # products and install addresses; the catalog's version (its offerings are kept in memory) and
-    # which add-on prerequisites the customer holds. No session write: the request before pushed it on.
+    # products (which also say what an add-on's prerequisites are met by) and install addresses; the
+    # catalog's version (its offerings are kept in memory). No session write: the request before pushed it on.
     for order, changed in ((small, 1), (large, 5)):
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(8):
             response = signed_in.get(products_url(order, place=address.pk))
         assert response.context["place"] == address
         assert {"fibre-150", "tv-essentials"} <= {o.code for o in response.context["offerings"]}

@@ -148,7 +148,8 @@ def _step_products(request, order: Order):
     places = installation_addresses_of(customer)
     place = _qualification_place(request.GET, order, places)
     ordering = {item.offering_id for item in order.items.all() if item.intent == ItemIntent.PROVIDE}
-    answers = qualify_all(catalog.offerings_on_sale(), customer, place, ordering=ordering)
+    # The products listed are every one the customer holds, so they answer the add-on prerequisites too.
+    answers = qualify_all(catalog.offerings_on_sale(), customer, place, ordering=ordering, holdings=products)
     context = capture_context(
         order,
         "products",
