@@ -430,6 +430,27 @@ def test_refused_characteristics_say_why_and_nothing_is_created(catalog_api, cha
     assert not ProductOffering.objects.filter(code="spec").exists()
 
 
+def test_a_default_mark_on_a_range_is_no_default_and_no_server_error(catalog_api):
+    # schemathesis: isDefault on an entry without a value answered 500 (KeyError).
+    values = [{"value": "small"}, {"value": "large"}, {"isDefault": True, "valueFrom": "a"}]
+    characteristic = {"name": "size", "valueType": "string", "productSpecCharacteristicValue": values}
+    body = {"name": "Spec", "category": [{"id": "tv"}], "productSpecCharacteristic": [characteristic]}
+
+    response = post_json(catalog_api, SPECIFICATIONS, body)
+
+    assert response.status_code == 201, response.content
+    [shown] = response.json()["productSpecCharacteristic"]
+    assert not any(v.get("isDefault") for v in shown["productSpecCharacteristicValue"])
+
+
+def test_a_price_unit_that_is_blank_is_refused_as_documented(catalog_api, pbx, client):
+    schema = client.get("/tmf-api/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    unit = schema["components"]["schemas"]["ProductOfferingPricePatch"]["properties"]["price"]["properties"]["unit"]
+
+    assert not re.search(unit["pattern"], " ")
+    assert_error(merge_patch(catalog_api, f"{PRICES}/pbx-recurring", {"price": {"value": 5, "unit": ""}}), 400)
+
+
 def test_characteristics_sent_back_as_shown_keep_what_tmf620_cannot_say(catalog_api, pbx):
     shown = catalog_api.get(f"{SPECIFICATIONS}/pbx").json()["productSpecCharacteristic"]
     added = {"name": "site_notes", "description": "Site notes", "valueType": "string"}

@@ -85,7 +85,7 @@ def _built(characteristic: dict, children: list, where: str) -> dict:
         )
     if allowed:
         field |= {"type": "choice", "choices": [str(value) for value in allowed]}
-        defaults = [v["value"] for v in values if v.get("isDefault")]
+        defaults = [v["value"] for v in values if v.get("isDefault") and "value" in v]  # a range is no default
         if defaults:
             field["default"] = str(defaults[0])
         if maximum is not None and maximum > 1:

@@ -137,7 +137,7 @@ COMPONENTS |= {
                 "required": ["value"],
                 "properties": {
                     "value": {"type": "number", "minimum": 0, "maximum": 99999999.99, "multipleOf": 0.01},
-                    "unit": string("The catalog's currency, GBP"),
+                    "unit": string("The catalog's currency, GBP", maxLength=3, pattern=NOT_BLANK),
                 },
             },
         },
