@@ -21,6 +21,7 @@ from django.db.models import (
     Subquery,
     TextField,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -120,18 +121,22 @@ def _items_for_pages() -> QuerySet[OrderItem]:
     ).order_by("id")
 
 
-def order_for_capture(pk: int, *, feasibility: bool = False) -> Order:
-    """A draft with what every capture step shows (customer, request, items and their offerings), and its
-    feasibility results for the steps that show them (`feasibility`).
+def order_for_capture(pk: int) -> Order:
+    """A draft with what every capture step shows (customer, request, items and their offerings).
 
     Only what the steps read is joined: an amendment's original is named from revision_of_id
-    (Order.revision_of_number), so it is not loaded, nor is who captured the draft.
+    (Order.revision_of_number), so it is not loaded, nor is who captured the draft; the steps that
+    show feasibility results load them when they show them (with_feasibility_results).
     """
-    prefetches = [Prefetch("items", queryset=_items_for_pages())]
-    if feasibility:
-        assessments = FeasibilityAssessment.objects.select_related("assessed_by")
-        prefetches.append(Prefetch("feasibility_assessments", queryset=assessments))
-    return Order.objects.select_related("customer", "initiating_request").prefetch_related(*prefetches).get(pk=pk)
+    items = Prefetch("items", queryset=_items_for_pages())
+    return Order.objects.select_related("customer", "initiating_request").prefetch_related(items).get(pk=pk)
+
+
+def with_feasibility_results(order: Order) -> Order:
+    """The order with its feasibility results and who recorded them (one query, none if already loaded)."""
+    assessments = FeasibilityAssessment.objects.select_related("assessed_by")
+    prefetch_related_objects([order], Prefetch("feasibility_assessments", queryset=assessments))
+    return order
 
 
 def order_for_console(pk: int) -> Order:

@@ -5,8 +5,6 @@ The steps themselves: request and products here, configuration, delivery and rev
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -100,7 +98,7 @@ def capture_step(request, number: str, step: str):
     handler = CAPTURE_STEPS.get(step)
     if handler is None:
         raise Http404("No such step.")
-    order = order_or_404(number, partial(selectors.order_for_capture, feasibility=step in FEASIBILITY_SHOWN))
+    order = order_or_404(number, selectors.order_for_capture)
     if order.state != OrderState.DRAFT:
         messages.info(request, f"{order.number} has been submitted; it can no longer be edited.")
         return redirect(detail_url(order))
@@ -219,9 +217,6 @@ def _change_products(request, order: Order):
         messages.success(request, f"Added: {ItemIntent(intent).label.lower()} {product.name}.")
     return redirect(step_url(order, "products", "order-items"))
 
-
-# The steps that show the draft's feasibility results (the others don't load them).
-FEASIBILITY_SHOWN = frozenset({"delivery", "review"})
 
 CAPTURE_STEPS = {
     "request": _step_request,

@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from customers.commands import AddressRefused
 from customers.models import Address
+from orders import selectors
 from orders.models import Order
 from orders.services import record_feasibility, set_delivery
 from ordersite.console.forms.customers import AddressForm
@@ -97,6 +98,6 @@ def delivery_step(request, order: Order):
         address_choices=address_choices,
         chosen_address=form["install_address"].value() if needing else "",
         may_record_feasibility=request.user.has_perm("orders.record_feasibility"),
-        feasibility=list(order.feasibility_assessments.all()),
+        feasibility=list(selectors.with_feasibility_results(order).feasibility_assessments.all()),
     )
     return render(request, "console/capture/delivery.html", context)

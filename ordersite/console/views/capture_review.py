@@ -77,6 +77,7 @@ def review_step(request, order: Order):
 
 
 def _render_review(request, order: Order, items, errors):
+    selectors.with_feasibility_results(order)  # the verdict and the summary read them
     reasons = special_handling_reasons(order)
     # What submitting will do, from the issuing rules themselves (credit is checked only on submission).
     verdict = special_handling_verdict(order)
