@@ -2,21 +2,24 @@
 
 Every API order needs the offerings it names, with their fulfilment plans and prerequisites: four
 queries that `make bench` showed to be a fifth of the CPU an order costs, for data that changes a
-few times a year. The catalog's version is read instead (one cheap query): the newest `updated_at`
-of an offering and the number of offerings. Saving an offering moves the first, deleting one changes
-the second, and `bump_version` moves the first whenever a fulfilment step or a prerequisite changes
-(receivers below), so every process sees a change on its next order. Changes that bypass the models
-(SQL by hand, an app server whose clock lags) are picked up within MAX_AGE_SECONDS all the same.
+few times a year. The catalog's version is read instead, from the shared cache (no query): a token
+that saving or deleting an offering replaces, and so does `bump_version` whenever a fulfilment step
+or a prerequisite changes (receivers below), at once and again at commit, so every process sees a
+change on its next order. An offering list loaded under a version is kept under that version only, so
+a change committed while it was loading cannot be kept past it. Changes that bypass the models (SQL
+by hand, QuerySet.update) are picked up within MAX_AGE_SECONDS all the same.
 
 The cached offerings are shared by the threads of a process: callers read them and never change them.
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 
-from django.db.models import Count, Max
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -24,9 +27,10 @@ from django.utils import timezone
 from orders.models import FulfilmentStep, LifecycleStatus, ProductOffering
 
 MAX_AGE_SECONDS = 60
+VERSION_KEY = "catalog:version"
 
 _lock = threading.Lock()
-_snapshot: tuple[tuple, float, dict[str, ProductOffering]] = ((), 0.0, {})
+_snapshot: tuple[str | None, float, dict[str, ProductOffering]] = (None, 0.0, {})
 
 
 def orderable_offerings(codes: set[str]) -> dict[str, ProductOffering]:
@@ -45,16 +49,30 @@ def _current() -> dict[str, ProductOffering]:
     global _snapshot
     version = catalog_version()
     cached_version, loaded_at, offerings = _snapshot
-    if cached_version != version or time.monotonic() - loaded_at > MAX_AGE_SECONDS:
+    if version is None or cached_version != version or time.monotonic() - loaded_at > MAX_AGE_SECONDS:
         with _lock:
             offerings = _load()
             _snapshot = (version, time.monotonic(), offerings)
     return offerings
 
 
-def catalog_version() -> tuple:
-    latest = ProductOffering.objects.order_by().aggregate(changed=Max("updated_at"), count=Count("pk"))
-    return (latest["changed"], latest["count"])
+def catalog_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, secrets.token_hex(8), None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def catalog_changed() -> None:
+    """Make every process read the offerings again, now and when the current transaction commits."""
+
+    def replace():
+        cache.set(VERSION_KEY, secrets.token_hex(8), None)
+
+    replace()
+    # An order between now and the commit loads (and keeps) the catalog as it was: forget it again then.
+    transaction.on_commit(replace)
 
 
 def _load() -> dict[str, ProductOffering]:
@@ -69,6 +87,12 @@ def _load() -> dict[str, ProductOffering]:
 def bump_version(offering_ids) -> None:
     """Mark these offerings changed, for a change the offering row itself does not show."""
     ProductOffering.objects.filter(pk__in=offering_ids).update(updated_at=timezone.now())
+    catalog_changed()
+
+
+@receiver([post_save, post_delete], sender=ProductOffering)
+def _offering_changed(sender, **kwargs) -> None:
+    catalog_changed()
 
 
 @receiver([post_save, post_delete], sender=FulfilmentStep)

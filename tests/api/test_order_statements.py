@@ -14,14 +14,14 @@ from orders.models import FulfilmentTask, Order, OrderState
 from tests.api.conftest import ORDERS, add, order_body, post_json
 from tests.factories import FulfilmentStepFactory, InstalledProductFactory, OfferingFactory
 
-# Reads: the catalog's version (the offerings themselves come from memory, orders.catalog); the client,
-# its permissions, the customer and its installation address are kept in the cache (orders.clients,
-# customers.backends). Writes (orders.rows): the ids of the new rows, then in one round trip the
+# Reads: none. The client, its permissions, the customer and its installation address are kept in the
+# cache (orders.clients, customers.backends), and so is the catalog's version (the offerings themselves
+# come from memory, orders.catalog). Writes (orders.rows): the ids of the new rows, then in one round trip the
 # initiating request, the order, its items, history, outbox, tasks, task dependencies, pending
 # products and the idempotency record (whose unique constraint catches a reused Idempotency-Key, as
 # the order's catches a reused externalId, so a new order needs no look-up first). Plus the
 # transaction's own statements.
-STATEMENTS_PER_ORDER = 5
+STATEMENTS_PER_ORDER = 4
 # The first order after the catalog changed reads the offerings, their steps, the steps'
 # dependencies and the offerings' prerequisites; the first call of a token reads its client and its
 # user's permissions; the first order for a customer since customers changed reads the customer and
@@ -95,7 +95,7 @@ def test_an_add_on_costs_one_statement_more_however_many_there_are(api, customer
 
 # An order of one add-on: no installation address to read and no fulfilment steps to plan, but the
 # look-up of its prerequisite among the customer's products.
-ADD_ON_ALONE = 6
+ADD_ON_ALONE = 5
 
 
 def test_an_add_on_costs_the_same_for_a_customer_holding_ten_thousand_products(api, customer, planned_fibre, mobile):
