@@ -104,6 +104,18 @@ def test_wrong_types_and_missing_attributes_get_400_saying_where(api, body, wher
                     {
                         "id": "1",
                         "action": "add",
+                        "product": {"productCharacteristic": [{"name": "a", "value": 1}, {"name": "a", "value": 2}]},
+                    }
+                ]
+            },
+            "productOrderItem[0].product.productCharacteristic: characteristic 'a' is given twice",
+        ),
+        (
+            {
+                "productOrderItem": [
+                    {
+                        "id": "1",
+                        "action": "add",
                         "productOrderItemRelationship": [{"id": "2", "relationshipType": "reliesOn"}],
                     },
                     {

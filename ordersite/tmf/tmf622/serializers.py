@@ -63,13 +63,6 @@ class ProductIn(TMFSerializer):
     place = PlaceIn(many=True, required=False, max_length=5)
     at_fields = {"@type": optional_text(max_length=100)}
 
-    def validate_productCharacteristic(self, value):
-        names = [c["name"] for c in value]
-        twice = sorted({n for n in names if names.count(n) > 1})
-        if twice:
-            raise serializers.ValidationError(f"characteristic {twice[0]!r} is given twice")
-        return value
-
 
 class RelationshipIn(TMFSerializer):
     id = Text(max_length=20)
@@ -156,12 +149,19 @@ class ProductOrderIn(TMFSerializer):
 
     def validate(self, data):
         """How the items refer to each other: well-formed items that do not make one order are a 422,
-        as no OpenAPI schema can say that ids are unique or that a relationship names another item."""
+        as no OpenAPI schema can say that ids (or an item's characteristic names) are unique or that a
+        relationship names another item."""
         items = data["productOrderItem"]
         ids = [item["id"] for item in items]
         twice = sorted({i for i in ids if ids.count(i) > 1})
         if twice:
             raise Unprocessable({"productOrderItem": f"item id {twice[0]!r} is used twice"})
+        for index, item in enumerate(items):
+            names = [c["name"] for c in item.get("product", {}).get("productCharacteristic", [])]
+            twice = sorted({n for n in names if names.count(n) > 1})
+            if twice:
+                where = f"productOrderItem[{index}].product.productCharacteristic"
+                raise Unprocessable({where: f"characteristic {twice[0]!r} is given twice"})
         for item in items:
             for relation in item.get("productOrderItemRelationship", []):
                 if relation["id"] not in ids:
