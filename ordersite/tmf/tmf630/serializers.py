@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework.fields import SkipField, empty, get_error_detail
+from rest_framework.utils import html
 from rest_framework.utils.serializer_helpers import BindingDict
 
 
@@ -53,6 +58,36 @@ class TMFSerializer(serializers.Serializer):
                 shared[name] = field
             type(self)._shared_fields = shared
         return shared
+
+    def to_internal_value(self, data):
+        """DRF's own, visiting only the fields the body holds and those that run when it does not.
+
+        DRF walks every declared field and skips (SkipField, after a dozen calls) one the body leaves
+        out that is neither required nor has a default: most of an order's ~90 fields, a third of its
+        validation. Leaving those out beforehand gives the same values and the same errors, in order.
+        """
+        if not isinstance(data, Mapping) or html.is_html_input(data):
+            return super().to_internal_value(data)
+        ret, errors = {}, {}
+        for field in self._writable_fields:
+            if field.field_name not in data and not field.required and field.default is empty:
+                continue
+            validate_method = getattr(self, "validate_" + field.field_name, None)
+            try:
+                validated_value = field.run_validation(field.get_value(data))
+                if validate_method is not None:
+                    validated_value = validate_method(validated_value)
+            except serializers.ValidationError as exc:
+                errors[field.field_name] = exc.detail
+            except DjangoValidationError as exc:
+                errors[field.field_name] = get_error_detail(exc)
+            except SkipField:
+                pass
+            else:
+                self.set_value(ret, field.source_attrs, validated_value)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return ret
 
     def get_fields(self):
         fields = super().get_fields()
