@@ -40,6 +40,9 @@ TOKEN = "demo-api-token"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 BENCH_QUEUE, BENCH_CONTROL_QUEUE = "orders-bench", "control-bench"
 BENCH_REDIS = "redis://127.0.0.1:6379/15"
+# The shared cache a deployment has (REDIS_URL): credentials, permissions, customers and the catalog's version
+# are read from Redis as in production, not from each process's memory, which would flatter them.
+BENCH_CACHE = "redis://127.0.0.1:6379/13"
 
 # wrk: every request a new order with its own Idempotency-Key, the bodies taken in turn.
 WRK_SCRIPT = r"""
@@ -261,6 +264,7 @@ def bench_environment(database_url: str) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "0",
         "DB_CONN_MAX_AGE": "600",
         "CELERY_BROKER_URL": BENCH_REDIS,
+        "CACHE_URL": BENCH_CACHE,
         "CELERY_QUEUE": BENCH_QUEUE,
         "CELERY_CONTROL_QUEUE": BENCH_CONTROL_QUEUE,
         "API_THROTTLE_RATE": "off",  # one load generator stands in for many clients
