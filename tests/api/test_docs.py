@@ -114,3 +114,10 @@ def test_the_not_blank_pattern_refuses_exactly_what_the_server_trims_to_nothing(
         refused = True
 
     assert refused == (re.search(tmf630.NOT_BLANK, text) is None)
+
+
+def test_a_text_s_max_length_counts_the_spaces_around_it_as_the_documents_max_length_does():
+    # schemathesis: 500 characters and leading spaces passed a maxLength 500 callback once trimmed.
+    with pytest.raises(ValidationError):
+        Text(max_length=5).run_validation("  abcd")
+    assert Text(max_length=6).run_validation("  abcd") == "abcd"

@@ -12,11 +12,17 @@ from rest_framework.utils.serializer_helpers import BindingDict
 
 
 class Text(serializers.CharField):
-    """A JSON string; numbers and booleans are not quietly turned into one."""
+    """A JSON string; numbers and booleans are not quietly turned into one.
+
+    Its max_length counts the string as sent, spaces around it too, as the OpenAPI document's
+    maxLength does (DRF alone would count it once trimmed).
+    """
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length, length=len(data))
         return super().to_internal_value(data)
 
 
