@@ -49,11 +49,11 @@ def test_groups_and_their_fields_are_described_with_cardinality_and_rules(api):
 
 def test_offerings_are_filtered_and_retrieved_by_code(api, fibre, mobile):
     assert [o["id"] for o in api.get(OFFERINGS, {"id": "mobile-api"}).json()] == ["mobile-api"]
-    assert [o["id"] for o in api.get(OFFERINGS, {"lifecycleStatus": "Launched", "fields": "name"}).json()] == [
+    assert [o["id"] for o in api.get(OFFERINGS, {"lifecycleStatus": "Launched", "fields": "id"}).json()] == [
         "fibre-api",
         "mobile-api",
     ]
-    assert set(api.get(OFFERINGS, {"fields": "name"}).json()[0]) == {"id", "href", "@type", "name"}
+    assert set(api.get(OFFERINGS, {"fields": "name"}).json()[0]) == {"name"}
     assert api.get(OFFERINGS, {"lifecycleStatus": "In design"}).json() == []  # none this client may see
     assert_error(api.get(OFFERINGS, {"lifecycleStatus": "Draft"}), 400)
     assert_error(api.get(f"{OFFERINGS}/nothing"), 404)

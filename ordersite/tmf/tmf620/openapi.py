@@ -70,7 +70,7 @@ COMPONENTS = {
 COMPONENTS |= {
     "ProductSpecification": {
         "type": "object",
-        "required": ["id", "href"],
+        "description": "`fields=` narrows it to exactly the attributes named; without it, id and href always come.",
         "properties": {
             "id": string("The id of the offering it specifies"),
             "href": string(),
@@ -85,7 +85,7 @@ COMPONENTS |= {
     },
     "ProductOfferingPrice": {
         "type": "object",
-        "required": ["id", "href"],
+        "description": "`fields=` narrows it to exactly the attributes named; without it, id and href always come.",
         "properties": {
             "id": string("offering id, then the group's path for a charge per entry, then one-off or recurring"),
             "href": string(),

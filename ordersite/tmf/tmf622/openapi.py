@@ -111,10 +111,9 @@ COMPONENTS = {
     },
     "ProductOrder": {
         "type": "object",
-        "required": ["id", "href"],
         "description": (
-            "A product order. `fields=` narrows it to id, href, @type and the attributes named; "
-            "without `fields` it always carries orderDate, state, relatedParty and productOrderItem."
+            "A product order. `fields=` narrows it to exactly the attributes named; "
+            "without `fields` it always carries id, href, orderDate, state, relatedParty and productOrderItem."
         ),
         "properties": {
             "id": string("The order number, e.g. ORD-000123"),
@@ -157,10 +156,9 @@ COMPONENTS = {
     },
     "CancelProductOrder": {
         "type": "object",
-        "required": ["id", "href"],
         "description": (
-            "A cancellation request. `fields=` narrows it to id, href, @type and the attributes named; "
-            "without `fields` it always carries productOrder and state."
+            "A cancellation request. `fields=` narrows it to exactly the attributes named; "
+            "without `fields` it always carries id, href, productOrder and state."
         ),
         "properties": {
             "id": string(),

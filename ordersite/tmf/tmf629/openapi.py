@@ -34,10 +34,9 @@ COMPONENTS = {
     },
     "Customer": {
         "type": "object",
-        "required": ["id", "href"],
         "description": (
-            "A customer. `fields=` narrows it to id, href, @type and the attributes named; "
-            "without `fields` it always carries name and engagedParty."
+            "A customer. `fields=` narrows it to exactly the attributes named; "
+            "without `fields` it always carries id, href, name and engagedParty."
         ),
         "properties": {
             "id": string("The customer number"),

@@ -1,19 +1,18 @@
 """TMF630 attribute selection: `fields=` narrows a representation to the attributes asked for.
 
-Exactly those, plus `id`, `href` and `@type` (TMF630 part 1, "Query resources with attribute
-selection"): a client asking for `fields=state` gets four keys, never the resource's mandatory ones
-as well. Stray whitespace around a name (`fields=id,%0Astate`) is ignored.
+Exactly those and nothing else (TMF630 part 1, "Query resources with attribute selection"): a
+client asking for `fields=state` gets one key, never the resource's mandatory ones as well; one that
+wants `id` or `href` names them. The official TMF679 kit counts the keys. Stray whitespace around a
+name (`fields=id,%0Astate`) is ignored.
 """
 
 from __future__ import annotations
 
 from rest_framework.exceptions import ValidationError
 
-ALWAYS = frozenset({"id", "href", "@type"})
-
 
 def selected_fields(params, *, available: set[str]) -> set[str] | None:
-    """The attributes `fields=` asks for (plus id, href and @type), or None for all of them.
+    """The attributes `fields=` asks for, or None for all of them.
 
     Every comma-separated entry names an attribute, as the OpenAPI document says: `fields=` alone or
     an empty entry (`fields=id,,state`) is a 400, not a quiet "everything".
@@ -27,7 +26,7 @@ def selected_fields(params, *, available: set[str]) -> set[str] | None:
     unknown = sorted(top - available)
     if unknown:
         raise ValidationError({"fields": f"unknown attribute {unknown[0]!r}"})
-    return top | ALWAYS
+    return top
 
 
 def select(representation: dict, fields: set[str] | None) -> dict:

@@ -131,14 +131,14 @@ def _attribute_pattern(available) -> str:
 
 
 def fields_parameter(available) -> list[OpenApiParameter]:
-    """`fields`: some of the resource's attributes, comma-separated (id, href and @type always come)."""
+    """`fields`: some of the resource's attributes, comma-separated; exactly those are returned."""
     return [
         OpenApiParameter(
             "fields",
             {"type": "array", "items": {"type": "string", "pattern": _attribute_pattern(available)}, "minItems": 1},
             style="form",
             explode=False,
-            description="Comma-separated attributes to return (id, href and @type always come)",
+            description="Comma-separated attributes to return, and nothing else (name id or href to get them)",
         )
     ]
 

@@ -25,10 +25,9 @@ COMPONENTS = {
     # Not "Product": TMF622's component of that name is the product inside an order item.
     "InventoryProduct": {
         "type": "object",
-        "required": ["id", "href"],
         "description": (
-            "An installed product. `fields=` narrows it to id, href, @type and the attributes named; without "
-            "`fields` it always carries status, billingAccount, productOffering, productCharacteristic, "
+            "An installed product. `fields=` narrows it to exactly the attributes named; without "
+            "`fields` it always carries id, href, status, billingAccount, productOffering, productCharacteristic, "
             "productPrice and relatedParty (the three lists as arrays, possibly empty)."
         ),
         "properties": {
