@@ -193,7 +193,8 @@ class CancelProductOrderList(TMFView):
         description=(
             "Decided at once: `done` (the order is cancelled) or `terminatedWithError` when an item passed its "
             "point of no return (the order goes back to where it was; `refusalReason` says why). An order that "
-            "is not in flight is a 409 and nothing is stored."
+            "is not in flight, or that is delivered and waits for the customer's sign-off, is a 409 with the "
+            "reason and nothing is stored."
         ),
         request=CancelProductOrderIn,
         responses={201: CANCEL_PRODUCT_ORDER, **ERRORS},
