@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from customers import versions
 from customers.models import User
 
 # A user's permissions are kept in the shared cache, each entry stamped with two versions: the user's,
 # which a change to the user's own permissions or groups replaces, and everyone's, which a change to a
-# group's permissions, a group deleted, a permission or a content type replaces (each at once and again
-# at commit), so the next check anywhere reads them again. Versions are new tokens rather than counters,
-# so an entry can never match a version it was not read under, even after the token expired. The
-# time limit bounds what a change made around the related managers (QuerySet.update, rows of the
-# relations written directly, which send no signal, SQL by hand) could leave behind.
+# group's permissions, a group deleted, a permission or a content type replaces (customers.versions),
+# so the next check anywhere reads them again. The time limit bounds what a change made around the
+# related managers (QuerySet.update, rows of the relations written directly, which send no signal, SQL
+# by hand) could leave behind.
 PERMISSION_SECONDS = 300
 VERSION_SECONDS = 86400  # a version that expires only costs one more read
 VERSION_KEY = "permissions:version"
@@ -45,14 +42,17 @@ def _cached_permissions(user: User) -> set[str]:
     user_version_key = _user_version_key(user.pk)
     key = f"permissions:{user.pk}:{int(user.is_superuser)}"
     found = cache.get_many([VERSION_KEY, user_version_key, key])
-    versions = (found.get(VERSION_KEY) or _start(VERSION_KEY), found.get(user_version_key) or _start(user_version_key))
+    stamp = tuple(
+        versions.current(version_key, found.get(version_key), VERSION_SECONDS)
+        for version_key in (VERSION_KEY, user_version_key)
+    )
     entry = found.get(key)
-    if entry is not None and entry[0] == versions:
+    if entry is not None and entry[0] == stamp:
         return set(entry[1])
     # The versions are read before the permissions, so a change committed in between leaves this entry
     # stale under a version already replaced: never served.
     permissions = _read_permissions(user)
-    cache.set(key, (versions, permissions), PERMISSION_SECONDS)
+    cache.set(key, (stamp, permissions), PERMISSION_SECONDS)
     return permissions
 
 
@@ -72,21 +72,10 @@ def _user_version_key(user_id) -> str:
     return f"permissions:version:{user_id}"
 
 
-def _start(version_key: str) -> str:
-    cache.add(version_key, secrets.token_hex(8), VERSION_SECONDS)
-    return cache.get(version_key)
-
-
 def permissions_changed(user_ids=None) -> None:
     """Make every process read these users' permissions (everyone's, by default) again, now and at commit."""
     keys = [VERSION_KEY] if user_ids is None else [_user_version_key(pk) for pk in user_ids]
-
-    def replace():
-        cache.set_many({key: secrets.token_hex(8) for key in keys}, VERSION_SECONDS)
-
-    replace()
-    # A check between now and the commit reads (and keeps) what was there before: forget it again then.
-    transaction.on_commit(replace)
+    versions.replace(keys, VERSION_SECONDS)
 
 
 @receiver(m2m_changed, sender=User.user_permissions.through)

@@ -14,16 +14,14 @@ The cached offerings are shared by the threads of a process: callers read them a
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from customers import versions
 from orders.models import FulfilmentStep, LifecycleStatus, ProductOffering
 
 MAX_AGE_SECONDS = 60
@@ -57,22 +55,12 @@ def _current() -> dict[str, ProductOffering]:
 
 
 def catalog_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, secrets.token_hex(8), None)
-        version = cache.get(VERSION_KEY)
-    return version
+    return versions.current(VERSION_KEY)
 
 
 def catalog_changed() -> None:
     """Make every process read the offerings again, now and when the current transaction commits."""
-
-    def replace():
-        cache.set(VERSION_KEY, secrets.token_hex(8), None)
-
-    replace()
-    # An order between now and the commit loads (and keeps) the catalog as it was: forget it again then.
-    transaction.on_commit(replace)
+    versions.replace([VERSION_KEY])
 
 
 def _load() -> dict[str, ProductOffering]:

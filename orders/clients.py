@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from customers import versions
 from customers.commands import create_holding_customer
 from customers.models import Address, Channel, Customer, District, Street, User
 from orders.models import ApiClient
@@ -89,9 +90,8 @@ def _user_changed(sender, instance: User, update_fields=None, **kwargs) -> None:
 # queries an order, ~1.3 ms of CPU, for rows that change far less often than orders arrive. They are kept
 # in the shared cache, stamped with the customers' version: a token that saving or deleting a customer,
 # an address, a street or a district, a change to which customers a client may act for, and
-# customers_changed() (for writes around the models) replace at once and again at commit. An entry read
-# under a version is never served under another, so a change committed while a request was reading
-# cannot be kept past it. Nothing is kept longer than CREDENTIAL_SECONDS.
+# customers_changed() (for writes around the models) replace (customers.versions). Nothing is kept longer
+# than CREDENTIAL_SECONDS.
 CUSTOMERS_VERSION_KEY = "api-customers:version"
 
 
@@ -99,10 +99,7 @@ def kept_customer_data(key: str, load: Callable):
     """What `load` reads about customers (None when nothing), from the cache while no customer changed."""
     key = f"api-customers:{hashlib.sha256(key.encode()).hexdigest()}"
     found = cache.get_many([CUSTOMERS_VERSION_KEY, key])
-    version = found.get(CUSTOMERS_VERSION_KEY)
-    if version is None:
-        cache.add(CUSTOMERS_VERSION_KEY, secrets.token_hex(8), None)
-        version = cache.get(CUSTOMERS_VERSION_KEY)
+    version = versions.current(CUSTOMERS_VERSION_KEY, found.get(CUSTOMERS_VERSION_KEY))
     entry = found.get(key)
     if entry is not None and entry[0] == version:
         return entry[1]
@@ -114,12 +111,7 @@ def kept_customer_data(key: str, load: Callable):
 
 def customers_changed() -> None:
     """Forget every customer kept for API calls, now and when the current transaction commits."""
-
-    def replace():
-        cache.set(CUSTOMERS_VERSION_KEY, secrets.token_hex(8), None)
-
-    replace()
-    transaction.on_commit(replace)
+    versions.replace([CUSTOMERS_VERSION_KEY])
 
 
 @receiver([post_save, post_delete], sender=Customer)
